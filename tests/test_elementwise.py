@@ -1,0 +1,298 @@
+"""Element-wise functions against NumPy float64 and across backends, over generated
+shapes (0-d, 0-size, broadcasting), dtypes and values (inf, nan, -0.0)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+import unitorch as ut
+from unitorch.testing import strategies as uts
+
+from support import check, on_backends, same_error
+
+# name -> (NumPy reference, accepted kinds, tolerance family, extra element options)
+UNARY = {
+    "abs": (np.abs, "iufc", "exact", {}),
+    "negative": (np.negative, "iufc", "exact", {}),
+    "positive": (np.positive, "iufc", "exact", {}),
+    "square": (np.square, "iufc", "exact", {}),
+    "sign": (np.sign, "iuf", "exact", {}),
+    "sqrt": (np.sqrt, "f", "exact", {}),
+    "exp": (np.exp, "fc", "transcendental", {"max_value": 80, "min_value": -80}),
+    "expm1": (np.expm1, "f", "transcendental", {}),
+    "log": (np.log, "f", "transcendental", {}),
+    "log1p": (np.log1p, "f", "transcendental", {}),
+    "log2": (np.log2, "f", "composite", {}),
+    "log10": (np.log10, "f", "composite", {}),
+    "sin": (np.sin, "f", "transcendental", {"min_value": -1e3, "max_value": 1e3}),
+    "cos": (np.cos, "f", "transcendental", {"min_value": -1e3, "max_value": 1e3}),
+    "tan": (np.tan, "f", "transcendental", {"min_value": -1.5, "max_value": 1.5}),
+    "asin": (np.arcsin, "f", "transcendental", {}),
+    "acos": (np.arccos, "f", "transcendental", {}),
+    "atan": (np.arctan, "f", "transcendental", {}),
+    "sinh": (np.sinh, "f", "transcendental", {"min_value": -80, "max_value": 80}),
+    "cosh": (np.cosh, "f", "transcendental", {"min_value": -80, "max_value": 80}),
+    "tanh": (np.tanh, "f", "transcendental", {}),
+    "asinh": (np.arcsinh, "f", "transcendental", {}),
+    "acosh": (np.arccosh, "f", "transcendental", {}),
+    "atanh": (np.arctanh, "f", "transcendental", {}),
+    "floor": (np.floor, "iuf", "exact", {}),
+    "ceil": (np.ceil, "iuf", "exact", {}),
+    "trunc": (np.trunc, "iuf", "exact", {}),
+    "round": (np.round, "iuf", "exact", {}),
+    "isnan": (np.isnan, "iufc", "exact", {}),
+    "isinf": (np.isinf, "iufc", "exact", {}),
+    "isfinite": (np.isfinite, "iufc", "exact", {}),
+    "signbit": (np.signbit, "f", "exact", {}),
+    "real": (np.real, "iufc", "exact", {}),
+    "imag": (np.imag, "fc", "exact", {}),
+    "conj": (np.conj, "iufc", "exact", {}),
+    "logical_not": (np.logical_not, "b", "exact", {}),
+    "bitwise_invert": (np.invert, "biu", "exact", {}),
+}
+
+BINARY = {
+    "add": (np.add, "iufc", "exact", {}),
+    "subtract": (np.subtract, "iufc", "exact", {}),
+    "multiply": (np.multiply, "iufc", "exact", {}),
+    "divide": (np.divide, "f", "exact", {}),
+    "floor_divide": (np.floor_divide, "iuf", "exact", {}),
+    "remainder": (np.remainder, "iuf", "exact", {}),
+    "pow": (np.power, "f", "transcendental", {"min_value": -30, "max_value": 30}),
+    "maximum": (np.maximum, "iuf", "exact", {}),
+    "minimum": (np.minimum, "iuf", "exact", {}),
+    "atan2": (np.arctan2, "f", "transcendental", {}),
+    "hypot": (np.hypot, "f", "composite", {}),
+    "copysign": (np.copysign, "f", "exact", {}),
+    "logaddexp": (np.logaddexp, "f", "composite", {}),
+    "equal": (np.equal, "biufc", "exact", {}),
+    "not_equal": (np.not_equal, "biufc", "exact", {}),
+    "less": (np.less, "iuf", "exact", {}),
+    "less_equal": (np.less_equal, "iuf", "exact", {}),
+    "greater": (np.greater, "iuf", "exact", {}),
+    "greater_equal": (np.greater_equal, "iuf", "exact", {}),
+    "logical_and": (np.logical_and, "b", "exact", {}),
+    "logical_or": (np.logical_or, "b", "exact", {}),
+    "logical_xor": (np.logical_xor, "b", "exact", {}),
+    "bitwise_and": (np.bitwise_and, "biu", "exact", {}),
+    "bitwise_or": (np.bitwise_or, "biu", "exact", {}),
+    "bitwise_xor": (np.bitwise_xor, "biu", "exact", {}),
+}
+
+
+def _result_dtype(name: str, reference, d: ut.DType) -> ut.DType:
+    zero = np.zeros(1, d.numpy if d is not ut.bfloat16 else np.float32)
+    probe = reference(*[zero] * getattr(reference, "nin", 1))
+    if probe.dtype == np.bool_:
+        return ut.bool
+    if d.kind == "c" and probe.dtype.kind == "f":
+        return {ut.complex64: ut.float32, ut.complex128: ut.float64}[d]
+    return d
+
+
+def _reference(fn, *arrays, dtype: ut.DType):
+    wide = [a.astype(np.complex128 if a.dtype.kind == "c" else np.float64)
+            if a.dtype.kind in "fc" or a.dtype == ut.bfloat16.numpy else a for a in arrays]
+    with np.errstate(all="ignore"):
+        return fn(*wide)
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+@given(data=st.data())
+def test_unary_matches_numpy_and_backends(backends, name, data):
+    reference, kinds, family, options = UNARY[name]
+    d = data.draw(uts.dtypes(kinds, half=True), label="dtype")
+    x = data.draw(uts.arrays(d, uts.shapes(), **(options if d.kind in "fc" else {})),
+                  label="x")
+    results = on_backends(backends, getattr(ut, name), x)
+    out_dtype = _result_dtype(name, reference, d)
+    family = "composite" if d.kind == "c" and family == "transcendental" else family
+    check(results, _reference(reference, x, dtype=d), out_dtype, family, shape=x.shape)
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+@given(data=st.data())
+def test_binary_matches_numpy_and_backends(backends, name, data):
+    reference, kinds, family, options = BINARY[name]
+    d = data.draw(uts.dtypes(kinds, half=True), label="dtype")
+    shapes = data.draw(uts.mutually_broadcastable_shapes(2), label="shapes")
+    opts = options if d.kind in "fc" else {}
+    x1 = data.draw(uts.arrays(d, shapes.input_shapes[0], **opts), label="x1")
+    x2 = data.draw(uts.arrays(d, shapes.input_shapes[1], **opts), label="x2")
+    if name in ("floor_divide", "remainder") and d.kind in "iu":
+        assume(not np.any(x2 == 0))  # zero divisors are pinned separately below
+    if name == "floor_divide" and d.kind in "iu":
+        assume(not np.any((x1 == ut.iinfo(d).min) & (x2 == -1)))  # overflow, unspecified
+    results = on_backends(backends, getattr(ut, name), x1, x2)
+    out_dtype = _result_dtype(name, reference, d)
+    check(results, _reference(reference, x1, x2, dtype=d), out_dtype, family,
+          shape=shapes.result_shape)
+
+
+# ---------------------------------------------------------------------------------------
+# promotion across dtypes and with Python scalars
+
+
+@given(data=st.data())
+def test_mixed_dtypes_promote_with_the_table(backends, data):
+    d1 = data.draw(uts.dtypes("biufc"), label="d1")
+    d2 = data.draw(uts.dtypes("biufc"), label="d2")
+    expected = ut.result_type(d1, d2)
+    assume(expected.kind != "b")
+    x1 = data.draw(uts.arrays(d1, (3,), allow_nan=False, allow_infinity=False,
+                              min_value=-100, max_value=100), label="x1")
+    x2 = data.draw(uts.arrays(d2, (3,), allow_nan=False, allow_infinity=False,
+                              min_value=-100, max_value=100), label="x2")
+    results = on_backends(backends, ut.add, x1, x2)
+    with np.errstate(all="ignore"):
+        ref = x1.astype(expected.numpy) + x2.astype(expected.numpy)
+    check(results, ref, expected, "exact")
+
+
+@pytest.mark.parametrize(
+    "dtype, scalar, expected",
+    [
+        (ut.float32, 1.5, ut.float32), (ut.float16, 2, ut.float16),
+        (ut.int8, 3, ut.int8), (ut.uint8, 200, ut.uint8), (ut.int32, 1.5, ut.float32),
+        (ut.bool, 1, ut.int64), (ut.bool, True, ut.bool), (ut.float32, 1j, ut.complex64),
+        (ut.float64, 2j, ut.complex128), (ut.int64, 1j, ut.complex64),
+    ],
+)
+def test_python_scalars_are_weak(backends, dtype, scalar, expected):
+    x = np.array([1, 0, 1], dtype=dtype.numpy)
+    op = ut.logical_or if expected is ut.bool else ut.add
+    results = on_backends(backends, lambda t: op(t, scalar), x)
+    with np.errstate(all="ignore"):
+        ref = (np.logical_or if expected is ut.bool else np.add)(x.astype(expected.numpy),
+                                                                 scalar)
+    check(results, ref, expected)
+    reflected = on_backends(backends, lambda t: scalar + t, x) if expected is not ut.bool \
+        else None
+    if reflected:
+        check(reflected, ref, expected)
+
+
+def test_zero_dim_tensors_are_not_weak(backends):
+    """PyTorch lets a 0-d float64 tensor lose to a float32 vector; the standard does not."""
+    results = on_backends(backends, ut.add, np.ones(3, np.float32), np.array(2.0))
+    check(results, np.full(3, 3.0), ut.float64)
+
+
+def test_integer_scalar_out_of_range_is_an_error(backends):
+    same_error(backends, OverflowError, lambda t: t + 300, np.zeros(2, np.int8),
+               match="out of range for int8")
+
+
+# ---------------------------------------------------------------------------------------
+# semantics the frameworks disagree on, pinned against NumPy
+
+
+def test_integer_division_and_remainder_follow_python(backends):
+    a = np.array([7, -7, 7, -7, 0], np.int64)
+    b = np.array([2, 2, -2, -2, 3], np.int64)
+    check(on_backends(backends, ut.floor_divide, a, b), np.floor_divide(a, b), ut.int64)
+    check(on_backends(backends, ut.remainder, a, b), np.remainder(a, b), ut.int64)
+    check(on_backends(backends, lambda x, y: x // y, a, b), np.floor_divide(a, b), ut.int64)
+    check(on_backends(backends, lambda x, y: x % y, a, b), np.remainder(a, b), ut.int64)
+
+
+@pytest.mark.parametrize("dtype", [ut.int8, ut.int32, ut.int64, ut.uint8])
+def test_integer_division_by_zero_gives_zero(backends, dtype):
+    a = np.array([5, 0, 3], dtype.numpy)
+    b = np.array([0, 0, 2], dtype.numpy)
+    check(on_backends(backends, ut.floor_divide, a, b), np.array([0, 0, 1]), dtype)
+    check(on_backends(backends, ut.remainder, a, b), np.array([0, 0, 1]), dtype)
+    check(on_backends(backends, lambda x: x // 0, a), np.zeros(3), dtype)
+
+
+def test_float_floor_divide_matches_numpy_rounding(backends):
+    """TensorFlow computes floor(1 / 0.1) = 10; NumPy and PyTorch give 9."""
+    a = np.array([1.0, -1.0, 5.0, -0.0, 1.0, np.inf], np.float64)
+    b = np.array([0.1, 0.1, 0.0, 3.0, -np.inf, 2.0], np.float64)
+    check(on_backends(backends, ut.floor_divide, a, b), np.floor_divide(a, b), ut.float64)
+    check(on_backends(backends, ut.remainder, a, b), np.remainder(a, b), ut.float64)
+
+
+def test_integer_overflow_wraps(backends):
+    a = np.array([127, -128], np.int8)
+    check(on_backends(backends, lambda x: x + 1, a), np.array([-128, -127]), ut.int8)
+    check(on_backends(backends, ut.abs, a), np.array([127, -128]), ut.int8)
+
+
+def test_float_division_by_zero_is_ieee(backends):
+    a = np.array([1.0, -1.0, 0.0], np.float32)
+    check(on_backends(backends, lambda x: x / 0.0, a), np.array([np.inf, -np.inf, np.nan]),
+          ut.float32)
+
+
+def test_integer_true_division_gives_default_float(backends):
+    a, b = np.array([1, 3], np.int32), np.array([2, 2], np.int32)
+    check(on_backends(backends, ut.divide, a, b), np.array([0.5, 1.5]), ut.float32)
+
+
+def test_nan_propagates_through_maximum_and_minimum(backends):
+    a = np.array([1.0, np.nan, 3.0], np.float32)
+    b = np.array([np.nan, 2.0, 1.0], np.float32)
+    check(on_backends(backends, ut.maximum, a, b), np.maximum(a, b), ut.float32)
+    check(on_backends(backends, ut.minimum, a, b), np.minimum(a, b), ut.float32)
+
+
+@pytest.mark.parametrize("shift", [0, 3, 7, 8, 30, 63, 64, 100])
+def test_shifts_by_the_bit_width_or_more(backends, shift):
+    a = np.array([1, -5, 100], np.int64)
+    s = np.full(3, shift, np.int64)
+    expected_left = np.where(s >= 64, 0, np.left_shift(a, np.minimum(s, 63)))
+    expected_right = np.right_shift(a, np.minimum(s, 63))
+    check(on_backends(backends, ut.bitwise_left_shift, a, s), expected_left, ut.int64)
+    check(on_backends(backends, ut.bitwise_right_shift, a, s), expected_right, ut.int64)
+
+
+def test_where_and_clip(backends):
+    c = np.array([True, False, True])
+    a, b = np.array([1.0, 2.0, 3.0], np.float32), np.array([9.0, 8.0, 7.0], np.float32)
+    check(on_backends(backends, ut.where, c, a, b), np.where(c, a, b), ut.float32)
+    check(on_backends(backends, lambda x: ut.where(ut.asarray(c), x, 0), a),
+          np.where(c, a, 0), ut.float32)
+    x = np.array([-2.0, 0.5, np.nan, 3.0], np.float32)
+    check(on_backends(backends, lambda t: ut.clip(t, 0.0, 1.0), x), np.clip(x, 0, 1),
+          ut.float32)
+    i = np.array([-5, 0, 5], np.int32)
+    check(on_backends(backends, lambda t: ut.clip(t, -1.5, 2.5), i), np.array([-1, 0, 2]),
+          ut.int32)
+
+
+# ---------------------------------------------------------------------------------------
+# errors
+
+
+def test_bad_dtype_error_is_the_same_on_every_backend(backends):
+    msg = same_error(backends, ut.DTypeError, ut.bitwise_and, np.ones(2, np.float32),
+                     np.ones(2, np.float32))
+    assert "bitwise_and() expects integer or bool tensors, got float32" == msg
+    same_error(backends, ut.DTypeError, ut.add, np.ones(2, bool), np.ones(2, bool),
+               match="add")
+
+
+def test_shape_mismatch_error_names_both_shapes(backends):
+    msg = same_error(backends, ut.ShapeError, ut.add, np.ones((2, 3), np.float32),
+                     np.ones((4,), np.float32))
+    assert "(2, 3)" in msg and "(4,)" in msg
+
+
+def test_mixing_backends_is_an_error(backends):
+    if len(backends) < 2:
+        pytest.skip("needs two backends")
+    with ut.use_backend(backends[0]):
+        a = ut.ones(2)
+    with ut.use_backend(backends[1]):
+        b = ut.ones(2)
+        with pytest.raises(ut.BackendMismatchError, match="two backends"):
+            ut.add(a, b)
+        with pytest.raises(ut.BackendMismatchError):
+            a + b
+        converted = ut.asarray(a)
+        assert converted.backend == backends[1]
+        check({backends[1]: converted + b}, np.full(2, 2.0), ut.float32)

@@ -1,0 +1,47 @@
+"""unitorch: write deep-learning code once, run it on PyTorch or TensorFlow kernels.
+
+The backend is chosen when unitorch is imported, from ``UNITORCH_BACKEND`` (``torch`` or
+``tensorflow``; unset, torch if installed), and can be changed with :func:`set_backend`
+or, for a block, :func:`use_backend`.  Only the chosen framework is imported.
+
+The namespace implements the Python Array API standard (2023.12) plus the
+deep-learning operations users of PyTorch and TensorFlow expect.
+"""
+
+from __future__ import annotations
+
+from . import dtypes as _dtypes
+from .backends import available_backends, get_backend, set_backend, use_backend
+from .devices import Device
+from .dtypes import (
+    DType, bfloat16, bool, can_cast, complex64, complex128, finfo, float16, float32,
+    float64, get_default_dtype, iinfo, int8, int16, int32, int64, isdtype, result_type,
+    set_default_dtype, uint8,
+)
+from .errors import (
+    AxisError, BackendMismatchError, BackendNotAvailableError, DeviceError, DTypeError,
+    IndexOutOfRangeError, ShapeError, UnitorchError,
+)
+from .precision import get_matmul_precision, set_matmul_precision
+from .tensor import Tensor
+from . import ops as _ops
+from .ops.creation import *
+from .ops.elementwise import *
+from .ops.indexing import *
+from .ops.linalg import *
+from .ops.manipulation import *
+from .ops.statistical import *
+from ._info import __array_namespace_info__
+from .backends import current as _current_backend
+
+__version__ = "0.1.0"
+__array_api_version__ = "2023.12"
+
+e = 2.718281828459045
+pi = 3.141592653589793
+inf = float("inf")
+nan = float("nan")
+newaxis = None
+
+# Choose (and import) the default backend now, so a bad UNITORCH_BACKEND fails at import.
+_current_backend()

@@ -1,0 +1,170 @@
+"""Choosing the backend: which framework's kernels unitorch runs on.
+
+The choice is made when unitorch is imported, from ``UNITORCH_BACKEND``
+(``torch`` or ``tensorflow``); unset, it is ``torch`` if installed, else ``tensorflow``.
+
+* :func:`set_backend` changes the process-wide default *and* the current context;
+* :func:`use_backend` changes it for a ``with`` block, in the current context only
+  (a ``contextvars`` variable), so two threads or two asyncio tasks can run different
+  backends in one process.  New threads start on the process-wide default.
+
+Switching never re-imports anything, and a tensor keeps working with the backend that
+made it.  A backend's framework is imported only when that backend is first used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import importlib
+import importlib.util
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..errors import BackendNotAvailableError
+from .contract import Backend
+
+__all__ = [
+    "Backend", "available_backends", "get_backend", "set_backend", "use_backend",
+    "current", "load", "backend_of_native",
+]
+
+
+@dataclass(frozen=True)
+class _Spec:
+    module: str  # the unitorch module implementing the contract
+    framework: str  # the module that must be importable
+    install: str  # what to pip install
+
+
+_SPECS = {
+    "torch": _Spec("unitorch.backends.torch", "torch", "pip install 'unitorch[torch]'"),
+    "tensorflow": _Spec(
+        "unitorch.backends.tensorflow", "tensorflow",
+        "pip install 'unitorch[tensorflow]' (or 'unitorch[tensorflow-cpu]' for the CPU-only build)",
+    ),
+}
+_ALIASES = {"pytorch": "torch", "tf": "tensorflow"}
+
+_loaded: dict[str, Backend] = {}
+_load_lock = threading.Lock()
+_context: contextvars.ContextVar[Backend | None] = contextvars.ContextVar(
+    "unitorch_backend", default=None
+)
+_process_default: list[Backend] = []  # one element once chosen
+
+
+def _canonical(name: str) -> str:
+    if not isinstance(name, str):
+        raise BackendNotAvailableError(
+            f"a backend name must be a string, got {type(name).__name__}; "
+            f"choose one of {', '.join(map(repr, _SPECS))}"
+        )
+    key = name.strip().lower()
+    key = _ALIASES.get(key, key)
+    if key not in _SPECS:
+        raise BackendNotAvailableError(
+            f"unknown backend {name!r}; choose one of {', '.join(map(repr, _SPECS))}"
+        )
+    return key
+
+
+def available_backends() -> tuple[str, ...]:
+    """Names of the backends whose framework is installed (nothing is imported)."""
+    return tuple(n for n, s in _SPECS.items() if importlib.util.find_spec(s.framework))
+
+
+def load(name: str) -> Backend:
+    """The backend called ``name``, importing its framework on first use."""
+    key = _canonical(name)
+    backend = _loaded.get(key)
+    if backend is not None:
+        return backend
+    spec = _SPECS[key]
+    if importlib.util.find_spec(spec.framework) is None:
+        raise BackendNotAvailableError(
+            f"backend {key!r} needs {spec.framework}, which is not installed: {spec.install}. "
+            f"Installed backends: {', '.join(available_backends()) or 'none'}"
+        )
+    with _load_lock:
+        if key not in _loaded:
+            module = importlib.import_module(spec.module)
+            backend = module.BACKEND
+            from ..tensor import bind_tensor_type
+
+            bind_tensor_type(backend)
+            _loaded[key] = backend
+    return _loaded[key]
+
+
+def _initial_default() -> Backend:
+    requested = os.environ.get("UNITORCH_BACKEND", "").strip()
+    if requested:
+        return load(requested)
+    for name in _SPECS:
+        if importlib.util.find_spec(_SPECS[name].framework):
+            return load(name)
+    raise BackendNotAvailableError(
+        "no backend is installed: "
+        + "; or ".join(s.install for s in _SPECS.values())
+    )
+
+
+def _default() -> Backend:
+    if not _process_default:
+        chosen = _initial_default()  # outside the lock: load() takes it
+        with _load_lock:
+            if not _process_default:
+                _process_default.append(chosen)
+    return _process_default[0]
+
+
+def current() -> Backend:
+    """The backend new tensors are created with in this context."""
+    b = _context.get()
+    return b if b is not None else _default()
+
+
+def get_backend() -> str:
+    """The active backend's name: ``"torch"`` or ``"tensorflow"``."""
+    return current().name
+
+
+def set_backend(name: str) -> None:
+    """Make ``name`` the backend of this context and the process-wide default."""
+    backend = load(name)
+    if _process_default:
+        _process_default[0] = backend
+    else:
+        _process_default.append(backend)
+    if _context.get() is not None:
+        _context.set(backend)
+
+
+@contextlib.contextmanager
+def use_backend(name: str) -> Iterator[Backend]:
+    """Run a ``with`` block on backend ``name``, in this context only."""
+    token = _context.set(load(name))
+    try:
+        yield _context.get()
+    finally:
+        _context.reset(token)
+
+
+def backend_of_native(obj: object) -> Backend | None:
+    """The loaded backend whose native tensor type ``obj`` is, or ``None``.
+
+    Only backends already loaded are asked, so this never imports a framework.
+    """
+    module = type(obj).__module__.partition(".")[0]
+    for backend in _loaded.values():
+        if backend.module.__name__ == module and isinstance(obj, backend.native_types):
+            return backend
+    for key, spec in _SPECS.items():
+        if spec.framework == module and key not in _loaded:
+            backend = load(key)
+            if isinstance(obj, backend.native_types):
+                return backend
+    return None

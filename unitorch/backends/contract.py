@@ -1,0 +1,696 @@
+"""The backend contract: every primitive unitorch needs from a framework, and its promise.
+
+This is the only place that says what a backend must provide.  Each backend is one
+subclass of :class:`Backend` in its own module (``backends/torch.py``,
+``backends/tensorflow.py``), and the public layer (``unitorch.ops``, ``unitorch.nn``...)
+calls nothing else.
+
+Division of labour
+------------------
+The public layer owns the semantics: it validates arguments, raises unitorch's errors,
+applies type promotion, normalizes axes and indices, and composes an op out of
+primitives where the frameworks disagree.  A primitive only computes, and may assume:
+
+* tensor arguments (``x``, ``x1``...) are native tensors of this backend on one device;
+* where an op takes several tensors, they already share one dtype (the promoted one),
+  unless the signature says otherwise, and their shapes broadcast (NumPy rules);
+* ``axes`` is a non-empty tuple of unique, non-negative ints below ``ndim``;
+  ``axis`` is one non-negative int;
+* ``dtype`` arguments are :class:`unitorch.dtypes.DType`; ``device`` arguments are
+  :class:`unitorch.devices.Device` or ``None`` (the backend's default device);
+* shapes are tuples of ints.
+
+A primitive must accept every dtype the public op documents (a framework without a
+kernel for a dtype computes in a wider one and casts back), must give the result the
+documented dtype, and must work while tracing a compiled function (``tf.function``,
+``torch.compile``): it may not read tensor values on the host unless its output shape
+depends on them (``nonzero``, ``unique``...).  Primitives are differentiable through
+the framework's own autodiff wherever the maths is.
+
+Names follow the Python Array API standard where it has one.
+
+Kind-specialised primitives: a backend may define ``<name>_complex`` (for example
+``add_complex``) to be used instead of ``<name>`` for complex inputs, where the
+framework's general kernel is wrong for them; the public layer picks the kernel once
+per dtype, so the real-valued hot path pays nothing for it.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable, Sequence
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from ..devices import Device
+from ..dtypes import DType
+
+Native = Any
+"""A native tensor of the backend (``torch.Tensor``, ``tf.Tensor`` or ``tf.Variable``)."""
+
+Pads = tuple[tuple[int, int], ...]
+
+
+class Backend(abc.ABC):
+    """A framework that can run unitorch.  Subclasses set the class attributes and
+    implement every abstract method; an incomplete subclass cannot be instantiated.
+    """
+
+    #: The name users select it by: ``"torch"`` or ``"tensorflow"``.
+    name: str
+    #: The framework's top-level module.
+    module: ModuleType
+    #: Native types ``ut.from_native`` accepts.
+    native_types: tuple[type, ...]
+    #: unitorch dtype -> native dtype, for every dtype in ``unitorch.dtypes.all_dtypes``.
+    dtype_to_native: dict[DType, Any]
+    #: native dtype -> unitorch dtype (the inverse).
+    dtype_from_native: dict[Any, DType]
+    #: The unitorch Tensor subclass that wraps this backend's natives (set on load).
+    Tensor: type
+
+    # ----------------------------------------------------------------------------------
+    # plumbing: shapes, devices, conversion
+
+    @abc.abstractmethod
+    def shape(self, x: Native) -> tuple[int | None, ...]:
+        """The shape; a dimension unknown while tracing a compiled function is ``None``."""
+
+    @abc.abstractmethod
+    def device(self, x: Native) -> Device:
+        """The device ``x`` lives on."""
+
+    @abc.abstractmethod
+    def devices(self) -> list[Device]:
+        """Every device this backend can place tensors on, the CPU first."""
+
+    @abc.abstractmethod
+    def to_device(self, x: Native, device: Device) -> Native:
+        """``x`` on ``device`` (``x`` itself when already there)."""
+
+    @abc.abstractmethod
+    def from_numpy(self, array: np.ndarray, device: Device | None) -> Native:
+        """A native tensor with the values and dtype of ``array`` (one of unitorch's
+        dtypes; bfloat16 as ``ml_dtypes.bfloat16``).  Shares memory with ``array`` where the
+        framework can; the caller passes a private copy when sharing is not wanted."""
+
+    @abc.abstractmethod
+    def to_numpy(self, x: Native) -> np.ndarray:
+        """``x`` as a NumPy array on the host (bfloat16 as ``ml_dtypes.bfloat16``);
+        may share memory with ``x``."""
+
+    @abc.abstractmethod
+    def from_dlpack(self, obj: Any) -> Native:
+        """Import an object with ``__dlpack__`` without a copy where the framework can."""
+
+    @abc.abstractmethod
+    def to_dlpack(self, x: Native, stream: Any = None) -> Any:
+        """A DLPack capsule of ``x`` (the ``__dlpack__`` protocol)."""
+
+    @abc.abstractmethod
+    def dlpack_device(self, x: Native) -> tuple[int, int]:
+        """``(device_type, device_id)`` as in DLPack's ``__dlpack_device__``."""
+
+    @abc.abstractmethod
+    def cast(self, x: Native, dtype: DType) -> Native:
+        """``x`` converted to ``dtype`` (``x`` itself if already so).  Floating to integer
+        truncates toward zero; to bool is ``x != 0``; complex to real is never requested."""
+
+    @abc.abstractmethod
+    def copy(self, x: Native) -> Native:
+        """A copy of ``x`` that shares no memory with it."""
+
+    @abc.abstractmethod
+    def assign(self, x: Native, value: Native) -> Native:
+        """Write ``value`` (``x``'s shape and dtype) into ``x`` in place where ``x`` is
+        mutable (a ``torch.Tensor``, a ``tf.Variable``) and return ``x``; otherwise return
+        ``value``."""
+
+    @abc.abstractmethod
+    def is_compiling(self) -> bool:
+        """True while the framework traces a compiled function (values are symbolic)."""
+
+    @abc.abstractmethod
+    def set_matmul_precision(self, precision: str) -> None:
+        """``"highest"``: float32 matmul and convolution at full float32 precision (TF32
+        off); ``"high"``: TF32 allowed on hardware that has it."""
+
+    # ----------------------------------------------------------------------------------
+    # creation
+
+    @abc.abstractmethod
+    def arange(self, start: float, stop: float, step: float, dtype: DType,
+               device: Device | None) -> Native:
+        """``ceil((stop - start) / step)`` values ``start + i * step``, computed in double
+        precision and then cast to ``dtype`` (not by repeated addition)."""
+
+    @abc.abstractmethod
+    def full(self, shape: tuple[int, ...], fill_value: bool | int | float | complex,
+             dtype: DType, device: Device | None) -> Native:
+        """A tensor of ``shape`` filled with ``fill_value`` (representable in ``dtype``)."""
+
+    @abc.abstractmethod
+    def eye(self, n_rows: int, n_cols: int, k: int, dtype: DType,
+            device: Device | None) -> Native:
+        """Ones on the ``k``-th diagonal, zeros elsewhere."""
+
+    @abc.abstractmethod
+    def linspace(self, start: float | complex, stop: float | complex, num: int, endpoint: bool,
+                 dtype: DType, device: Device | None) -> Native:
+        """``num`` evenly spaced values; with ``endpoint`` the last is exactly ``stop``."""
+
+    @abc.abstractmethod
+    def tril(self, x: Native, k: int) -> Native:
+        """Zero the elements above the ``k``-th diagonal of the last two axes."""
+
+    @abc.abstractmethod
+    def triu(self, x: Native, k: int) -> Native:
+        """Zero the elements below the ``k``-th diagonal of the last two axes."""
+
+    # ----------------------------------------------------------------------------------
+    # element-wise, one input.  Same dtype out as in unless stated.
+
+    @abc.abstractmethod
+    def abs(self, x: Native) -> Native:
+        """``|x|``; for complex input the real dtype of matching precision.  Integers wrap
+        (``abs(int8(-128)) == -128``)."""
+
+    @abc.abstractmethod
+    def negative(self, x: Native) -> Native:
+        """``-x``; integers wrap.  Unsigned integers wrap modulo 2**bits."""
+
+    @abc.abstractmethod
+    def sign(self, x: Native) -> Native:
+        """-1, 0 or 1 (NaN for NaN; ``x / |x|`` for complex, 0 at 0).  Unsigned: 0 or 1."""
+
+    @abc.abstractmethod
+    def signbit(self, x: Native) -> Native:
+        """bool: the sign bit of a real floating ``x`` (true for -0.0 and -NaN)."""
+
+    @abc.abstractmethod
+    def sqrt(self, x: Native) -> Native: ...
+
+    @abc.abstractmethod
+    def square(self, x: Native) -> Native: ...
+
+    @abc.abstractmethod
+    def exp(self, x: Native) -> Native: ...
+
+    @abc.abstractmethod
+    def expm1(self, x: Native) -> Native: ...
+
+    @abc.abstractmethod
+    def log(self, x: Native) -> Native: ...
+
+    @abc.abstractmethod
+    def log1p(self, x: Native) -> Native: ...
+
+    @abc.abstractmethod
+    def log2(self, x: Native) -> Native: ...
+
+    @abc.abstractmethod
+    def log10(self, x: Native) -> Native: ...
+
+    @abc.abstractmethod
+    def sin(self, x: Native) -> Native: ...
+
+    @abc.abstractmethod
+    def cos(self, x: Native) -> Native: ...
+
+    @abc.abstractmethod
+    def tan(self, x: Native) -> Native: ...
+
+    @abc.abstractmethod
+    def asin(self, x: Native) -> Native: ...
+
+    @abc.abstractmethod
+    def acos(self, x: Native) -> Native: ...
+
+    @abc.abstractmethod
+    def atan(self, x: Native) -> Native: ...
+
+    @abc.abstractmethod
+    def sinh(self, x: Native) -> Native: ...
+
+    @abc.abstractmethod
+    def cosh(self, x: Native) -> Native: ...
+
+    @abc.abstractmethod
+    def tanh(self, x: Native) -> Native: ...
+
+    @abc.abstractmethod
+    def asinh(self, x: Native) -> Native: ...
+
+    @abc.abstractmethod
+    def acosh(self, x: Native) -> Native: ...
+
+    @abc.abstractmethod
+    def atanh(self, x: Native) -> Native: ...
+
+    @abc.abstractmethod
+    def erf(self, x: Native) -> Native:
+        """The error function (real floating ``x``)."""
+
+    @abc.abstractmethod
+    def floor(self, x: Native) -> Native: ...
+
+    @abc.abstractmethod
+    def ceil(self, x: Native) -> Native: ...
+
+    @abc.abstractmethod
+    def trunc(self, x: Native) -> Native: ...
+
+    @abc.abstractmethod
+    def round(self, x: Native) -> Native:
+        """Round half to even (for complex, each part)."""
+
+    @abc.abstractmethod
+    def isnan(self, x: Native) -> Native:
+        """bool; for complex, true if either part is NaN."""
+
+    @abc.abstractmethod
+    def isinf(self, x: Native) -> Native:
+        """bool; for complex, true if either part is infinite."""
+
+    @abc.abstractmethod
+    def isfinite(self, x: Native) -> Native:
+        """bool; for complex, true if both parts are finite."""
+
+    @abc.abstractmethod
+    def real(self, x: Native) -> Native:
+        """The real part of complex ``x``, as the real dtype of matching precision."""
+
+    @abc.abstractmethod
+    def imag(self, x: Native) -> Native:
+        """The imaginary part of complex ``x``, as the real dtype of matching precision."""
+
+    @abc.abstractmethod
+    def conj(self, x: Native) -> Native:
+        """The complex conjugate of complex ``x``."""
+
+    @abc.abstractmethod
+    def logical_not(self, x: Native) -> Native:
+        """bool in, bool out."""
+
+    @abc.abstractmethod
+    def bitwise_invert(self, x: Native) -> Native:
+        """``~x`` for bool and integer ``x``."""
+
+    @abc.abstractmethod
+    def sigmoid(self, x: Native) -> Native:
+        """``1 / (1 + exp(-x))``, accurate for large ``|x|``."""
+
+    @abc.abstractmethod
+    def relu(self, x: Native) -> Native:
+        """``max(x, 0)``; its gradient at 0 is 0."""
+
+    @abc.abstractmethod
+    def gelu(self, x: Native, approximate: bool) -> Native:
+        """``x * Phi(x)``; with ``approximate`` the tanh formula
+        ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))``."""
+
+    @abc.abstractmethod
+    def silu(self, x: Native) -> Native:
+        """``x * sigmoid(x)``."""
+
+    # ----------------------------------------------------------------------------------
+    # element-wise, two inputs (same dtype, broadcasting).  Same dtype out unless stated.
+
+    @abc.abstractmethod
+    def add(self, x1: Native, x2: Native) -> Native:
+        """``x1 + x2``; integers wrap on overflow."""
+
+    @abc.abstractmethod
+    def subtract(self, x1: Native, x2: Native) -> Native: ...
+
+    @abc.abstractmethod
+    def multiply(self, x1: Native, x2: Native) -> Native: ...
+
+    @abc.abstractmethod
+    def divide(self, x1: Native, x2: Native) -> Native:
+        """True division of floating or complex tensors (IEEE 754: ``1/0 == inf``)."""
+
+    @abc.abstractmethod
+    def floor_divide(self, x1: Native, x2: Native) -> Native:
+        """``floor(x1 / x2)``.  For integers ``x2`` never contains 0 (the public layer sees
+        to that); for floats the result follows NumPy, including its special cases."""
+
+    @abc.abstractmethod
+    def remainder(self, x1: Native, x2: Native) -> Native:
+        """``x1 - floor(x1 / x2) * x2``: the sign of ``x2``, as Python's ``%``.  For integers
+        ``x2`` never contains 0; floats follow NumPy."""
+
+    @abc.abstractmethod
+    def pow(self, x1: Native, x2: Native) -> Native:
+        """``x1 ** x2``.  For integers with a negative exponent the result is unspecified."""
+
+    @abc.abstractmethod
+    def maximum(self, x1: Native, x2: Native) -> Native:
+        """Element-wise maximum; NaN in either input gives NaN."""
+
+    @abc.abstractmethod
+    def minimum(self, x1: Native, x2: Native) -> Native:
+        """Element-wise minimum; NaN in either input gives NaN."""
+
+    @abc.abstractmethod
+    def atan2(self, x1: Native, x2: Native) -> Native: ...
+
+    @abc.abstractmethod
+    def hypot(self, x1: Native, x2: Native) -> Native: ...
+
+    @abc.abstractmethod
+    def copysign(self, x1: Native, x2: Native) -> Native: ...
+
+    @abc.abstractmethod
+    def logaddexp(self, x1: Native, x2: Native) -> Native:
+        """``log(exp(x1) + exp(x2))`` without overflow."""
+
+    @abc.abstractmethod
+    def equal(self, x1: Native, x2: Native) -> Native:
+        """bool."""
+
+    @abc.abstractmethod
+    def not_equal(self, x1: Native, x2: Native) -> Native:
+        """bool."""
+
+    @abc.abstractmethod
+    def less(self, x1: Native, x2: Native) -> Native:
+        """bool (real dtypes)."""
+
+    @abc.abstractmethod
+    def less_equal(self, x1: Native, x2: Native) -> Native:
+        """bool (real dtypes)."""
+
+    @abc.abstractmethod
+    def greater(self, x1: Native, x2: Native) -> Native:
+        """bool (real dtypes)."""
+
+    @abc.abstractmethod
+    def greater_equal(self, x1: Native, x2: Native) -> Native:
+        """bool (real dtypes)."""
+
+    @abc.abstractmethod
+    def logical_and(self, x1: Native, x2: Native) -> Native:
+        """bool in, bool out."""
+
+    @abc.abstractmethod
+    def logical_or(self, x1: Native, x2: Native) -> Native:
+        """bool in, bool out."""
+
+    @abc.abstractmethod
+    def logical_xor(self, x1: Native, x2: Native) -> Native:
+        """bool in, bool out."""
+
+    @abc.abstractmethod
+    def bitwise_and(self, x1: Native, x2: Native) -> Native:
+        """bool or integer."""
+
+    @abc.abstractmethod
+    def bitwise_or(self, x1: Native, x2: Native) -> Native:
+        """bool or integer."""
+
+    @abc.abstractmethod
+    def bitwise_xor(self, x1: Native, x2: Native) -> Native:
+        """bool or integer."""
+
+    @abc.abstractmethod
+    def bitwise_left_shift(self, x1: Native, x2: Native) -> Native:
+        """Integers; ``x2`` is non-negative; a shift by the bit width or more gives 0."""
+
+    @abc.abstractmethod
+    def bitwise_right_shift(self, x1: Native, x2: Native) -> Native:
+        """Integers, arithmetic shift; ``x2`` is non-negative; a shift by the bit width or
+        more gives 0 for non-negative ``x1`` and -1 for negative ``x1``."""
+
+    @abc.abstractmethod
+    def where(self, condition: Native, x1: Native, x2: Native) -> Native:
+        """``x1`` where ``condition`` (bool) is true, else ``x2``; all three broadcast."""
+
+    @abc.abstractmethod
+    def clip(self, x: Native, min: Native | None, max: Native | None) -> Native:
+        """``minimum(maximum(x, min), max)``, skipping a bound that is ``None``; bounds share
+        ``x``'s dtype and broadcast to ``x``'s shape.  NaN in ``x`` stays NaN."""
+
+    # ----------------------------------------------------------------------------------
+    # reductions over ``axes`` (non-empty)
+
+    @abc.abstractmethod
+    def sum(self, x: Native, axes: tuple[int, ...], keepdims: bool, dtype: DType) -> Native:
+        """Sum, accumulated and returned in ``dtype`` (``x`` is cast first)."""
+
+    @abc.abstractmethod
+    def prod(self, x: Native, axes: tuple[int, ...], keepdims: bool, dtype: DType) -> Native:
+        """Product, accumulated and returned in ``dtype``."""
+
+    @abc.abstractmethod
+    def mean(self, x: Native, axes: tuple[int, ...], keepdims: bool) -> Native:
+        """Arithmetic mean of floating or complex ``x``; NaN over zero elements."""
+
+    @abc.abstractmethod
+    def var(self, x: Native, axes: tuple[int, ...], correction: float,
+            keepdims: bool) -> Native:
+        """``sum(|x - mean|^2) / (N - correction)`` for real floating ``x``; N - correction
+        <= 0 gives inf or NaN as IEEE division does."""
+
+    @abc.abstractmethod
+    def max(self, x: Native, axes: tuple[int, ...], keepdims: bool) -> Native:
+        """Maximum of a real ``x`` with at least one element per reduction; NaN wins."""
+
+    @abc.abstractmethod
+    def min(self, x: Native, axes: tuple[int, ...], keepdims: bool) -> Native:
+        """Minimum of a real ``x`` with at least one element per reduction; NaN wins."""
+
+    @abc.abstractmethod
+    def all(self, x: Native, axes: tuple[int, ...], keepdims: bool) -> Native:
+        """Logical AND of bool ``x`` (true over zero elements)."""
+
+    @abc.abstractmethod
+    def any(self, x: Native, axes: tuple[int, ...], keepdims: bool) -> Native:
+        """Logical OR of bool ``x`` (false over zero elements)."""
+
+    @abc.abstractmethod
+    def argmax(self, x: Native, axis: int, keepdims: bool) -> Native:
+        """int64 index of the first maximal element along ``axis`` of a real ``x``; NaN
+        counts as maximal (the first NaN wins)."""
+
+    @abc.abstractmethod
+    def argmin(self, x: Native, axis: int, keepdims: bool) -> Native:
+        """int64 index of the first minimal element; NaN counts as minimal."""
+
+    @abc.abstractmethod
+    def cumsum(self, x: Native, axis: int, dtype: DType) -> Native:
+        """Inclusive cumulative sum along ``axis``, accumulated and returned in ``dtype``."""
+
+    @abc.abstractmethod
+    def cumprod(self, x: Native, axis: int, dtype: DType) -> Native:
+        """Inclusive cumulative product along ``axis`` in ``dtype``."""
+
+    @abc.abstractmethod
+    def logsumexp(self, x: Native, axes: tuple[int, ...], keepdims: bool) -> Native:
+        """``log(sum(exp(x)))`` of real floating ``x``, stable for large values; -inf over
+        zero elements or all -inf; +inf if any element is +inf."""
+
+    # ----------------------------------------------------------------------------------
+    # linear algebra
+
+    @abc.abstractmethod
+    def matmul(self, x1: Native, x2: Native) -> Native:
+        """NumPy ``matmul``: 1-D operands are promoted to matrices and the added axis
+        removed; batch axes broadcast.  The public layer has checked the shapes."""
+
+    @abc.abstractmethod
+    def tensordot(self, x1: Native, x2: Native, axes1: tuple[int, ...],
+                  axes2: tuple[int, ...]) -> Native:
+        """Contract ``axes1`` of ``x1`` with ``axes2`` of ``x2`` (equal sizes, checked)."""
+
+    @abc.abstractmethod
+    def einsum(self, subscripts: str, *operands: Native) -> Native:
+        """Einstein summation over operands of one dtype, in NumPy's notation."""
+
+    @abc.abstractmethod
+    def linear(self, x: Native, weight: Native, bias: Native | None) -> Native:
+        """``x @ weight.T + bias``, weight of shape ``(out, in)`` (PyTorch's layout)."""
+
+    @abc.abstractmethod
+    def diagonal(self, x: Native, offset: int) -> Native:
+        """The ``offset``-th diagonals of the last two axes, as the last axis."""
+
+    @abc.abstractmethod
+    def cholesky(self, x: Native, upper: bool) -> Native:
+        """Cholesky factor of Hermitian positive-definite matrices (last two axes)."""
+
+    @abc.abstractmethod
+    def det(self, x: Native) -> Native: ...
+
+    @abc.abstractmethod
+    def slogdet(self, x: Native) -> tuple[Native, Native]:
+        """``(sign, log|det|)``; for a singular matrix sign 0 and log|det| -inf."""
+
+    @abc.abstractmethod
+    def inv(self, x: Native) -> Native: ...
+
+    @abc.abstractmethod
+    def solve(self, x1: Native, x2: Native) -> Native:
+        """Solve ``x1 @ X = x2`` for ``X``; ``x2`` is a stack of matrices broadcasting
+        against ``x1``'s batch axes."""
+
+    @abc.abstractmethod
+    def eigh(self, x: Native) -> tuple[Native, Native]:
+        """``(eigenvalues ascending, eigenvectors as columns)`` of Hermitian matrices; the
+        eigenvalues are real."""
+
+    @abc.abstractmethod
+    def qr(self, x: Native, mode: str) -> tuple[Native, Native]:
+        """``(Q, R)``; ``mode`` is ``"reduced"`` or ``"complete"``."""
+
+    @abc.abstractmethod
+    def svd(self, x: Native, full_matrices: bool) -> tuple[Native, Native, Native]:
+        """``(U, S, Vh)`` with singular values descending and real."""
+
+    @abc.abstractmethod
+    def svdvals(self, x: Native) -> Native:
+        """Singular values, descending, real."""
+
+    # ----------------------------------------------------------------------------------
+    # manipulation
+
+    @abc.abstractmethod
+    def reshape(self, x: Native, shape: tuple[int, ...]) -> Native:
+        """``x`` with ``shape`` (same element count; ``-1`` appears only while tracing with
+        unknown dimensions).  Row-major order."""
+
+    @abc.abstractmethod
+    def permute_dims(self, x: Native, axes: tuple[int, ...]) -> Native:
+        """Axes reordered: output axis ``i`` is input axis ``axes[i]``."""
+
+    @abc.abstractmethod
+    def broadcast_to(self, x: Native, shape: tuple[int, ...]) -> Native:
+        """``x`` broadcast to ``shape`` (checked compatible)."""
+
+    @abc.abstractmethod
+    def concat(self, xs: Sequence[Native], axis: int) -> Native:
+        """Join along an existing axis; all of one dtype and matching shapes elsewhere."""
+
+    @abc.abstractmethod
+    def stack(self, xs: Sequence[Native], axis: int) -> Native:
+        """Join along a new axis at ``axis``; equal shapes and one dtype."""
+
+    @abc.abstractmethod
+    def flip(self, x: Native, axes: tuple[int, ...]) -> Native: ...
+
+    @abc.abstractmethod
+    def roll(self, x: Native, shifts: tuple[int, ...], axes: tuple[int, ...]) -> Native:
+        """Shift elements along each axis, wrapping around; ``axes`` may repeat."""
+
+    @abc.abstractmethod
+    def tile(self, x: Native, reps: tuple[int, ...]) -> Native:
+        """Repeat the whole tensor; ``len(reps) == ndim``."""
+
+    @abc.abstractmethod
+    def repeat(self, x: Native, repeats: int | Native, axis: int) -> Native:
+        """Repeat each element along ``axis``; ``repeats`` an int or a 1-D int64 tensor with
+        one non-negative count per element along ``axis``."""
+
+    @abc.abstractmethod
+    def pad(self, x: Native, pads: Pads, value: bool | int | float | complex) -> Native:
+        """Pad each axis by ``pads[axis] = (before, after)`` (non-negative) elements equal
+        to ``value``.  The other modes (reflect, edge, wrap) are composed from ``take`` by
+        the public layer."""
+
+    # ----------------------------------------------------------------------------------
+    # indexing, searching, sorting, sets
+
+    @abc.abstractmethod
+    def getitem(self, x: Native, key: tuple[Any, ...]) -> Native:
+        """NumPy indexing with a normalized key, one entry per axis of ``x`` plus ``None``s:
+        ``int`` (in range, non-negative), ``slice`` (step non-zero), ``None`` (new axis) or
+        a native int64 tensor (in range, non-negative).  Integer tensors broadcast together;
+        when they are separated by a slice or ``None``, their axes come first (NumPy's
+        rule), otherwise they replace the indexed axes in place."""
+
+    @abc.abstractmethod
+    def setitem(self, x: Native, key: tuple[Any, ...], value: Native) -> Native:
+        """Write ``value`` (``x``'s dtype, broadcastable to the indexed shape) into the
+        positions ``getitem(x, key)`` reads; returns the native holding the result: ``x``
+        itself, updated in place, where the framework allows that (a ``torch.Tensor``, a
+        ``tf.Variable``), otherwise a new tensor.  With repeated integer indices the last
+        write wins."""
+
+    @abc.abstractmethod
+    def take(self, x: Native, indices: Native, axis: int) -> Native:
+        """Select along ``axis`` by an int64 tensor of in-range, non-negative indices; the
+        indexed axis is replaced by ``indices``' axes."""
+
+    @abc.abstractmethod
+    def take_along_axis(self, x: Native, indices: Native, axis: int) -> Native:
+        """``numpy.take_along_axis`` with in-range, non-negative int64 indices of
+        ``x``'s rank (other axes broadcast)."""
+
+    @abc.abstractmethod
+    def nonzero(self, x: Native) -> tuple[Native, ...]:
+        """int64 indices of the non-zero (true) elements, one tensor per axis, in
+        row-major order."""
+
+    @abc.abstractmethod
+    def sort(self, x: Native, axis: int, descending: bool, stable: bool) -> Native:
+        """Sorted along ``axis`` (real ``x``); NaN sorts above +inf (last ascending, first
+        descending).  ``stable`` keeps equal elements in their input order."""
+
+    @abc.abstractmethod
+    def argsort(self, x: Native, axis: int, descending: bool, stable: bool) -> Native:
+        """int64 indices that sort ``x`` as :meth:`sort` does; with ``stable`` equal
+        elements keep their input order (also when ``descending``)."""
+
+    @abc.abstractmethod
+    def topk(self, x: Native, k: int, axis: int, largest: bool) -> tuple[Native, Native]:
+        """The ``k`` largest (or smallest) elements along ``axis``, sorted, and their int64
+        indices; among equal elements the lower index comes first."""
+
+    @abc.abstractmethod
+    def searchsorted(self, sorted_sequence: Native, values: Native, right: bool) -> Native:
+        """int64 insertion points of ``values`` into the 1-D ascending ``sorted_sequence``
+        (left: first suitable index; right: last)."""
+
+    @abc.abstractmethod
+    def unique(self, x: Native) -> tuple[Native, Native, Native, Native]:
+        """For 1-D ``x``: ``(values, first_index, inverse, counts)``, values ascending; NaNs
+        are each distinct and sort last.  Index tensors are int64."""
+
+    # ----------------------------------------------------------------------------------
+    # neural-network kernels (NCHW layouts on every backend)
+
+    @abc.abstractmethod
+    def softmax(self, x: Native, axis: int) -> Native: ...
+
+    @abc.abstractmethod
+    def log_softmax(self, x: Native, axis: int) -> Native: ...
+
+    @abc.abstractmethod
+    def conv2d(self, x: Native, weight: Native, bias: Native | None, stride: tuple[int, int],
+               padding: tuple[tuple[int, int], tuple[int, int]], dilation: tuple[int, int],
+               groups: int) -> Native:
+        """2-D cross-correlation: ``x`` is (N, C_in, H, W), ``weight`` (C_out, C_in/groups,
+        kH, kW), result (N, C_out, H', W'); ``padding`` is ((top, bottom), (left, right))
+        of zeros."""
+
+    @abc.abstractmethod
+    def max_pool2d(self, x: Native, kernel: tuple[int, int], stride: tuple[int, int],
+                   padding: tuple[tuple[int, int], tuple[int, int]]) -> Native:
+        """Max over windows of (N, C, H, W); padded positions never win."""
+
+    @abc.abstractmethod
+    def avg_pool2d(self, x: Native, kernel: tuple[int, int], stride: tuple[int, int],
+                   padding: tuple[tuple[int, int], tuple[int, int]],
+                   count_include_pad: bool) -> Native:
+        """Mean over windows of (N, C, H, W); padded zeros count in the divisor when
+        ``count_include_pad``, else the divisor is the number of real elements."""
+
+    # ----------------------------------------------------------------------------------
+    # compiling
+
+    @abc.abstractmethod
+    def compile(self, fn: Callable[..., Any], **options: Any) -> Callable[..., Any]:
+        """``fn`` compiled by the framework's own compiler (``torch.compile``,
+        ``tf.function``).  ``fn`` takes and returns native tensors and nests of them."""

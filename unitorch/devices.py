@@ -1,0 +1,76 @@
+"""Devices, spelled the same on every backend.
+
+A device is ``"cpu"`` or ``"gpu:N"``; ``"gpu"`` means ``"gpu:0"``, and PyTorch's
+``"cuda"``/``"cuda:N"`` and TensorFlow's ``"/GPU:N"``/``"/device:CPU:0"`` are accepted.
+The torch backend maps ``gpu:N`` to ``cuda:N``; the TensorFlow backend to ``/GPU:N``.
+
+Default-device policy (identical on both backends): new tensors are created on the
+default device, which is the first GPU when the backend sees one and the CPU
+otherwise, unless changed with :func:`unitorch.set_default_device`.  Operations run on
+the device of their inputs; inputs on two different devices are an error.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .errors import DeviceError
+
+__all__ = ["Device", "as_device"]
+
+_PATTERN = re.compile(
+    r"^/?(?:(?:job:[^/]+/)?(?:replica:\d+/)?(?:task:\d+/)?device:)?"
+    r"(?P<type>cpu|gpu|cuda)(?::(?P<index>\d+))?$",
+    re.IGNORECASE,
+)
+
+
+class Device:
+    """A device: ``type`` is ``"cpu"`` or ``"gpu"``, ``index`` its ordinal.
+
+    Devices compare equal to each other and to any string that names them:
+    ``Device("cuda:0") == "gpu"`` is true.
+    """
+
+    __slots__ = ("index", "type")
+
+    def __init__(self, spec: str | Device = "cpu") -> None:
+        if isinstance(spec, Device):
+            self.type, self.index = spec.type, spec.index
+            return
+        match = _PATTERN.match(str(spec).strip())
+        if match is None:
+            raise DeviceError(
+                f"unknown device {spec!r}; expected 'cpu', 'gpu', 'gpu:N', 'cuda' or 'cuda:N'"
+            )
+        kind = match["type"].lower()
+        self.type = "cpu" if kind == "cpu" else "gpu"
+        self.index = int(match["index"] or 0)
+
+    def __repr__(self) -> str:
+        return f"Device({str(self)!r})"
+
+    def __str__(self) -> str:
+        return "cpu" if self.type == "cpu" else f"gpu:{self.index}"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            try:
+                other = Device(other)
+            except DeviceError:
+                return False
+        if isinstance(other, Device):
+            return (self.type, self.index) == (other.type, other.index)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.type, self.index))
+
+
+def as_device(device: str | Device | None) -> Device | None:
+    """``device`` as a :class:`Device`; ``None`` stays ``None`` (meaning the default)."""
+    if device is None or isinstance(device, Device):
+        return device
+    if hasattr(device, "type") and hasattr(device, "index"):  # torch.device
+        return Device(f"{device.type}:{device.index or 0}")
+    return Device(device)

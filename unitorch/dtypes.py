@@ -1,0 +1,401 @@
+"""Data types and the one type-promotion table unitorch uses on every backend.
+
+Each dtype is a singleton :class:`DType`; compare with ``==`` or ``is``.  Promotion
+follows the Python Array API standard's table, extended where the standard is
+silent, in the way PyTorch and JAX extend it:
+
+* ``bool`` with any dtype gives that dtype;
+* an integer with a floating dtype gives the floating dtype (NumPy would widen
+  ``int64 + float32`` to ``float64``; unitorch, like PyTorch, does not);
+* ``float16`` with ``bfloat16`` gives ``float32``;
+* a real floating dtype with a complex one gives the complex dtype wide enough
+  for both.
+
+Python scalars are *weak*: ``x + 1.5`` keeps ``x.dtype`` when ``x`` is floating,
+and takes the default float dtype when ``x`` is integral or bool.  Zero-dimensional
+tensors are not weak (PyTorch treats them as weak; unitorch follows the standard).
+"""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+import ml_dtypes
+import numpy as np
+
+__all__ = [
+    "DType", "bool", "int8", "int16", "int32", "int64", "uint8", "float16", "bfloat16",
+    "float32", "float64", "complex64", "complex128", "all_dtypes", "result_type", "can_cast",
+    "finfo", "iinfo", "isdtype", "get_default_dtype", "set_default_dtype", "as_dtype",
+    "default_int", "default_complex", "DTypeLike",
+]
+
+
+class DType:
+    """A unitorch data type.
+
+    ``kind`` is one of ``"b"`` (bool), ``"i"`` (signed integer), ``"u"``
+    (unsigned integer), ``"f"`` (real floating) or ``"c"`` (complex floating);
+    ``bits`` is the width of one element.  Instances are singletons, hashable,
+    and compare equal to their own name: ``ut.float32 == "float32"``.
+    """
+
+    __slots__ = ("name", "kind", "bits", "numpy", "_rank", "__weakref__")
+
+    def __init__(self, name: str, kind: str, bits: int, numpy_dtype: Any, rank: int) -> None:
+        self.name = name
+        self.kind = kind
+        self.bits = bits
+        self.numpy = np.dtype(numpy_dtype)
+        self._rank = rank
+
+    def __repr__(self) -> str:
+        return f"unitorch.{self.name}"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> builtins.bool:
+        if isinstance(other, DType):
+            return self is other
+        if isinstance(other, str):
+            return other == self.name
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+    def __reduce__(self) -> str:
+        return self.name
+
+    @property
+    def itemsize(self) -> int:
+        """Bytes per element."""
+        return self.bits // 8
+
+    @property
+    def is_floating_point(self) -> builtins.bool:
+        """True for real floating dtypes (as ``torch.dtype.is_floating_point``)."""
+        return self.kind == "f"
+
+    @property
+    def is_complex(self) -> builtins.bool:
+        return self.kind == "c"
+
+
+bool = DType("bool", "b", 8, np.bool_, 0)
+int8 = DType("int8", "i", 8, np.int8, 1)
+int16 = DType("int16", "i", 16, np.int16, 2)
+int32 = DType("int32", "i", 32, np.int32, 3)
+int64 = DType("int64", "i", 64, np.int64, 4)
+uint8 = DType("uint8", "u", 8, np.uint8, 1)
+float16 = DType("float16", "f", 16, np.float16, 1)
+bfloat16 = DType("bfloat16", "f", 16, ml_dtypes.bfloat16, 1)
+float32 = DType("float32", "f", 32, np.float32, 2)
+float64 = DType("float64", "f", 64, np.float64, 3)
+complex64 = DType("complex64", "c", 64, np.complex64, 2)
+complex128 = DType("complex128", "c", 128, np.complex128, 3)
+
+all_dtypes: tuple[DType, ...] = (
+    bool, int8, int16, int32, int64, uint8, float16, bfloat16, float32, float64,
+    complex64, complex128,
+)
+_BY_NAME = {d.name: d for d in all_dtypes}
+_BY_NUMPY = {d.numpy: d for d in all_dtypes}
+_FLOATS_BY_RANK = {1: float16, 2: float32, 3: float64}
+_COMPLEX_BY_RANK = {2: complex64, 3: complex128}
+_SIGNED_BY_BITS = {8: int8, 16: int16, 32: int32, 64: int64}
+
+DTypeLike: TypeAlias = "DType | str | type | np.dtype | Any"
+
+# ---------------------------------------------------------------------------------------
+# defaults
+
+
+@dataclass
+class _Defaults:
+    floating: DType = float32
+
+
+_defaults = _Defaults()
+default_int = int64
+"""Default integer dtype: what ``ut.tensor([1, 2])`` and ``arange`` produce."""
+
+
+def get_default_dtype() -> DType:
+    """The default floating dtype (``float32`` unless changed with :func:`set_default_dtype`)."""
+    return _defaults.floating
+
+
+def set_default_dtype(dtype: DTypeLike) -> None:
+    """Set the default floating dtype, process-wide, for every backend.
+
+    Only ``float16``, ``bfloat16``, ``float32`` and ``float64`` are accepted, as in
+    ``torch.set_default_dtype``.  The default complex dtype follows it.
+    """
+    d = as_dtype(dtype)
+    if d.kind != "f":
+        raise TypeError(f"the default dtype must be a real floating dtype, got {d.name}")
+    _defaults.floating = d
+
+
+def default_complex() -> DType:
+    """The complex dtype matching the default float: complex128 for float64, else complex64."""
+    return complex128 if _defaults.floating is float64 else complex64
+
+
+# ---------------------------------------------------------------------------------------
+# conversion from the many spellings users bring
+
+
+def as_dtype(dtype: DTypeLike) -> DType:
+    """Return the unitorch dtype for ``dtype``.
+
+    Accepts a :class:`DType`, a name (``"float32"``), a NumPy dtype or scalar type,
+    Python's ``bool``/``int``/``float``/``complex`` (mapping to ``bool``, the default
+    integer, the default float and the default complex dtype), and native torch or
+    TensorFlow dtypes (by name, so neither framework is imported).
+    """
+    if isinstance(dtype, DType):
+        return dtype
+    if isinstance(dtype, str):
+        found = _BY_NAME.get(dtype)
+        if found is not None:
+            return found
+    elif dtype is builtins.bool:
+        return bool
+    elif dtype is int:
+        return default_int
+    elif dtype is float:
+        return _defaults.floating
+    elif dtype is complex:
+        return default_complex()
+    else:
+        name = getattr(dtype, "name", None)  # tf.DType and NumPy dtypes
+        if name is None and type(dtype).__module__ == "torch":
+            name = str(dtype).removeprefix("torch.")
+        if isinstance(name, str) and name in _BY_NAME:
+            return _BY_NAME[name]
+        try:
+            found = _BY_NUMPY.get(np.dtype(dtype))
+        except TypeError:
+            found = None
+        if found is not None:
+            return found
+    from .errors import DTypeError
+
+    raise DTypeError(
+        f"unsupported dtype {dtype!r}; unitorch dtypes are "
+        + ", ".join(d.name for d in all_dtypes)
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# promotion
+
+
+def _promote_pair(a: DType, b: DType) -> DType:
+    if a is b:
+        return a
+    ka, kb = a.kind, b.kind
+    if ka == "b":
+        return b
+    if kb == "b":
+        return a
+    if ka in "iu" and kb in "iu":
+        if ka == kb:
+            return a if a.bits >= b.bits else b
+        signed, unsigned = (a, b) if ka == "i" else (b, a)
+        if signed.bits > unsigned.bits:
+            return signed
+        return _SIGNED_BY_BITS[min(2 * unsigned.bits, 64)]
+    if ka in "iu":
+        return b
+    if kb in "iu":
+        return a
+    if ka == "f" and kb == "f":
+        if a._rank == b._rank:  # float16 with bfloat16
+            return float32
+        return a if a._rank > b._rank else b
+    rank = max(a._rank, b._rank, 2)
+    return _COMPLEX_BY_RANK[rank]
+
+
+_PAIR_CACHE: dict[tuple[DType, DType], DType] = {
+    (a, b): _promote_pair(a, b) for a in all_dtypes for b in all_dtypes
+}
+
+
+def promote_types(a: DType, b: DType) -> DType:
+    """The dtype of ``a op b`` for two tensors of dtypes ``a`` and ``b``."""
+    return _PAIR_CACHE[a, b]
+
+
+def weak_scalar_dtype(dtype: DType, scalar: builtins.bool | int | float | complex) -> DType:
+    """The dtype of ``tensor op scalar`` for a tensor of ``dtype`` and a Python scalar.
+
+    The scalar is weak: it never widens the tensor's dtype within its kind, but an
+    integral tensor with a float scalar takes the default float, and a real tensor
+    with a complex scalar takes the complex dtype of the same precision.
+    """
+    kind = dtype.kind
+    t = type(scalar)
+    if t is builtins.bool:
+        return dtype
+    if t is int or (isinstance(scalar, (int, np.integer)) and not isinstance(scalar, np.bool_)):
+        return default_int if kind == "b" else dtype
+    if t is float or isinstance(scalar, (float, np.floating)):
+        return _defaults.floating if kind in "biu" else dtype
+    if isinstance(scalar, (complex, np.complexfloating)):
+        if kind == "c":
+            return dtype
+        if kind == "f":
+            return complex128 if dtype is float64 else complex64
+        return default_complex()
+    if isinstance(scalar, np.bool_):
+        return dtype
+    from .errors import DTypeError
+
+    raise DTypeError(f"expected a Python scalar, got {type(scalar).__name__}")
+
+
+def scalar_dtype(scalar: builtins.bool | int | float | complex) -> DType:
+    """The dtype a Python scalar takes on its own (``ut.tensor(scalar)``)."""
+    if isinstance(scalar, (builtins.bool, np.bool_)):
+        return bool
+    if isinstance(scalar, (int, np.integer)):
+        return default_int
+    if isinstance(scalar, (float, np.floating)):
+        return _defaults.floating
+    if isinstance(scalar, (complex, np.complexfloating)):
+        return default_complex()
+    from .errors import DTypeError
+
+    raise DTypeError(f"expected a Python scalar, got {type(scalar).__name__}")
+
+
+def result_type(*arrays_and_dtypes: Any) -> DType:
+    """The dtype that promotion gives for the tensors, dtypes and Python scalars passed.
+
+    Tensors and dtypes promote with :func:`promote_types`; Python scalars are weak
+    and applied last.  At least one tensor or dtype must be given.
+    """
+    from .errors import DTypeError
+
+    result: DType | None = None
+    scalars = []
+    for item in arrays_and_dtypes:
+        if isinstance(item, (builtins.bool, int, float, complex)):
+            scalars.append(item)
+            continue
+        d = item if isinstance(item, DType) else getattr(item, "dtype", item)
+        d = as_dtype(d)
+        result = d if result is None else _PAIR_CACHE[result, d]
+    if result is None:
+        if not scalars:
+            raise DTypeError("result_type() needs at least one tensor or dtype")
+        result = scalar_dtype(scalars.pop(0))
+    for s in scalars:
+        result = weak_scalar_dtype(result, s)
+    return result
+
+
+def can_cast(from_: Any, to: DTypeLike, /) -> builtins.bool:
+    """True when promotion of ``from_`` with ``to`` gives ``to`` (the standard's rule,
+    with unitorch's promotion: ``int64 -> float16`` is allowed, ``float -> int`` is not).
+    """
+    src = as_dtype(from_ if isinstance(from_, DType) else getattr(from_, "dtype", from_))
+    dst = as_dtype(to)
+    return _PAIR_CACHE[src, dst] is dst
+
+
+_KINDS = {
+    "bool": "b",
+    "signed integer": "i",
+    "unsigned integer": "u",
+    "integral": "iu",
+    "real floating": "f",
+    "complex floating": "c",
+    "numeric": "iufc",
+}
+
+
+def isdtype(dtype: DType, kind: DType | str | tuple[DType | str, ...]) -> builtins.bool:
+    """Whether ``dtype`` is of ``kind``: a dtype, one of the standard's kind names
+    (``"bool"``, ``"signed integer"``, ``"unsigned integer"``, ``"integral"``,
+    ``"real floating"``, ``"complex floating"``, ``"numeric"``) or a tuple of those.
+    """
+    from .errors import DTypeError
+
+    if not isinstance(dtype, DType):
+        raise DTypeError(f"isdtype() expects a unitorch dtype, got {dtype!r}")
+    if isinstance(kind, tuple):
+        return any(isdtype(dtype, k) for k in kind)
+    if isinstance(kind, DType):
+        return dtype is kind
+    if isinstance(kind, str):
+        kinds = _KINDS.get(kind)
+        if kinds is None:
+            raise DTypeError(f"unknown dtype kind {kind!r}; expected one of {sorted(_KINDS)}")
+        return dtype.kind in kinds
+    raise DTypeError(f"isdtype() kind must be a dtype, a kind name or a tuple, got {kind!r}")
+
+
+# ---------------------------------------------------------------------------------------
+# finfo / iinfo
+
+
+@dataclass(frozen=True)
+class finfo_object:
+    """Machine limits of a floating dtype (the standard's ``finfo`` object)."""
+
+    bits: int
+    eps: float
+    max: float
+    min: float
+    smallest_normal: float
+    dtype: DType
+
+
+@dataclass(frozen=True)
+class iinfo_object:
+    """Machine limits of an integer dtype (the standard's ``iinfo`` object)."""
+
+    bits: int
+    max: int
+    min: int
+    dtype: DType
+
+
+def _dtype_of(type_or_tensor: Any) -> DType:
+    if isinstance(type_or_tensor, DType):
+        return type_or_tensor
+    d = getattr(type_or_tensor, "dtype", None)
+    return as_dtype(d if isinstance(d, DType) else type_or_tensor)
+
+
+def finfo(type: Any, /) -> finfo_object:
+    """Limits of a floating dtype (real or complex; complex reports its real part)."""
+    from .errors import DTypeError
+
+    d = _dtype_of(type)
+    if d.kind not in "fc":
+        raise DTypeError(f"finfo() needs a floating dtype, got {d.name}")
+    real = {complex64: float32, complex128: float64}.get(d, d)
+    info = ml_dtypes.finfo(real.numpy)
+    return finfo_object(
+        bits=real.bits, eps=float(info.eps), max=float(info.max), min=float(info.min),
+        smallest_normal=float(info.smallest_normal), dtype=real,
+    )
+
+
+def iinfo(type: Any, /) -> iinfo_object:
+    """Limits of an integer dtype."""
+    from .errors import DTypeError
+
+    d = _dtype_of(type)
+    if d.kind not in "iu":
+        raise DTypeError(f"iinfo() needs an integer dtype, got {d.name}")
+    info = np.iinfo(d.numpy)
+    return iinfo_object(bits=d.bits, max=int(info.max), min=int(info.min), dtype=d)

@@ -1,0 +1,103 @@
+"""unitorch's exceptions.
+
+Every error that depends on the input (a shape that does not broadcast, a dtype an op
+does not accept, an axis or index out of range, tensors of two backends mixed) is raised
+by unitorch itself, with the same message on every backend, before the framework sees
+the input.  Each class subclasses the built-in exception users already catch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = [
+    "UnitorchError", "ShapeError", "DTypeError", "AxisError", "IndexOutOfRangeError",
+    "BackendMismatchError", "BackendNotAvailableError", "DeviceError",
+]
+
+
+class UnitorchError(Exception):
+    """Base class of every exception unitorch raises on purpose."""
+
+
+class ShapeError(UnitorchError, ValueError):
+    """Shapes that do not fit together (broadcasting, matmul, reshape, concat...)."""
+
+
+class DTypeError(UnitorchError, TypeError):
+    """A dtype an operation does not accept, or an unknown dtype."""
+
+
+class AxisError(UnitorchError, ValueError, IndexError):
+    """An axis outside ``[-ndim, ndim)``, or repeated where axes must be unique."""
+
+
+class IndexOutOfRangeError(UnitorchError, IndexError):
+    """An index outside the bounds of the axis it indexes."""
+
+
+class BackendMismatchError(UnitorchError, TypeError):
+    """Tensors of two different backends used in one operation."""
+
+
+class BackendNotAvailableError(UnitorchError, ImportError):
+    """An unknown backend name, or a backend whose framework is not installed."""
+
+
+class DeviceError(UnitorchError, ValueError):
+    """An unknown device string, or a device the backend does not see."""
+
+
+def fmt_shape(shape: Sequence[int | None]) -> str:
+    """Shapes print the same on every backend: ``(2, 3)``, ``()``, ``(None, 4)``."""
+    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def normalize_axis(axis: int, ndim: int, what: str = "axis") -> int:
+    """``axis`` as a non-negative index into ``ndim`` dimensions, or :class:`AxisError`."""
+    if not -ndim <= axis < ndim:
+        raise AxisError(
+            f"{what} {axis} is out of bounds for a tensor of {ndim} dimension"
+            + ("" if ndim == 1 else "s")
+        )
+    return axis + ndim if axis < 0 else axis
+
+
+def normalize_axes(axis: int | Sequence[int] | None, ndim: int) -> tuple[int, ...]:
+    """Axes as a sorted tuple of unique non-negative indices; ``None`` means all axes."""
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, int):
+        return (normalize_axis(axis, ndim),)
+    out = tuple(normalize_axis(a, ndim) for a in axis)
+    if len(set(out)) != len(out):
+        raise AxisError(f"repeated axis in {tuple(axis)}")
+    return tuple(sorted(out))
+
+
+def broadcast_shapes(*shapes: Sequence[int | None]) -> tuple[int | None, ...]:
+    """The NumPy broadcast of ``shapes``, or :class:`ShapeError` naming all of them.
+
+    ``None`` (a dimension unknown while tracing a compiled function) broadcasts with
+    anything and stays unknown unless the other size is known and not 1.
+    """
+    ndim = max((len(s) for s in shapes), default=0)
+    out: list[int | None] = []
+    for i in range(-ndim, 0):
+        size: int | None = 1
+        for s in shapes:
+            if len(s) < -i:
+                continue
+            d = s[i]
+            if d == 1:
+                continue
+            if d is None:
+                size = None if size == 1 else size
+            elif size in (1, None):
+                size = d
+            elif size != d:
+                raise ShapeError(
+                    "shapes " + ", ".join(fmt_shape(s) for s in shapes) + " do not broadcast"
+                )
+        out.append(size)
+    return tuple(out)

@@ -1,0 +1,139 @@
+"""How a public op finds its backend, converts its inputs and promotes their dtypes.
+
+Every public op goes through these helpers, so the rules live in one place:
+
+* the backend of an op is the backend of its tensor arguments; with none (only Python
+  scalars, lists, NumPy arrays) it is the active backend;
+* tensors of two backends in one op raise :class:`BackendMismatchError`;
+* NumPy arrays, nested lists and native tensors are converted with ``asarray``;
+* Python scalars are weak (see :mod:`unitorch.dtypes`).
+
+The functions here are on the hot path; keep them small and measure changes with the
+benchmark suite.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes as dt
+from ..backends import Backend, backend_of_native, current
+from ..errors import BackendMismatchError, DTypeError
+from ..tensor import Tensor, _wrap
+
+__all__ = [
+    "SCALAR_TYPES", "backend_of", "to_tensor", "wrap", "check_kind", "scalar_for",
+    "KIND_NAMES",
+]
+
+SCALAR_TYPES = (bool, int, float, complex, np.bool_, np.number)
+_new = object.__new__
+wrap = _wrap
+
+KIND_NAMES = {
+    "b": "bool", "i": "signed integer", "u": "unsigned integer", "f": "real floating",
+    "c": "complex floating",
+}
+
+
+def _describe(kinds: str) -> str:
+    if set(kinds) >= set("iufc"):
+        return "numeric"
+    if set(kinds) >= set("iuf"):
+        return "real numeric"
+    if kinds == "fc":
+        return "floating"
+    if set(kinds) == set("iu"):
+        return "integer"
+    if set(kinds) == set("biu"):
+        return "integer or bool"
+    return " or ".join(KIND_NAMES[k] for k in kinds)
+
+
+def check_kind(op: str, dtype: dt.DType, kinds: str) -> None:
+    """Raise :class:`DTypeError` unless ``dtype.kind`` is one of ``kinds``."""
+    if dtype.kind not in kinds:
+        raise DTypeError(f"{op}() expects {_describe(kinds)} tensors, got {dtype.name}")
+
+
+def backend_of(op: str, *args: Any) -> Backend:
+    """The backend of the tensors among ``args`` (the active one if there are none)."""
+    found: Backend | None = None
+    for a in args:
+        if isinstance(a, Tensor):
+            b = type(a)._bk
+        elif isinstance(a, (list, tuple)):
+            if not a:
+                continue
+            b = backend_of(op, *a) if any(isinstance(e, Tensor) for e in a) else None
+        else:
+            continue
+        if b is None:
+            continue
+        if found is None:
+            found = b
+        elif b is not found:
+            raise BackendMismatchError(
+                f"{op}() got tensors of two backends ({found.name} and {b.name}); convert "
+                "one explicitly, e.g. ut.asarray(x) converts to the active backend"
+            )
+    return found if found is not None else current()
+
+
+def to_tensor(x: Any, backend: Backend, dtype: dt.DType | None = None) -> Tensor:
+    """``x`` as a Tensor of ``backend``: tensors are checked, everything else converted.
+
+    A Tensor of another backend is an error (conversion between backends is explicit).
+    """
+    if isinstance(x, Tensor):
+        if type(x)._bk is not backend:
+            raise BackendMismatchError(
+                f"a {type(x)._bk.name} tensor cannot be used with {backend.name} tensors; "
+                "convert it explicitly, e.g. with ut.asarray(x)"
+            )
+        return x
+    from .creation import asarray_on
+
+    return asarray_on(backend, x, dtype=dtype)
+
+
+def scalar_for(op: str, value: Any, dtype: dt.DType) -> bool | int | float | complex:
+    """A Python scalar ready to combine with a tensor of ``dtype`` (the promoted dtype).
+
+    Booleans become ints for numeric dtypes, and an integer that does not fit ``dtype``
+    raises :class:`OverflowError` (frameworks would wrap it silently, or refuse).
+    """
+    kind = dtype.kind
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value) if kind == "b" else int(value)
+    if isinstance(value, np.generic):
+        value = value.item()
+    if kind in "iu":
+        if isinstance(value, float):
+            raise DTypeError(f"{op}() cannot combine a float scalar with {dtype.name} tensors")
+        info = dt.iinfo(dtype)
+        if not info.min <= value <= info.max:
+            raise OverflowError(
+                f"{op}(): Python integer {value} is out of range for {dtype.name} "
+                f"[{info.min}, {info.max}]"
+            )
+    return value
+
+
+def native_scalar(backend: Backend, value: Any, dtype: dt.DType, like: Any = None) -> Any:
+    """A 0-d native tensor holding ``value`` in ``dtype`` (on ``like``'s device)."""
+    device = backend.device(like) if like is not None else None
+    return backend.full((), value, dtype, device)
+
+
+def is_scalar(x: Any) -> bool:
+    """True for Python and NumPy scalars (not 0-d arrays or tensors)."""
+    return isinstance(x, SCALAR_TYPES) and not isinstance(x, np.ndarray)
+
+
+def wrap_native(x: Any) -> Tensor | None:
+    """A Tensor around a native tensor of a loaded backend, or ``None``."""
+    backend = backend_of_native(x)
+    return None if backend is None else backend.wrap(x)

@@ -1,0 +1,143 @@
+"""Python operators and PyTorch-style methods of :class:`unitorch.Tensor`.
+
+Each operator is the public function itself (``Tensor.__add__ is ut.add``), so ``a + b``
+costs exactly what ``ut.add(a, b)`` costs.  Reflected operators swap their arguments;
+in-place operators compute out of place and write the result back with the backend's
+``assign`` (into the same buffer for a torch tensor or ``tf.Variable``; a ``tf.Tensor``
+is replaced inside the unitorch Tensor).  ``a += b`` keeps ``a``'s dtype, as in PyTorch
+and NumPy, and refuses a result it cannot be cast to (``int += float``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import dtypes as dt
+from ..errors import DTypeError, ShapeError, fmt_shape
+from ..tensor import Tensor
+from . import creation, indexing
+from . import elementwise as ew
+from . import manipulation as mp
+from . import statistical as st
+
+
+def _reflected(fn):
+    def op(self: Tensor, other: Any) -> Tensor:
+        return fn(other, self)
+
+    op.__name__ = f"__r{fn.__name__}__"
+    return op
+
+
+def _inplace(fn):
+    def op(self: Tensor, other: Any) -> Tensor:
+        result = fn(self, other)
+        if result._d is not self._d:
+            if not dt.can_cast(result._d, self._d):
+                raise DTypeError(
+                    f"in-place {fn.__name__}() would change {self._d.name} to {result._d.name}"
+                )
+            result = result.astype(self._d, copy=False)
+        if result.shape != self.shape:
+            raise ShapeError(
+                f"in-place {fn.__name__}() would change shape {fmt_shape(self.shape)} to "
+                f"{fmt_shape(result.shape)}"
+            )
+        self._n = type(self)._bk.assign(self._n, result._n)
+        return self
+
+    op.__name__ = f"__i{fn.__name__}__"
+    return op
+
+
+_BINARY = {
+    "add": ew.add, "sub": ew.subtract, "mul": ew.multiply, "truediv": ew.divide,
+    "floordiv": ew.floor_divide, "mod": ew.remainder, "pow": ew.pow, "and": ew.bitwise_and,
+    "or": ew.bitwise_or, "xor": ew.bitwise_xor, "lshift": ew.bitwise_left_shift,
+    "rshift": ew.bitwise_right_shift,
+}
+
+
+def _matmul(x1, x2):
+    from .linalg import matmul
+
+    return matmul(x1, x2)
+
+
+def _method(fn, name: str):
+    def method(self, *args, **kwargs):
+        return fn(self, *args, **kwargs)
+
+    method.__name__ = name
+    method.__doc__ = f"Method form of :func:`unitorch.{fn.__name__}`."
+    return method
+
+
+def install_operators() -> None:
+    T = Tensor
+    for name, fn in _BINARY.items():
+        setattr(T, f"__{name}__", fn)
+        setattr(T, f"__r{name}__", _reflected(fn))
+        setattr(T, f"__i{name}__", _inplace(fn))
+    T.__matmul__ = _matmul
+    T.__rmatmul__ = _reflected(_matmul)
+    T.__imatmul__ = _inplace(_matmul)
+    T.__eq__ = ew.equal
+    T.__ne__ = ew.not_equal
+    T.__lt__ = ew.less
+    T.__le__ = ew.less_equal
+    T.__gt__ = ew.greater
+    T.__ge__ = ew.greater_equal
+    T.__neg__ = ew.negative
+    T.__pos__ = ew.positive
+    T.__abs__ = ew.abs
+    T.__invert__ = ew.bitwise_invert
+    T.__getitem__ = indexing.getitem
+    T.__setitem__ = indexing.setitem
+
+    methods = {
+        # shape
+        "reshape": mp.reshape, "view": mp.reshape, "permute": mp.permute_dims,
+        "transpose": mp.transpose, "swapaxes": mp.swapaxes, "unsqueeze": mp.unsqueeze,
+        "squeeze": mp.squeeze, "flatten": mp.flatten, "flip": mp.flip, "roll": mp.roll,
+        "tile": mp.tile, "repeat_interleave": mp.repeat, "expand": mp.broadcast_to,
+        "broadcast_to": mp.broadcast_to, "split": mp.split,
+        # reductions
+        "sum": st.sum, "prod": st.prod, "mean": st.mean, "std": st.std, "var": st.var,
+        "max": st.max, "min": st.min, "amax": st.max, "amin": st.min, "all": st.all,
+        "any": st.any, "argmax": st.argmax, "argmin": st.argmin, "cumsum": st.cumsum,
+        "cumprod": st.cumprod, "logsumexp": st.logsumexp,
+        # element-wise
+        "abs": ew.abs, "neg": ew.negative, "exp": ew.exp, "log": ew.log, "sqrt": ew.sqrt,
+        "square": ew.square, "sin": ew.sin, "cos": ew.cos, "tanh": ew.tanh,
+        "sigmoid": ew.sigmoid, "floor": ew.floor, "ceil": ew.ceil, "round": ew.round,
+        "sign": ew.sign, "clip": ew.clip, "clamp": ew.clip, "isnan": ew.isnan,
+        "isinf": ew.isinf, "isfinite": ew.isfinite, "pow": ew.pow, "maximum": ew.maximum,
+        "minimum": ew.minimum, "conj": ew.conj, "logical_not": ew.logical_not,
+        # indexing
+        "take": indexing.take, "take_along_axis": indexing.take_along_axis,
+        "nonzero": indexing.nonzero,
+    }
+    for name, fn in methods.items():
+        setattr(T, name, _method(fn, name))
+
+    # dtype shortcuts, as in PyTorch
+    for name, d in {"float": dt.float32, "double": dt.float64, "half": dt.float16,
+                    "bfloat16": dt.bfloat16, "int": dt.int32, "long": dt.int64,
+                    "bool": dt.bool}.items():
+        setattr(T, name, _cast_method(name, d))
+    T.clone = lambda self: creation.astype(self, self._d, copy=True)
+    T.clone.__doc__ = "A copy of the tensor (PyTorch's ``clone``)."
+    T.numel = lambda self: self.size
+    T.numel.__doc__ = "Number of elements (PyTorch's ``numel``)."
+    T.dim = lambda self: self.ndim
+    T.dim.__doc__ = "Number of dimensions (PyTorch's ``dim``)."
+
+
+def _cast_method(name: str, d: dt.DType):
+    def method(self):
+        return creation.astype(self, d, copy=False)
+
+    method.__name__ = name
+    method.__doc__ = f"The tensor as {d.name} (PyTorch's ``.{name}()``)."
+    return method

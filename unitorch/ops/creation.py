@@ -1,0 +1,581 @@
+"""Creating tensors, and converting data into and out of them.
+
+Dtype inference for Python data follows the standard: ``bool`` -> ``bool``, ``int`` ->
+``int64``, ``float`` -> the default float dtype (``float32``), ``complex`` -> the default
+complex dtype.  NumPy arrays keep their dtype (a float64 array makes a float64 tensor).
+
+New tensors go on the default device: the first GPU the backend sees, else the CPU,
+unless :func:`unitorch.set_default_device` chose another; the same on every backend.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes as dt
+from ..backends import Backend, backend_of_native, current
+from ..devices import Device, as_device
+from ..errors import DTypeError, ShapeError
+from ..tensor import Tensor, _wrap
+from ._dispatch import backend_of, is_scalar
+
+__all__ = [
+    "asarray", "tensor", "from_native", "from_dlpack", "arange", "empty", "empty_like",
+    "zeros", "zeros_like", "ones", "ones_like", "full", "full_like", "eye", "linspace",
+    "meshgrid", "tril", "triu", "astype", "set_default_device", "get_default_device",
+]
+
+_default_device: list[Device | None] = [None]
+
+
+def set_default_device(device: str | Device | None) -> None:
+    """Create new tensors on ``device`` on every backend (``None``: the first GPU if the
+    backend sees one, else the CPU)."""
+    _default_device[0] = as_device(device)
+
+
+def get_default_device(backend: Backend | None = None) -> Device:
+    """The device new tensors of ``backend`` (default: the active one) are created on."""
+    if _default_device[0] is not None:
+        return _default_device[0]
+    b = backend or current()
+    found = getattr(b, "_default_device", None)
+    if found is None:
+        devs = b.devices()
+        found = devs[1] if len(devs) > 1 else devs[0]
+        b._default_device = found
+    return found
+
+
+def _device(backend: Backend, device: Any) -> Device:
+    return as_device(device) or get_default_device(backend)
+
+
+# ---------------------------------------------------------------------------------------
+# conversion
+
+
+def _python_leaves_only(obj: Any) -> bool:
+    """True when ``obj`` is a Python scalar or nested lists/tuples of Python scalars."""
+    if isinstance(obj, (bool, int, float, complex)):
+        return True
+    if isinstance(obj, (list, tuple)):
+        return all(_python_leaves_only(o) for o in obj)
+    return False
+
+
+def _numpy_from_data(obj: Any, dtype: dt.DType | None, copy: bool | None) -> np.ndarray:
+    if isinstance(obj, (str, bytes)) or obj is None:
+        raise TypeError(f"cannot make a tensor from {type(obj).__name__}")
+    if dtype is None and _python_leaves_only(obj):
+        try:
+            arr = np.asarray(obj)
+        except OverflowError:
+            raise OverflowError("Python integer out of range for int64") from None
+        kind = arr.dtype.kind
+        if kind == "f":
+            dtype = dt.get_default_dtype()
+        elif kind == "c":
+            dtype = dt.default_complex()
+        elif kind in "iu":
+            if arr.dtype == np.uint64 or arr.dtype.kind == "O":
+                raise OverflowError("Python integer out of range for int64")
+            dtype = dt.int64
+        elif kind == "b":
+            dtype = dt.bool
+        else:
+            raise TypeError(f"cannot make a tensor from {obj!r}")
+        return arr.astype(dtype.numpy, copy=False)
+    np_dtype = None if dtype is None else dtype.numpy
+    if copy is False:
+        arr = np.asarray(obj, dtype=np_dtype, copy=False)
+    elif copy:
+        arr = np.array(obj, dtype=np_dtype, copy=True)
+    else:
+        arr = np.asarray(obj, dtype=np_dtype)
+    if arr.dtype not in dt._BY_NUMPY:
+        if arr.dtype.kind in "iu" and dtype is None:  # e.g. uint16: widen losslessly
+            return arr.astype(np.int64)
+        if arr.dtype == np.uint64 and dtype is None:
+            raise DTypeError("uint64 data has no unitorch dtype; pass dtype=")
+        raise DTypeError(f"cannot make a tensor from data of NumPy dtype {arr.dtype}")
+    return arr
+
+
+def _finish(t: Tensor, dtype: dt.DType | None, device: Device | None, copy: bool | None
+            ) -> Tensor:
+    """Apply a requested dtype, device and copy to a tensor of the right backend."""
+    backend = type(t)._bk
+    copied = False
+    if dtype is not None and t._d is not dtype:
+        if copy is False:
+            raise ValueError(f"converting {t._d.name} to {dtype.name} needs a copy (copy=False)")
+        t = _wrap(type(t), backend.cast(t._n, dtype), dtype)
+        copied = True
+    if device is not None and backend.device(t._n) != device:
+        if copy is False:
+            raise ValueError("moving to another device needs a copy (copy=False)")
+        t = _wrap(type(t), backend.to_device(t._n, device), t._d)
+        copied = True
+    if copy and not copied:
+        t = _wrap(type(t), backend.copy(t._n), t._d)
+    return t
+
+
+def asarray_on(backend: Backend, obj: Any, dtype: Any = None, device: Any = None,
+               copy: bool | None = None) -> Tensor:
+    """:func:`asarray` on a given backend (the engine behind every conversion)."""
+    dtype = None if dtype is None else dt.as_dtype(dtype)
+    device = as_device(device)
+    if isinstance(obj, Tensor):
+        if type(obj)._bk is not backend:
+            obj = _across(obj, backend, copy)
+        return _finish(obj, dtype, device, copy)
+    native_backend = backend_of_native(obj)
+    if native_backend is not None:
+        t = native_backend.wrap(obj)
+        if native_backend is not backend:
+            t = _across(t, backend, copy)
+        return _finish(t, dtype, device, copy)
+    if hasattr(obj, "__dlpack__") and not isinstance(obj, np.ndarray):
+        t = backend.wrap(backend.from_dlpack(obj))
+        return _finish(t, dtype, device, copy)
+    arr = _numpy_from_data(obj, dtype, copy)
+    native = backend.from_numpy(arr, _device(backend, device))
+    return backend.wrap(native)
+
+
+def _across(t: Tensor, backend: Backend, copy: bool | None) -> Tensor:
+    """Move a tensor to another backend: DLPack without a copy where both frameworks
+    can share the buffer, otherwise through NumPy (a copy)."""
+    source = type(t)._bk
+    if copy is not True and t._d is not dt.bool:  # TF exports bool via DLPack as uint8
+        try:
+            return backend.wrap(backend.from_dlpack(_DLPackView(source, t._n)))
+        except Exception:
+            pass
+    if copy is False:
+        raise ValueError(f"moving a {source.name} tensor to {backend.name} needs a copy")
+    arr = source.to_numpy(t._n)
+    return backend.wrap(backend.from_numpy(np.array(arr), source.device(t._n)))
+
+
+class _DLPackView:
+    """Adapts a native tensor to the ``__dlpack__`` protocol for another framework."""
+
+    __slots__ = ("_backend", "_native")
+
+    def __init__(self, backend: Backend, native: Any) -> None:
+        self._backend, self._native = backend, native
+
+    def __dlpack__(self, stream: Any = None, **_: Any) -> Any:
+        return self._backend.to_dlpack(self._native, stream)
+
+    def __dlpack_device__(self) -> tuple[int, int]:
+        return self._backend.dlpack_device(self._native)
+
+
+def asarray(obj: Any, /, *, dtype: dt.DTypeLike | None = None,
+            device: str | Device | None = None, copy: bool | None = None) -> Tensor:
+    """Convert ``obj`` to a Tensor of the active backend.
+
+    ``obj`` may be a Python scalar or nested sequence, a NumPy array, a native torch or
+    TensorFlow tensor, a unitorch Tensor (of any backend: converting between backends
+    is done only here, explicitly) or an object with ``__dlpack__``.  ``copy=None``
+    shares memory where possible, ``True`` always copies, ``False`` never does (and
+    raises ``ValueError`` if it would have to).
+
+    Example:
+        >>> ut.asarray([[1, 2], [3, 4]]).dtype
+        unitorch.int64
+    """
+    return asarray_on(current(), obj, dtype=dtype, device=device, copy=copy)
+
+
+def tensor(data: Any, dtype: dt.DTypeLike | None = None, device: str | Device | None = None,
+           requires_grad: bool = False) -> Tensor:
+    """A new tensor holding a copy of ``data`` (``torch.tensor``'s spelling of
+    :func:`asarray` with ``copy=True``).
+
+    Example:
+        >>> ut.tensor([1., 2., 3.])
+        tensor([1., 2., 3.], dtype=float32, ...)
+    """
+    t = asarray(data, dtype=dtype, device=device, copy=True)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def from_native(x: Any, /) -> Tensor:
+    """Wrap a native ``torch.Tensor``, ``tf.Tensor`` or ``tf.Variable`` without copying.
+
+    The backend is the native tensor's framework, whatever the active backend is.
+
+    Example:
+        >>> import torch
+        >>> ut.from_native(torch.ones(2)).backend
+        'torch'
+    """
+    backend = backend_of_native(x)
+    if backend is None:
+        raise TypeError(
+            f"from_native() expects a torch.Tensor, tf.Tensor or tf.Variable, "
+            f"got {type(x).__name__}"
+        )
+    return backend.wrap(x)
+
+
+def from_dlpack(x: Any, /, *, device: str | Device | None = None,
+                copy: bool | None = None) -> Tensor:
+    """Import an object implementing ``__dlpack__`` (a NumPy array, a torch tensor, a
+    unitorch Tensor of either backend...) into the active backend, sharing memory
+    where the frameworks allow.
+
+    Example:
+        >>> ut.from_dlpack(np.arange(3.0)).dtype
+        unitorch.float64
+    """
+    backend = current()
+    if isinstance(x, Tensor):
+        return asarray_on(backend, x, device=device, copy=copy)
+    if copy:
+        return asarray_on(backend, np.from_dlpack(x), device=device, copy=True)
+    return _finish(backend.wrap(backend.from_dlpack(x)), None, as_device(device), copy)
+
+
+def astype(x: Tensor, dtype: dt.DTypeLike, /, *, copy: bool = True,
+           device: str | Device | None = None) -> Tensor:
+    """``x`` converted to ``dtype``.
+
+    Floating to integer truncates toward zero (out-of-range values are unspecified);
+    anything to ``bool`` is ``x != 0``.  Complex to real is refused (take ``real`` or
+    ``abs`` explicitly).  With ``copy=False`` the input itself is returned when nothing
+    changes.
+
+    Example:
+        >>> ut.astype(ut.tensor([1.7, -1.7]), ut.int32)
+        tensor([ 1, -1], dtype=int32)
+    """
+    target = dt.as_dtype(dtype)
+    if not isinstance(x, Tensor):
+        raise TypeError(f"astype() expects a Tensor, got {type(x).__name__}")
+    if x._d.kind == "c" and target.kind != "c":
+        raise DTypeError(
+            f"astype() cannot convert complex {x._d.name} to {target.name}; "
+            "use ut.real(x), ut.imag(x) or ut.abs(x)"
+        )
+    backend = type(x)._bk
+    if x._d is target:
+        out = _wrap(type(x), backend.copy(x._n), target) if copy else x
+    else:
+        out = _wrap(type(x), backend.cast(x._n, target), target)
+    if device is not None:
+        out = out.to_device(device)
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# creation
+
+
+def _shape(shape: Any, more: tuple[int, ...], op: str) -> tuple[int, ...]:
+    if more:  # torch's ut.zeros(2, 3)
+        shape = (shape, *more)
+    if isinstance(shape, (int, np.integer)):
+        shape = (shape,)
+    try:
+        out = tuple(int(s) for s in shape)
+    except TypeError:
+        raise TypeError(f"{op}() shape must be an int or a sequence of ints, got {shape!r}"
+                        ) from None
+    if any(s < 0 for s in out):
+        raise ShapeError(f"{op}() shape {out} has a negative dimension")
+    return out
+
+
+def _fill_dtype(value: Any, dtype: Any) -> dt.DType:
+    if dtype is not None:
+        return dt.as_dtype(dtype)
+    if isinstance(value, Tensor):
+        return value._d
+    return dt.scalar_dtype(value)
+
+
+def full(shape: int | Sequence[int], fill_value: bool | int | float | complex, *more: int,
+         dtype: dt.DTypeLike | None = None, device: str | Device | None = None) -> Tensor:
+    """A tensor of ``shape`` filled with ``fill_value``; the dtype defaults to the
+    scalar's (bool, int64, the default float or the default complex).
+
+    Example:
+        >>> ut.full((2,), 7)
+        tensor([7, 7], dtype=int64)
+    """
+    backend = current()
+    d = _fill_dtype(fill_value, dtype)
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    _check_fill(fill_value, d, "full")
+    native = backend.full(_shape(shape, more, "full"), fill_value, d, _device(backend, device))
+    return _wrap(backend.Tensor, native, d)
+
+
+def _check_fill(value: Any, dtype: dt.DType, op: str) -> None:
+    if not is_scalar(value):
+        raise TypeError(f"{op}() fill_value must be a Python scalar, got {type(value).__name__}")
+    if dtype.kind in "iu":
+        if isinstance(value, (float, complex)) and not float(value.real).is_integer():
+            raise DTypeError(f"{op}() cannot fill {dtype.name} with {value!r}")
+        info = dt.iinfo(dtype)
+        if not isinstance(value, (float, complex)) and not info.min <= value <= info.max:
+            raise OverflowError(f"{op}(): {value} is out of range for {dtype.name}")
+    if dtype.kind in "biuf" and isinstance(value, complex):
+        raise DTypeError(f"{op}() cannot fill {dtype.name} with a complex value")
+
+
+def zeros(shape: int | Sequence[int], *more: int, dtype: dt.DTypeLike | None = None,
+          device: str | Device | None = None) -> Tensor:
+    """A tensor of zeros (default float dtype).  ``ut.zeros((2, 3))`` or ``ut.zeros(2, 3)``.
+
+    Example:
+        >>> ut.zeros(2, 3).shape
+        (2, 3)
+    """
+    d = dt.get_default_dtype() if dtype is None else dt.as_dtype(dtype)
+    return full(_shape(shape, more, "zeros"), 0, dtype=d, device=device)
+
+
+def ones(shape: int | Sequence[int], *more: int, dtype: dt.DTypeLike | None = None,
+         device: str | Device | None = None) -> Tensor:
+    """A tensor of ones (default float dtype).
+
+    Example:
+        >>> ut.ones((2,), dtype=ut.int64)
+        tensor([1, 1], dtype=int64)
+    """
+    d = dt.get_default_dtype() if dtype is None else dt.as_dtype(dtype)
+    return full(_shape(shape, more, "ones"), 1, dtype=d, device=device)
+
+
+def empty(shape: int | Sequence[int], *more: int, dtype: dt.DTypeLike | None = None,
+          device: str | Device | None = None) -> Tensor:
+    """A tensor whose values are unspecified (unitorch fills it with zeros, so results
+    never depend on stale memory).
+
+    Example:
+        >>> ut.empty(3).shape
+        (3,)
+    """
+    return zeros(shape, *more, dtype=dtype, device=device)
+
+
+def _like(x: Tensor, fill: Any, dtype: Any, device: Any, op: str) -> Tensor:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}() expects a Tensor, got {type(x).__name__}")
+    backend = type(x)._bk
+    d = x._d if dtype is None else dt.as_dtype(dtype)
+    if isinstance(fill, Tensor):
+        fill = fill.item()
+    _check_fill(fill, d, op)
+    dev = as_device(device) or backend.device(x._n)
+    shape = backend.shape(x._n)
+    return _wrap(type(x), backend.full(shape, fill, d, dev), d)
+
+
+def zeros_like(x: Tensor, /, *, dtype: dt.DTypeLike | None = None,
+               device: str | Device | None = None) -> Tensor:
+    """Zeros with the shape (and by default dtype and device) of ``x``.
+
+    Example:
+        >>> ut.zeros_like(ut.ones(2))
+        tensor([0., 0.], dtype=float32)
+    """
+    return _like(x, 0, dtype, device, "zeros_like")
+
+
+def ones_like(x: Tensor, /, *, dtype: dt.DTypeLike | None = None,
+              device: str | Device | None = None) -> Tensor:
+    """Ones with the shape (and by default dtype and device) of ``x``.
+
+    Example:
+        >>> ut.ones_like(ut.zeros(2))
+        tensor([1., 1.], dtype=float32)
+    """
+    return _like(x, 1, dtype, device, "ones_like")
+
+
+def empty_like(x: Tensor, /, *, dtype: dt.DTypeLike | None = None,
+               device: str | Device | None = None) -> Tensor:
+    """A tensor like ``x`` with unspecified values (zeros, see :func:`empty`).
+
+    Example:
+        >>> ut.empty_like(ut.ones(2)).shape
+        (2,)
+    """
+    return _like(x, 0, dtype, device, "empty_like")
+
+
+def full_like(x: Tensor, /, fill_value: bool | int | float | complex, *,
+              dtype: dt.DTypeLike | None = None, device: str | Device | None = None) -> Tensor:
+    """``fill_value`` with the shape (and by default dtype and device) of ``x``.
+
+    Example:
+        >>> ut.full_like(ut.ones(2), 5.)
+        tensor([5., 5.], dtype=float32)
+    """
+    return _like(x, fill_value, dtype, device, "full_like")
+
+
+def arange(start: int | float, /, stop: int | float | None = None, step: int | float = 1, *,
+           dtype: dt.DTypeLike | None = None, device: str | Device | None = None) -> Tensor:
+    """Values ``start, start + step, ...`` below ``stop`` (above, for a negative step):
+    ``ceil((stop - start) / step)`` of them, each computed as ``start + i * step``.
+
+    The dtype is int64 when all arguments are ints, else the default float dtype.
+
+    Example:
+        >>> ut.arange(5)
+        tensor([0, 1, 2, 3, 4], dtype=int64)
+    """
+    if stop is None:
+        start, stop = 0, start
+    for name, v in (("start", start), ("stop", stop), ("step", step)):
+        if isinstance(v, Tensor):
+            v = v.item()
+        if not isinstance(v, (int, float, np.integer, np.floating)) or isinstance(v, bool):
+            raise TypeError(f"arange() {name} must be a real number, got {v!r}")
+    start, stop, step = (v.item() if isinstance(v, Tensor) else v for v in (start, stop, step))
+    if step == 0:
+        raise ValueError("arange() step must not be zero")
+    if dtype is None:
+        all_int = all(isinstance(v, (int, np.integer)) for v in (start, stop, step))
+        d = dt.int64 if all_int else dt.get_default_dtype()
+    else:
+        d = dt.as_dtype(dtype)
+        if d.kind not in "iuf":
+            raise DTypeError(f"arange() dtype must be real numeric, got {d.name}")
+    n = max(0, math.ceil((stop - start) / step))
+    if d.kind in "iu" and n:
+        info = dt.iinfo(d)
+        last = start + (n - 1) * step
+        if not (info.min <= start <= info.max and info.min <= last <= info.max):
+            raise OverflowError(f"arange() values fall outside {d.name}")
+    backend = current()
+    native = backend.arange(start, stop, step, d, _device(backend, device))
+    return _wrap(backend.Tensor, native, d)
+
+
+def eye(n_rows: int, n_cols: int | None = None, /, *, k: int = 0,
+        dtype: dt.DTypeLike | None = None, device: str | Device | None = None) -> Tensor:
+    """A 2-D tensor with ones on the ``k``-th diagonal and zeros elsewhere.
+
+    Example:
+        >>> ut.eye(2)
+        tensor([[1., 0.],
+                [0., 1.]], dtype=float32)
+    """
+    n_cols = n_rows if n_cols is None else n_cols
+    if n_rows < 0 or n_cols < 0:
+        raise ShapeError(f"eye() sizes must be non-negative, got {n_rows} and {n_cols}")
+    d = dt.get_default_dtype() if dtype is None else dt.as_dtype(dtype)
+    backend = current()
+    native = backend.eye(int(n_rows), int(n_cols), int(k), d, _device(backend, device))
+    return _wrap(backend.Tensor, native, d)
+
+
+def linspace(start: float | complex, stop: float | complex, /, num: int, *,
+             dtype: dt.DTypeLike | None = None, device: str | Device | None = None,
+             endpoint: bool = True) -> Tensor:
+    """``num`` evenly spaced values from ``start`` to ``stop`` (inclusive with
+    ``endpoint``), computed in double precision and then rounded to ``dtype``.
+
+    Example:
+        >>> ut.linspace(0, 1, 3)
+        tensor([0. , 0.5, 1. ], dtype=float32)
+    """
+    if num < 0:
+        raise ValueError(f"linspace() num must be non-negative, got {num}")
+    is_complex = isinstance(start, complex) or isinstance(stop, complex)
+    if dtype is None:
+        d = dt.default_complex() if is_complex else dt.get_default_dtype()
+    else:
+        d = dt.as_dtype(dtype)
+        if d.kind not in "fc":
+            raise DTypeError(f"linspace() dtype must be floating, got {d.name}")
+        if is_complex and d.kind != "c":
+            raise DTypeError(f"linspace() with complex bounds needs a complex dtype, got {d.name}")
+    backend = current()
+    native = backend.linspace(start, stop, int(num), bool(endpoint), d, _device(backend, device))
+    return _wrap(backend.Tensor, native, d)
+
+
+def meshgrid(*arrays: Tensor, indexing: str = "xy") -> list[Tensor]:
+    """Coordinate grids from 1-D tensors of one dtype (``indexing="xy"``: Cartesian,
+    the first two outputs transposed; ``"ij"``: matrix indexing).
+
+    Example:
+        >>> xs, ys = ut.meshgrid(ut.arange(3), ut.arange(2))
+        >>> xs.shape
+        (2, 3)
+    """
+    from .manipulation import broadcast_to, reshape
+
+    if indexing not in ("xy", "ij"):
+        raise ValueError(f"meshgrid() indexing must be 'xy' or 'ij', got {indexing!r}")
+    if len(arrays) == 1 and isinstance(arrays[0], (list, tuple)):
+        arrays = tuple(arrays[0])
+    if not arrays:
+        return []
+    backend_of("meshgrid", *arrays)
+    for a in arrays:
+        if a.ndim != 1:
+            raise ShapeError(f"meshgrid() needs 1-D tensors, got shape {a.shape}")
+        if a.dtype is not arrays[0].dtype:
+            raise DTypeError("meshgrid() needs tensors of one dtype")
+    sizes = [a.shape[0] for a in arrays]
+    if indexing == "xy" and len(arrays) >= 2:
+        sizes[0], sizes[1] = sizes[1], sizes[0]
+    out = []
+    for i, a in enumerate(arrays):
+        pos = i
+        if indexing == "xy" and len(arrays) >= 2 and i < 2:
+            pos = 1 - i
+        shape = [1] * len(arrays)
+        shape[pos] = a.shape[0]
+        out.append(broadcast_to(reshape(a, tuple(shape)), tuple(sizes)))
+    return out
+
+
+def _tri(op: str, x: Tensor, k: int) -> Tensor:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}() expects a Tensor, got {type(x).__name__}")
+    if x.ndim < 2:
+        raise ShapeError(f"{op}() needs at least 2 dimensions, got shape {x.shape}")
+    backend = type(x)._bk
+    return _wrap(type(x), getattr(backend, op)(x._n, int(k)), x._d)
+
+
+def tril(x: Tensor, /, *, k: int = 0) -> Tensor:
+    """``x`` with the elements above the ``k``-th diagonal (of the last two axes) zeroed.
+
+    Example:
+        >>> ut.tril(ut.ones((2, 2)))
+        tensor([[1., 0.],
+                [1., 1.]], dtype=float32)
+    """
+    return _tri("tril", x, k)
+
+
+def triu(x: Tensor, /, *, k: int = 0) -> Tensor:
+    """``x`` with the elements below the ``k``-th diagonal (of the last two axes) zeroed.
+
+    Example:
+        >>> ut.triu(ut.ones((2, 2)))
+        tensor([[1., 1.],
+                [0., 1.]], dtype=float32)
+    """
+    return _tri("triu", x, k)

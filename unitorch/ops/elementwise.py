@@ -1,0 +1,550 @@
+"""Element-wise functions: the Array API's, plus the few activations the nn layer needs.
+
+Each function is made by :func:`_unary` or :func:`_binary` from a short spec (the dtype
+kinds it accepts, its result dtype), so the rules are written once:
+
+* inputs promote with unitorch's table (Python scalars weak); the promoted dtype must be
+  one of the kinds the function accepts, or :class:`DTypeError` names it;
+* the floating-only functions (``sin``, ``exp``, ``divide``...) compute integer and bool
+  inputs in the default float dtype, as PyTorch does (``ut.sqrt(ut.tensor(4))`` is
+  ``2.0`` in float32);
+* shapes broadcast as in NumPy, or :class:`ShapeError` names both shapes;
+* integer ``floor_divide`` and ``remainder`` by zero give 0 on every backend (PyTorch
+  raises, TensorFlow returns garbage on some devices; NumPy gives 0);
+* integers wrap on overflow.
+
+The fast path (two tensors of one backend and one dtype, or a tensor and a weak
+scalar) costs a type check, a dict lookup and one native call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .. import dtypes as dt
+from ..errors import ShapeError, broadcast_shapes
+from ..tensor import TENSOR_TYPES, Tensor
+from ._dispatch import backend_of, check_kind, is_scalar, native_scalar, scalar_for, to_tensor
+
+_new = object.__new__
+_REAL = {dt.complex64: dt.float32, dt.complex128: dt.float64}
+_KINDS = {
+    "numeric": "iufc", "real": "iuf", "float": "fc", "real_float": "f", "int": "iu",
+    "int_bool": "biu", "any": "biufc", "real_any": "biuf",
+}
+
+
+def kernel(backend: Any, name: str, dtype: dt.DType) -> Callable[..., Any]:
+    """The backend's primitive ``name`` for inputs of ``dtype``: its ``<name>_complex``
+    specialisation for complex dtypes where it has one (see the contract)."""
+    if dtype.kind == "c":
+        special = getattr(backend, f"{name}_complex", None)
+        if special is not None:
+            return special
+    return getattr(backend, name)
+
+
+def _outmap(kinds: str, result: str) -> dict[dt.DType, dt.DType]:
+    """For each accepted input dtype, the dtype of the result."""
+    out = {}
+    for d in dt.all_dtypes:
+        if d.kind not in kinds:
+            continue
+        out[d] = dt.bool if result == "bool" else _REAL.get(d, d) if result == "real" else d
+    return out
+
+
+def _doc(name: str, summary: str, kinds: str, result: str, float_only: bool,
+         example: str) -> str:
+    accepted = {
+        "iufc": "numeric", "iuf": "real numeric", "fc": "floating", "f": "real floating",
+        "iu": "integer", "biu": "integer or bool", "biufc": "any", "biuf": "bool or real",
+    }[kinds]
+    out = {"same": "the promoted dtype of the inputs", "bool": "``bool``",
+           "real": "the input dtype (the real dtype of matching precision for complex input)"
+           }[result]
+    lines = [summary, "", f"Accepts {accepted} tensors; the result has {out}."]
+    if float_only:
+        lines.append("Integer and bool inputs are computed in the default float dtype.")
+    lines += ["", "Example:", f"    >>> {example}"]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------
+# one input
+
+
+def _unary(name: str, summary: str, kinds: str, *, result: str = "same",
+           float_only: bool = False, example: str | None = None,
+           compute: Callable[..., Any] | None = None) -> Callable[[Tensor], Tensor]:
+    kinds = _KINDS[kinds]
+    outmap = _outmap(kinds, result)
+    fast = dict(outmap) if compute is None else {}
+    if float_only:  # integers are computed as floats: never on the fast path
+        for d in list(fast):
+            if d.kind in "biu":
+                del fast[d]
+        kinds_in = kinds + "biu"
+    else:
+        kinds_in = kinds
+
+    tables: dict[type, dict[dt.DType, tuple[Callable[..., Any], dt.DType]]] = {}
+
+    def op(x: Tensor, /) -> Tensor:
+        t = type(x)
+        table = tables.get(t)
+        if table is not None:
+            entry = table.get(x._d)
+            if entry is not None:
+                r = _new(t)
+                r._n = entry[0](x._n)
+                r._d = entry[1]
+                return r
+        elif t in TENSOR_TYPES:
+            tables[t] = {d: (kernel(t._bk, name, d), o) for d, o in fast.items()}
+            return op(x)
+        return _unary_slow(name, x, kinds, kinds_in, outmap, float_only, compute)
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = _doc(name, summary, kinds, result, float_only,
+                      example or f"ut.{name}(ut.tensor([0.5, 1.0]))")
+    return op
+
+
+def _unary_slow(name, x, kinds, kinds_in, outmap, float_only, compute):
+    backend = backend_of(name, x)
+    x = to_tensor(x, backend)
+    d = x._d
+    check_kind(name, d, kinds_in)
+    native = x._n
+    if float_only and d.kind in "biu":
+        d = dt.get_default_dtype()
+        native = backend.cast(native, d)
+    if compute is not None:
+        return compute(backend, type(x), native, d)
+    return _finish(type(x), kernel(backend, name, d)(native), outmap[d])
+
+
+def _finish(T: type, native: Any, dtype: dt.DType) -> Tensor:
+    r = _new(T)
+    r._n = native
+    r._d = dtype
+    return r
+
+
+# ---------------------------------------------------------------------------------------
+# two inputs
+
+
+class _BinarySpec:
+    __slots__ = ("commutative", "compute", "float_only", "kinds", "name", "outmap",
+                 "result", "scalar_native")
+
+    def __init__(self, **kw: Any) -> None:
+        for k, v in kw.items():
+            setattr(self, k, v)
+
+
+def _binary(name: str, summary: str, kinds: str, *, result: str = "same",
+            float_only: bool = False, commutative: bool = False, scalar_native: bool = True,
+            example: str | None = None, compute: Callable[..., Any] | None = None,
+            fast_kinds: str | None = None) -> Callable[[Any, Any], Tensor]:
+    kinds = _KINDS[kinds]
+    outmap = _outmap(kinds, result)
+    fast_ok = kinds if fast_kinds is None else fast_kinds
+    fast = {d: o for d, o in outmap.items() if d.kind in fast_ok}
+    if float_only:
+        fast = {d: o for d, o in fast.items() if d.kind in "fc"}
+    spec = _BinarySpec(name=name, kinds=kinds, outmap=outmap, float_only=float_only,
+                       commutative=commutative, scalar_native=scalar_native,
+                       compute=compute, result=result)
+    tables: dict[type, dict[dt.DType, tuple[Callable[..., Any], dt.DType]]] = {}
+    scalar_tables: dict[type, dict[dt.DType, tuple[Callable[..., Any], dt.DType]]] = {}
+
+    def bind(t: type) -> None:
+        """Fill the per-backend tables: input dtype -> (kernel, result dtype)."""
+        tables[t] = {d: (kernel(t._bk, name, d), o) for d, o in fast.items()}
+        scalar_tables[t] = tables[t] if scalar_native else {}
+
+    def op(x1: Any, x2: Any, /) -> Tensor:
+        t = type(x1)
+        table = tables.get(t)
+        if table is not None:
+            d = x1._d
+            t2 = type(x2)
+            if t2 is t:
+                if d is x2._d:
+                    entry = table.get(d)
+                    if entry is not None:
+                        try:
+                            native = entry[0](x1._n, x2._n)
+                        except Exception:  # re-raised by the slow path with our message
+                            return _binary_slow(spec, x1, x2)
+                        r = _new(t)
+                        r._n = native
+                        r._d = entry[1]
+                        return r
+            elif (t2 is float or t2 is int) and d.kind in "fc":
+                entry = scalar_tables[t].get(d)
+                if entry is not None:
+                    r = _new(t)
+                    r._n = entry[0](x1._n, x2)
+                    r._d = entry[1]
+                    return r
+        elif t in TENSOR_TYPES:
+            bind(t)
+            return op(x1, x2)
+        return _binary_slow(spec, x1, x2)
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = _doc(name, summary, kinds, result, float_only,
+                      example or f"ut.{name}(ut.tensor([1., 2.]), ut.tensor([3., 4.]))")
+    op._spec = spec
+    return op
+
+
+def _binary_slow(spec: _BinarySpec, x1: Any, x2: Any) -> Tensor:
+    """Everything but the fast path: conversion, promotion, scalars, errors."""
+    name = spec.name
+    s1, s2 = is_scalar(x1), is_scalar(x2)
+    backend = backend_of(name, x1, x2)
+    if s1 and s2:
+        x1, s1 = to_tensor(x1, backend), False
+    if s1 and spec.commutative:  # scalar first: swap when the order does not matter
+        x1, x2, s1, s2 = x2, x1, False, True
+    if s1:
+        t2 = to_tensor(x2, backend)
+        d = dt.weak_scalar_dtype(t2._d, x1)
+        t1 = None
+    else:
+        t1 = to_tensor(x1, backend)
+        if s2:
+            d = dt.weak_scalar_dtype(t1._d, x2)
+            t2 = None
+        else:
+            t2 = to_tensor(x2, backend)
+            d = dt.promote_types(t1._d, t2._d)
+    if spec.float_only and d.kind in "biu":
+        d = dt.get_default_dtype()
+    check_kind(name, d, spec.kinds)
+    like = (t1 if t1 is not None else t2)._n
+    T = backend.Tensor
+
+    def operand(t: Tensor | None, scalar: Any) -> Any:
+        if t is not None:
+            return t._n if t._d is d else backend.cast(t._n, d)
+        value = scalar_for(name, scalar, d)
+        if spec.scalar_native and t1 is not None:  # only the second operand may be scalar
+            return value
+        return native_scalar(backend, value, d, like)
+
+    n1 = operand(t1, x1)
+    n2 = operand(t2, x2)
+    compute = spec.compute or kernel(backend, name, d)
+    try:
+        native = compute(n1, n2) if spec.compute is None else compute(backend, n1, n2, d)
+    except Exception:
+        s_1 = backend.shape(n1) if t1 is not None else ()
+        s_2 = backend.shape(n2) if t2 is not None else ()
+        try:
+            broadcast_shapes(s_1, s_2)
+        except ShapeError as e:
+            raise ShapeError(f"{name}(): {e}") from None
+        raise
+    return _finish(T, native, spec.outmap[d])
+
+
+def _int_zero_safe(primitive: str) -> Callable[..., Any]:
+    """``floor_divide``/``remainder`` with an integer divisor of 0 giving 0."""
+
+    def compute(backend, n1, n2, d):
+        fn = getattr(backend, primitive)
+        if d.kind not in "iu":
+            return fn(n1, n2)
+        if not hasattr(n2, "dtype"):  # a Python scalar divisor
+            if n2 == 0:
+                shape = backend.shape(n1)
+                return backend.full(shape, 0, d, backend.device(n1))
+            return fn(n1, n2)
+        zero = backend.full((), 0, d, backend.device(n2))
+        one = backend.full((), 1, d, backend.device(n2))
+        is_zero = backend.equal(n2, zero)
+        out = fn(n1, backend.where(is_zero, one, n2))
+        return backend.where(is_zero, zero, out)
+
+    return compute
+
+
+def _as_bool(name: str) -> Callable[..., Any]:
+    """Logical functions: any input counts as ``x != 0`` (as in NumPy and PyTorch)."""
+
+    def compute(backend, n1, n2, d):
+        return getattr(backend, name)(backend.cast(n1, dt.bool), backend.cast(n2, dt.bool))
+
+    return compute
+
+
+def _real_identity(backend, T, native, d):
+    return _finish(T, native, d)
+
+
+def _imag_of(backend, T, native, d):
+    if d.kind == "c":
+        return _finish(T, backend.imag(native), _REAL[d])
+    return _finish(T, backend.full(backend.shape(native), 0, d, backend.device(native)), d)
+
+
+def _real_of(backend, T, native, d):
+    if d.kind == "c":
+        return _finish(T, backend.real(native), _REAL[d])
+    return _finish(T, native, d)
+
+
+def _conj_of(backend, T, native, d):
+    return _finish(T, backend.conj(native) if d.kind == "c" else native, d)
+
+
+def _signbit_of(backend, T, native, d):
+    if d.kind == "f":
+        return _finish(T, backend.signbit(native), dt.bool)
+    if d.kind == "u":
+        return _finish(T, backend.full(backend.shape(native), False, dt.bool,
+                                       backend.device(native)), dt.bool)
+    zero = backend.full((), 0, d, backend.device(native))
+    return _finish(T, backend.less(native, zero), dt.bool)
+
+
+def _logical_not_of(backend, T, native, d):
+    return _finish(T, backend.logical_not(backend.cast(native, dt.bool)), dt.bool)
+
+
+# ---------------------------------------------------------------------------------------
+# the functions
+
+abs = _unary("abs", "Absolute value, element-wise (``|a + bj|`` for complex).", "numeric",
+             result="real", example="ut.abs(ut.tensor([-1.5, 2.0]))")
+negative = _unary("negative", "Numerical negative, ``-x``.", "numeric")
+positive = _unary("positive", "Numerical positive, ``+x`` (a new tensor, same values).",
+                  "numeric", compute=_real_identity)
+sign = _unary("sign", "-1, 0 or 1 by sign; NaN for NaN; ``x / |x|`` for complex.", "numeric")
+signbit = _unary("signbit", "Whether the sign bit is set (true for -0.0).", "real",
+                 result="bool", compute=_signbit_of)
+square = _unary("square", "``x * x``.", "numeric")
+sqrt = _unary("sqrt", "Square root.", "float", float_only=True)
+exp = _unary("exp", "Exponential, ``e ** x``.", "float", float_only=True)
+expm1 = _unary("expm1", "``exp(x) - 1``, accurate near 0.", "float", float_only=True)
+log = _unary("log", "Natural logarithm.", "float", float_only=True)
+log1p = _unary("log1p", "``log(1 + x)``, accurate near 0.", "float", float_only=True)
+log2 = _unary("log2", "Base-2 logarithm.", "float", float_only=True)
+log10 = _unary("log10", "Base-10 logarithm.", "float", float_only=True)
+sin = _unary("sin", "Sine (radians).", "float", float_only=True)
+cos = _unary("cos", "Cosine (radians).", "float", float_only=True)
+tan = _unary("tan", "Tangent (radians).", "float", float_only=True)
+asin = _unary("asin", "Inverse sine.", "float", float_only=True)
+acos = _unary("acos", "Inverse cosine.", "float", float_only=True)
+atan = _unary("atan", "Inverse tangent.", "float", float_only=True)
+sinh = _unary("sinh", "Hyperbolic sine.", "float", float_only=True)
+cosh = _unary("cosh", "Hyperbolic cosine.", "float", float_only=True)
+tanh = _unary("tanh", "Hyperbolic tangent.", "float", float_only=True)
+asinh = _unary("asinh", "Inverse hyperbolic sine.", "float", float_only=True)
+acosh = _unary("acosh", "Inverse hyperbolic cosine.", "float", float_only=True)
+atanh = _unary("atanh", "Inverse hyperbolic tangent.", "float", float_only=True)
+erf = _unary("erf", "The Gauss error function.", "real_float", float_only=True)
+sigmoid = _unary("sigmoid", "The logistic function ``1 / (1 + exp(-x))``.", "real_float",
+                 float_only=True)
+floor = _unary("floor", "Round toward -inf (integers unchanged).", "real")
+ceil = _unary("ceil", "Round toward +inf (integers unchanged).", "real")
+trunc = _unary("trunc", "Round toward 0 (integers unchanged).", "real")
+round = _unary("round", "Round to the nearest integer, halves to even.", "numeric")
+isnan = _unary("isnan", "Whether each element is NaN.", "numeric", result="bool")
+isinf = _unary("isinf", "Whether each element is +inf or -inf.", "numeric", result="bool")
+isfinite = _unary("isfinite", "Whether each element is finite.", "numeric", result="bool")
+real = _unary("real", "The real part (the input itself for real tensors).", "numeric",
+              result="real", compute=_real_of)
+imag = _unary("imag", "The imaginary part (zeros for real tensors).", "numeric",
+              result="real", compute=_imag_of)
+conj = _unary("conj", "Complex conjugate (the input itself for real tensors).", "numeric",
+              compute=_conj_of)
+logical_not = _unary("logical_not", "Logical NOT; non-bool inputs count as ``x != 0``.",
+                     "any", result="bool", compute=_logical_not_of)
+bitwise_invert = _unary("bitwise_invert", "Bitwise NOT, ``~x``.", "int_bool")
+
+add = _binary("add", "``x1 + x2``.", "numeric", commutative=True)
+subtract = _binary("subtract", "``x1 - x2``.", "numeric")
+multiply = _binary("multiply", "``x1 * x2``.", "numeric", commutative=True)
+divide = _binary("divide", "True division ``x1 / x2`` (IEEE 754: ``1 / 0 == inf``).", "float",
+                 float_only=True)
+floor_divide = _binary(
+    "floor_divide", "``floor(x1 / x2)``; an integer divisor of 0 gives 0.", "real",
+    compute=_int_zero_safe("floor_divide"), fast_kinds="f",
+)
+remainder = _binary(
+    "remainder", "``x1 - floor(x1 / x2) * x2``, with the sign of ``x2`` (Python's ``%``); an "
+    "integer divisor of 0 gives 0.", "real", compute=_int_zero_safe("remainder"),
+    fast_kinds="f",
+)
+pow = _binary("pow", "``x1 ** x2``.", "numeric")
+maximum = _binary("maximum", "Element-wise maximum; NaN wins.", "real", commutative=True,
+                  scalar_native=False)
+minimum = _binary("minimum", "Element-wise minimum; NaN wins.", "real", commutative=True,
+                  scalar_native=False)
+atan2 = _binary("atan2", "The angle of the point ``(x2, x1)``, quadrant-aware.", "real_float",
+                float_only=True, scalar_native=False)
+hypot = _binary("hypot", "``sqrt(x1**2 + x2**2)`` without overflow.", "real_float",
+                float_only=True, scalar_native=False)
+copysign = _binary("copysign", "``|x1|`` with the sign of ``x2``.", "real_float",
+                   float_only=True, scalar_native=False)
+logaddexp = _binary("logaddexp", "``log(exp(x1) + exp(x2))`` without overflow.", "real_float",
+                    float_only=True, scalar_native=False, commutative=True)
+equal = _binary("equal", "``x1 == x2``.", "any", result="bool", commutative=True)
+not_equal = _binary("not_equal", "``x1 != x2``.", "any", result="bool", commutative=True)
+less = _binary("less", "``x1 < x2``.", "real_any", result="bool")
+less_equal = _binary("less_equal", "``x1 <= x2``.", "real_any", result="bool")
+greater = _binary("greater", "``x1 > x2``.", "real_any", result="bool")
+greater_equal = _binary("greater_equal", "``x1 >= x2``.", "real_any", result="bool")
+logical_and = _binary("logical_and", "Logical AND; non-bool inputs count as ``x != 0``.",
+                      "any", result="bool", commutative=True, scalar_native=False,
+                      compute=_as_bool("logical_and"), fast_kinds="b")
+logical_or = _binary("logical_or", "Logical OR; non-bool inputs count as ``x != 0``.",
+                     "any", result="bool", commutative=True, scalar_native=False,
+                     compute=_as_bool("logical_or"), fast_kinds="b")
+logical_xor = _binary("logical_xor", "Logical XOR; non-bool inputs count as ``x != 0``.",
+                      "any", result="bool", commutative=True, scalar_native=False,
+                      compute=_as_bool("logical_xor"), fast_kinds="b")
+bitwise_and = _binary("bitwise_and", "Bitwise AND, ``x1 & x2``.", "int_bool",
+                      commutative=True)
+bitwise_or = _binary("bitwise_or", "Bitwise OR, ``x1 | x2``.", "int_bool", commutative=True)
+bitwise_xor = _binary("bitwise_xor", "Bitwise XOR, ``x1 ^ x2``.", "int_bool",
+                      commutative=True)
+bitwise_left_shift = _binary(
+    "bitwise_left_shift", "``x1 << x2``; shifting by the bit width or more gives 0.", "int"
+)
+bitwise_right_shift = _binary(
+    "bitwise_right_shift", "``x1 >> x2`` (arithmetic); shifting by the bit width or more "
+    "gives 0, or -1 for negative ``x1``.", "int"
+)
+
+
+def where(condition: Tensor, x1: Any, x2: Any, /) -> Tensor:
+    """Elements of ``x1`` where ``condition`` is true, else of ``x2``.
+
+    ``condition`` must be bool; ``x1`` and ``x2`` (tensors or Python scalars) promote
+    as in any binary function, and all three broadcast.
+
+    Example:
+        >>> ut.where(ut.tensor([True, False]), ut.tensor([1, 2]), 0)
+        tensor([1, 0], dtype=int64)
+    """
+    backend = backend_of("where", condition, x1, x2)
+    c = to_tensor(condition, backend)
+    if c._d is not dt.bool:
+        raise_dtype("where", "condition must be bool", c._d)
+    s1, s2 = is_scalar(x1), is_scalar(x2)
+    if s1 and s2:
+        d = dt.result_type(x1, x2)
+        t1 = t2 = None
+    elif s1:
+        t2 = to_tensor(x2, backend)
+        d, t1 = dt.weak_scalar_dtype(t2._d, x1), None
+    elif s2:
+        t1 = to_tensor(x1, backend)
+        d, t2 = dt.weak_scalar_dtype(t1._d, x2), None
+    else:
+        t1, t2 = to_tensor(x1, backend), to_tensor(x2, backend)
+        d = dt.promote_types(t1._d, t2._d)
+
+    def operand(t, value):
+        if t is None:
+            return native_scalar(backend, scalar_for("where", value, d), d, c._n)
+        return t._n if t._d is d else backend.cast(t._n, d)
+
+    n1, n2 = operand(t1, x1), operand(t2, x2)
+    shapes = [backend.shape(c._n), backend.shape(n1), backend.shape(n2)]
+    try:
+        broadcast_shapes(*shapes)
+    except ShapeError as e:
+        raise ShapeError(f"where(): {e}") from None
+    return _finish(backend.Tensor, backend.where(c._n, n1, n2), d)
+
+
+def raise_dtype(op: str, what: str, dtype: dt.DType) -> None:
+    from ..errors import DTypeError
+
+    raise DTypeError(f"{op}(): {what}, got {dtype.name}")
+
+
+def clip(x: Tensor, /, min: Any = None, max: Any = None) -> Tensor:
+    """``x`` limited to ``[min, max]`` (either bound may be ``None``); the result keeps
+    ``x``'s dtype.  Bounds are Python scalars or tensors; all three broadcast.  For an
+    integer ``x`` a float bound is rounded inward.  NaN in ``x`` stays NaN.
+
+    Example:
+        >>> ut.clip(ut.tensor([-2., 0.5, 3.]), 0., 1.)
+        tensor([0. , 0.5, 1. ], dtype=float32)
+    """
+    backend = backend_of("clip", x, min, max)
+    x = to_tensor(x, backend)
+    d = x._d
+    check_kind("clip", d, "iuf")
+    lo, hi = _clip_bound(backend, x, d, min, True), _clip_bound(backend, x, d, max, False)
+    if lo is None and hi is None:
+        return x
+    shapes = [backend.shape(n) for n in (x._n, lo, hi) if n is not None]
+    try:
+        broadcast_shapes(*shapes)
+    except ShapeError as e:
+        raise ShapeError(f"clip(): {e}") from None
+    return _finish(type(x), backend.clip(x._n, lo, hi), d)
+
+
+def _clip_bound(backend, x: Tensor, d: dt.DType, b: Any, is_min: bool) -> Any:
+    """A bound of :func:`clip` as a native of ``x``'s dtype (``None``: no bound)."""
+    import math
+
+    if b is None:
+        return None
+    if is_scalar(b):
+        if d.kind in "iu":
+            info = dt.iinfo(d)
+            if isinstance(b, float):
+                if math.isnan(b):
+                    raise ValueError("clip(): a NaN bound cannot apply to an integer tensor")
+                if math.isinf(b):
+                    if (b < 0) == is_min:  # -inf below or +inf above bounds nothing
+                        return None
+                    b = info.max if b > 0 else info.min
+                else:
+                    b = math.ceil(b) if is_min else math.floor(b)
+            b = info.min if b < info.min else info.max if b > info.max else b
+        return native_scalar(backend, b, d, x._n)
+    t = to_tensor(b, backend)
+    check_kind("clip", t._d, "iuf")
+    n = t._n
+    if d.kind in "iu" and t._d.kind == "f":
+        n = backend.ceil(n) if is_min else backend.floor(n)
+    return n if t._d is d else backend.cast(n, d)
+
+
+# PyTorch spellings
+sub = subtract
+mul = multiply
+div = true_divide = divide
+neg = negative
+clamp = clip
+eq, ne, lt, le, gt, ge = equal, not_equal, less, less_equal, greater, greater_equal
+absolute = abs
+arctan2 = atan2
+
+__all__ = [
+    "abs", "negative", "positive", "sign", "signbit", "square", "sqrt", "exp", "expm1",
+    "log", "log1p", "log2", "log10", "sin", "cos", "tan", "asin", "acos", "atan", "sinh",
+    "cosh", "tanh", "asinh", "acosh", "atanh", "erf", "sigmoid", "floor", "ceil", "trunc",
+    "round", "isnan", "isinf", "isfinite", "real", "imag", "conj", "logical_not",
+    "bitwise_invert", "add", "subtract", "multiply", "divide", "floor_divide", "remainder",
+    "pow", "maximum", "minimum", "atan2", "hypot", "copysign", "logaddexp", "equal",
+    "not_equal", "less", "less_equal", "greater", "greater_equal", "logical_and",
+    "logical_or", "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor",
+    "bitwise_left_shift", "bitwise_right_shift", "where", "clip", "sub", "mul", "div",
+    "true_divide", "neg", "clamp", "eq", "ne", "lt", "le", "gt", "ge", "absolute", "arctan2",
+]

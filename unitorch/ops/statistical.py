@@ -1,0 +1,376 @@
+"""Reductions and scans: sum, prod, mean, std, var, max, min, all, any, cumulative sums.
+
+Conventions, the same on every backend:
+
+* ``axis`` is an int, a tuple of ints or ``None`` (all axes); ``dim=`` and ``keepdim=``
+  (PyTorch's names) are accepted too.  ``axis=()`` reduces nothing.
+* ``sum``/``prod``/``cumulative_sum`` of integers narrower than int64, and of bool,
+  accumulate in int64 (the default integer); floats keep their dtype.
+* ``std``/``var`` default to ``correction=0`` (the population statistic), as in the
+  Array API standard, NumPy and TensorFlow.  **PyTorch defaults to 1**: pass
+  ``correction=1`` (or ``unbiased=True``) for the sample statistic.
+* ``max``/``min`` propagate NaN and refuse empty reductions; ``ut.max(x, axis)`` returns
+  only the values (use ``argmax`` for the indices, unlike ``torch.max(x, dim)``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .. import dtypes as dt
+from ..errors import AxisError, normalize_axes, normalize_axis
+from ..tensor import Tensor, _wrap
+from ._dispatch import backend_of, check_kind, to_tensor
+
+__all__ = [
+    "sum", "prod", "mean", "std", "var", "max", "min", "amax", "amin", "all", "any",
+    "cumulative_sum", "cumsum", "cumprod", "logsumexp", "argmax", "argmin", "count_nonzero",
+]
+
+Axis = int | Sequence[int] | None
+
+
+def _args(op: str, x: Any, axis: Axis, dim: Axis, keepdims: bool, keepdim: bool | None
+          ) -> tuple[Tensor, tuple[int, ...], bool]:
+    if dim is not None:
+        if axis is not None:
+            raise TypeError(f"{op}(): give axis= or dim=, not both")
+        axis = dim
+    if keepdim is not None:
+        keepdims = keepdim
+    x = to_tensor(x, backend_of(op, x))
+    return x, normalize_axes(axis, x.ndim), bool(keepdims)
+
+
+def _accumulator(x: Tensor, dtype: Any, op: str) -> dt.DType:
+    if dtype is not None:
+        d = dt.as_dtype(dtype)
+        check_kind(op, d, "iufc")
+        if x._d.kind == "c" and d.kind != "c":
+            from ..errors import DTypeError
+
+            raise DTypeError(f"{op}() cannot accumulate complex {x._d.name} in {d.name}")
+        return d
+    kind = x._d.kind
+    if kind in "biu":
+        return dt.int64
+    return x._d
+
+
+def _no_reduction(x: Tensor, d: dt.DType) -> Tensor:
+    backend = type(x)._bk
+    native = backend.copy(x._n) if x._d is d else backend.cast(x._n, d)
+    return _wrap(type(x), native, d)
+
+
+def sum(x: Tensor, /, *, axis: Axis = None, dtype: dt.DTypeLike | None = None,
+        keepdims: bool = False, dim: Axis = None, keepdim: bool | None = None) -> Tensor:
+    """Sum over ``axis``.  Bool and integers narrower than int64 accumulate in int64; pass
+    ``dtype`` to choose.
+
+    Example:
+        >>> ut.sum(ut.tensor([[1, 2], [3, 4]]), axis=0)
+        tensor([4, 6], dtype=int64)
+    """
+    x, axes, keepdims = _args("sum", x, axis, dim, keepdims, keepdim)
+    check_kind("sum", x._d, "biufc")
+    d = _accumulator(x, dtype, "sum")
+    if not axes:
+        return _no_reduction(x, d)
+    return _wrap(type(x), type(x)._bk.sum(x._n, axes, keepdims, d), d)
+
+
+def prod(x: Tensor, /, *, axis: Axis = None, dtype: dt.DTypeLike | None = None,
+         keepdims: bool = False, dim: Axis = None, keepdim: bool | None = None) -> Tensor:
+    """Product over ``axis``, accumulated like :func:`sum`.
+
+    Example:
+        >>> ut.prod(ut.tensor([1., 2., 3.]))
+        tensor(6., dtype=float32)
+    """
+    x, axes, keepdims = _args("prod", x, axis, dim, keepdims, keepdim)
+    check_kind("prod", x._d, "biufc")
+    d = _accumulator(x, dtype, "prod")
+    if not axes:
+        return _no_reduction(x, d)
+    return _wrap(type(x), type(x)._bk.prod(x._n, axes, keepdims, d), d)
+
+
+def _floating(op: str, x: Tensor, kinds: str = "fc") -> Tensor:
+    check_kind(op, x._d, "biu" + kinds)
+    if x._d.kind in "biu":  # integers are averaged in the default float dtype
+        d = dt.get_default_dtype()
+        return _wrap(type(x), type(x)._bk.cast(x._n, d), d)
+    return x
+
+
+def mean(x: Tensor, /, *, axis: Axis = None, keepdims: bool = False, dim: Axis = None,
+         keepdim: bool | None = None) -> Tensor:
+    """Arithmetic mean over ``axis`` (NaN over zero elements).  Integer input is averaged
+    in the default float dtype.
+
+    Example:
+        >>> ut.mean(ut.tensor([1., 2., 3., 4.]))
+        tensor(2.5, dtype=float32)
+    """
+    x, axes, keepdims = _args("mean", x, axis, dim, keepdims, keepdim)
+    x = _floating("mean", x)
+    if not axes:
+        return _no_reduction(x, x._d)
+    return _wrap(type(x), type(x)._bk.mean(x._n, axes, keepdims), x._d)
+
+
+def _correction(correction: float | None, unbiased: bool | None) -> float:
+    if unbiased is not None:
+        if correction is not None:
+            raise TypeError("give correction= or unbiased=, not both")
+        return 1.0 if unbiased else 0.0
+    return 0.0 if correction is None else float(correction)
+
+
+def var(x: Tensor, /, *, axis: Axis = None, correction: float | None = None,
+        keepdims: bool = False, dim: Axis = None, keepdim: bool | None = None,
+        unbiased: bool | None = None) -> Tensor:
+    """Variance ``sum((x - mean)^2) / (N - correction)``; ``correction`` defaults to 0
+    (the Array API's, NumPy's and TensorFlow's default; PyTorch's is 1).
+
+    Example:
+        >>> ut.var(ut.tensor([1., 2., 3., 4.]))
+        tensor(1.25, dtype=float32)
+        >>> ut.var(ut.tensor([1., 2., 3., 4.]), correction=1)
+        tensor(1.6666666, dtype=float32)
+    """
+    x, axes, keepdims = _args("var", x, axis, dim, keepdims, keepdim)
+    x = _floating("var", x, "f")
+    c = _correction(correction, unbiased)
+    backend = type(x)._bk
+    if not axes:  # every element is its own sample of one
+        expanded = backend.reshape(x._n, (*x.shape, 1))
+        return _wrap(type(x), backend.var(expanded, (x.ndim,), c, False), x._d)
+    return _wrap(type(x), backend.var(x._n, axes, c, keepdims), x._d)
+
+
+def std(x: Tensor, /, *, axis: Axis = None, correction: float | None = None,
+        keepdims: bool = False, dim: Axis = None, keepdim: bool | None = None,
+        unbiased: bool | None = None) -> Tensor:
+    """Standard deviation, ``sqrt(var(x, correction=...))``; ``correction`` defaults to 0.
+
+    Example:
+        >>> ut.std(ut.tensor([1., 3.]))
+        tensor(1., dtype=float32)
+    """
+    v = var(x, axis=axis, correction=correction, keepdims=keepdims, dim=dim, keepdim=keepdim,
+            unbiased=unbiased)
+    return _wrap(type(v), type(v)._bk.sqrt(v._n), v._d)
+
+
+def _extreme(op: str, x: Any, axis: Axis, keepdims: bool, dim: Axis, keepdim: bool | None
+             ) -> Tensor:
+    x, axes, keepdims = _args(op, x, axis, dim, keepdims, keepdim)
+    check_kind(op, x._d, "biuf")
+    if not axes:
+        return x
+    shape = x.shape
+    for a in axes:
+        if shape[a] == 0:
+            raise ValueError(
+                f"{op}() of an empty axis: axis {a} of shape {shape} has no elements"
+            )
+    primitive = "max" if op in ("max", "amax") else "min"
+    return _wrap(type(x), getattr(type(x)._bk, primitive)(x._n, axes, keepdims), x._d)
+
+
+def max(x: Tensor, /, *, axis: Axis = None, keepdims: bool = False, dim: Axis = None,
+        keepdim: bool | None = None) -> Tensor:
+    """Maximum over ``axis``; NaN wins; an empty reduction raises ``ValueError``.
+    Returns values only (``torch.max(x, dim)`` also returns indices: use ``argmax``).
+
+    Example:
+        >>> ut.max(ut.tensor([[1, 5], [3, 2]]), axis=1)
+        tensor([5, 3], dtype=int64)
+    """
+    return _extreme("max", x, axis, keepdims, dim, keepdim)
+
+
+def min(x: Tensor, /, *, axis: Axis = None, keepdims: bool = False, dim: Axis = None,
+        keepdim: bool | None = None) -> Tensor:
+    """Minimum over ``axis``; NaN wins; an empty reduction raises ``ValueError``.
+
+    Example:
+        >>> ut.min(ut.tensor([3., 1., 2.]))
+        tensor(1., dtype=float32)
+    """
+    return _extreme("min", x, axis, keepdims, dim, keepdim)
+
+
+amax = max
+amin = min
+
+
+def _logical(op: str, x: Any, axis: Axis, keepdims: bool, dim: Axis, keepdim: bool | None
+             ) -> Tensor:
+    x, axes, keepdims = _args(op, x, axis, dim, keepdims, keepdim)
+    backend = type(x)._bk
+    native = backend.cast(x._n, dt.bool)
+    if not axes:
+        return _wrap(type(x), native if native is not x._n else backend.copy(native), dt.bool)
+    return _wrap(type(x), getattr(backend, op)(native, axes, keepdims), dt.bool)
+
+
+def all(x: Tensor, /, *, axis: Axis = None, keepdims: bool = False, dim: Axis = None,
+        keepdim: bool | None = None) -> Tensor:
+    """Whether every element along ``axis`` is true (non-zero); true when empty.
+
+    Example:
+        >>> ut.all(ut.tensor([True, False]))
+        tensor(False, dtype=bool)
+    """
+    return _logical("all", x, axis, keepdims, dim, keepdim)
+
+
+def any(x: Tensor, /, *, axis: Axis = None, keepdims: bool = False, dim: Axis = None,
+        keepdim: bool | None = None) -> Tensor:
+    """Whether any element along ``axis`` is true (non-zero); false when empty.
+
+    Example:
+        >>> ut.any(ut.tensor([0, 2]))
+        tensor(True, dtype=bool)
+    """
+    return _logical("any", x, axis, keepdims, dim, keepdim)
+
+
+def count_nonzero(x: Tensor, /, *, axis: Axis = None, keepdims: bool = False,
+                  dim: Axis = None) -> Tensor:
+    """Number of non-zero elements along ``axis`` (int64).
+
+    Example:
+        >>> ut.count_nonzero(ut.tensor([0, 1, 2]))
+        tensor(2, dtype=int64)
+    """
+    x, axes, keepdims = _args("count_nonzero", x, axis, dim, keepdims, None)
+    backend = type(x)._bk
+    mask = backend.cast(x._n, dt.bool)
+    if not axes:
+        return _wrap(type(x), backend.cast(mask, dt.int64), dt.int64)
+    return _wrap(type(x), backend.sum(mask, axes, keepdims, dt.int64), dt.int64)
+
+
+def _scan(op: str, x: Any, axis: int | None, dtype: Any, include_initial: bool) -> Tensor:
+    x = to_tensor(x, backend_of(op, x))
+    check_kind(op, x._d, "biufc")
+    if axis is None:
+        if x.ndim > 1:
+            raise AxisError(f"{op}() needs an axis for tensors of more than one dimension")
+        if x.ndim == 0:
+            from .manipulation import reshape
+
+            x = reshape(x, (1,))
+        axis = 0
+    ax = normalize_axis(axis, x.ndim)
+    d = _accumulator(x, dtype, op)
+    backend = type(x)._bk
+    primitive = "cumsum" if op in ("cumulative_sum", "cumsum") else "cumprod"
+    out = getattr(backend, primitive)(x._n, ax, d)
+    if include_initial:
+        pads = tuple((1, 0) if i == ax else (0, 0) for i in range(x.ndim))
+        out = backend.pad(out, pads, 0 if primitive == "cumsum" else 1)
+    return _wrap(type(x), out, d)
+
+
+def cumulative_sum(x: Tensor, /, *, axis: int | None = None, dtype: dt.DTypeLike | None = None,
+                   include_initial: bool = False) -> Tensor:
+    """Running sum along ``axis`` (required for tensors of more than one dimension);
+    with ``include_initial`` a leading 0 is added.  Accumulates like :func:`sum`.
+
+    Example:
+        >>> ut.cumulative_sum(ut.tensor([1, 2, 3]))
+        tensor([1, 3, 6], dtype=int64)
+    """
+    return _scan("cumulative_sum", x, axis, dtype, include_initial)
+
+
+def cumsum(x: Tensor, /, axis: int | None = None, *, dim: int | None = None,
+           dtype: dt.DTypeLike | None = None) -> Tensor:
+    """PyTorch's spelling of :func:`cumulative_sum`: ``ut.cumsum(x, dim=1)``.
+
+    Example:
+        >>> ut.cumsum(ut.tensor([[1, 2], [3, 4]]), dim=1)
+        tensor([[1, 3],
+                [3, 7]], dtype=int64)
+    """
+    return _scan("cumsum", x, axis if dim is None else dim, dtype, False)
+
+
+def cumprod(x: Tensor, /, axis: int | None = None, *, dim: int | None = None,
+            dtype: dt.DTypeLike | None = None) -> Tensor:
+    """Running product along ``axis``, accumulated like :func:`prod`.
+
+    Example:
+        >>> ut.cumprod(ut.tensor([1, 2, 3]))
+        tensor([1, 2, 6], dtype=int64)
+    """
+    return _scan("cumprod", x, axis if dim is None else dim, dtype, False)
+
+
+def logsumexp(x: Tensor, /, *, axis: Axis = None, keepdims: bool = False, dim: Axis = None,
+              keepdim: bool | None = None) -> Tensor:
+    """``log(sum(exp(x)))`` over ``axis``, without overflow (real floating input;
+    integers are computed in the default float dtype).
+
+    Example:
+        >>> ut.logsumexp(ut.tensor([0., 0.]))
+        tensor(0.6931472, dtype=float32)
+    """
+    x, axes, keepdims = _args("logsumexp", x, axis, dim, keepdims, keepdim)
+    x = _floating("logsumexp", x, "f")
+    if not axes:
+        return _no_reduction(x, x._d)
+    return _wrap(type(x), type(x)._bk.logsumexp(x._n, axes, keepdims), x._d)
+
+
+def _arg(op: str, x: Any, axis: int | None, keepdims: bool, dim: int | None,
+         keepdim: bool | None) -> Tensor:
+    if dim is not None:
+        axis = dim
+    if keepdim is not None:
+        keepdims = keepdim
+    x = to_tensor(x, backend_of(op, x))
+    check_kind(op, x._d, "biuf")
+    backend = type(x)._bk
+    if axis is None:
+        flat = backend.reshape(x._n, (-1,)) if x.ndim != 1 else x._n
+        if x.size == 0:
+            raise ValueError(f"{op}() of an empty tensor")
+        out = getattr(backend, op)(flat, 0, False)
+        if keepdims:
+            out = backend.reshape(out, (1,) * x.ndim)
+        return _wrap(type(x), out, dt.int64)
+    ax = normalize_axis(axis, x.ndim)
+    if x.shape[ax] == 0:
+        raise ValueError(f"{op}() of an empty axis {ax}")
+    return _wrap(type(x), getattr(backend, op)(x._n, ax, bool(keepdims)), dt.int64)
+
+
+def argmax(x: Tensor, /, *, axis: int | None = None, keepdims: bool = False,
+           dim: int | None = None, keepdim: bool | None = None) -> Tensor:
+    """int64 index of the maximum along ``axis`` (of the flattened tensor when ``None``);
+    the first of equal maxima, and the first NaN if there is one.
+
+    Example:
+        >>> ut.argmax(ut.tensor([1, 3, 3]))
+        tensor(1, dtype=int64)
+    """
+    return _arg("argmax", x, axis, keepdims, dim, keepdim)
+
+
+def argmin(x: Tensor, /, *, axis: int | None = None, keepdims: bool = False,
+           dim: int | None = None, keepdim: bool | None = None) -> Tensor:
+    """int64 index of the minimum along ``axis``; the first of equal minima, and the
+    first NaN if there is one.
+
+    Example:
+        >>> ut.argmin(ut.tensor([2, 1, 1]))
+        tensor(1, dtype=int64)
+    """
+    return _arg("argmin", x, axis, keepdims, dim, keepdim)

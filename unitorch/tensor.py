@@ -1,0 +1,282 @@
+"""The Tensor type: one native tensor of one backend, with the Array API's array object.
+
+A :class:`Tensor` holds a native tensor (``t.native``: a ``torch.Tensor``, ``tf.Tensor``
+or ``tf.Variable``) and caches its unitorch dtype.  Operators and methods delegate to the
+functions in :mod:`unitorch.ops`, which own the semantics; the Tensor itself only knows
+how to describe and convert itself.
+
+Each backend gets its own subclass of :class:`Tensor` (made by :func:`bind_tensor_type`),
+which is how a tensor remembers its backend after ``set_backend`` changes the default:
+``isinstance(t, ut.Tensor)`` holds for both.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from . import dtypes as _dt
+from .devices import Device, as_device
+from .errors import DTypeError, ShapeError, fmt_shape
+
+if TYPE_CHECKING:
+    from .backends.contract import Backend
+
+__all__ = ["Tensor", "bind_tensor_type", "TENSOR_TYPES"]
+
+_new = object.__new__
+
+
+class Tensor:
+    """An n-dimensional array on one backend.
+
+    Construct tensors with :func:`unitorch.asarray`, :func:`unitorch.tensor` or
+    :func:`unitorch.from_native`, not with this class.
+
+    Example:
+        >>> import unitorch as ut
+        >>> t = ut.tensor([[1., 2.], [3., 4.]])
+        >>> t.shape, t.dtype
+        ((2, 2), unitorch.float32)
+    """
+
+    __slots__ = ("_d", "_g", "_n", "__weakref__")
+    _bk: Backend  # set on each backend's subclass
+
+    # NumPy must defer to our reflected operators instead of converting us.
+    __array_ufunc__ = None
+    __hash__ = object.__hash__  # hashable by identity, like torch.Tensor
+
+    # -- identity -----------------------------------------------------------------
+
+    @property
+    def native(self) -> Any:
+        """The wrapped native tensor (no copy)."""
+        return self._n
+
+    @property
+    def backend(self) -> str:
+        """Name of the backend this tensor belongs to."""
+        return self._bk.name
+
+    @property
+    def dtype(self) -> _dt.DType:
+        """The unitorch dtype."""
+        return self._d
+
+    @property
+    def shape(self) -> tuple[int | None, ...]:
+        """The shape as a tuple of ints (``None`` for a dimension unknown while tracing)."""
+        return self._bk.shape(self._n)
+
+    @property
+    def ndim(self) -> int:
+        """Number of dimensions."""
+        return len(self._bk.shape(self._n))
+
+    @property
+    def size(self) -> int | None:
+        """Number of elements (``None`` if a dimension is unknown while tracing)."""
+        n = 1
+        for s in self._bk.shape(self._n):
+            if s is None:
+                return None
+            n *= s
+        return n
+
+    @property
+    def device(self) -> Device:
+        """The device holding the data."""
+        return self._bk.device(self._n)
+
+    @property
+    def T(self) -> Tensor:
+        """The transpose of a 2-D tensor (use ``mT`` or ``permute_dims`` otherwise)."""
+        if self.ndim != 2:
+            raise ShapeError(
+                f"T needs a 2-D tensor, got shape {fmt_shape(self.shape)}; "
+                "use .mT for the last two axes or permute_dims"
+            )
+        from .ops.manipulation import matrix_transpose
+
+        return matrix_transpose(self)
+
+    @property
+    def mT(self) -> Tensor:
+        """The last two axes swapped (a stack of transposed matrices)."""
+        from .ops.manipulation import matrix_transpose
+
+        return matrix_transpose(self)
+
+    def __array_namespace__(self, /, *, api_version: str | None = None) -> Any:
+        import unitorch
+
+        if api_version not in (None, "2021.12", "2022.12", "2023.12"):
+            raise ValueError(f"unsupported Array API version {api_version!r}")
+        return unitorch
+
+    # -- conversion -----------------------------------------------------------------
+
+    def numpy(self) -> np.ndarray:
+        """The values as a NumPy array (shares memory where the framework allows;
+        bfloat16 comes back as ``ml_dtypes.bfloat16``)."""
+        return self._bk.to_numpy(self._n)
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        a = self._bk.to_numpy(self._n)
+        if dtype is not None:
+            a = a.astype(dtype, copy=False)
+        return a.copy() if copy else a
+
+    def item(self) -> bool | int | float | complex:
+        """The single element as a Python scalar."""
+        if self.size != 1:
+            raise ShapeError(
+                f"item() needs a tensor with one element, got shape {fmt_shape(self.shape)}"
+            )
+        return self.numpy().reshape(()).item()
+
+    def tolist(self) -> Any:
+        """The values as nested Python lists of Python scalars."""
+        return self.numpy().tolist()
+
+    def __dlpack__(self, *, stream: Any = None, max_version: Any = None,
+                   dl_device: Any = None, copy: bool | None = None) -> Any:
+        return self._bk.to_dlpack(self._n, stream)
+
+    def __dlpack_device__(self) -> tuple[int, int]:
+        return self._bk.dlpack_device(self._n)
+
+    def to_device(self, device: str | Device, /, *, stream: Any = None) -> Tensor:
+        """The tensor on ``device`` (itself if already there)."""
+        dev = as_device(device)
+        n = self._bk.to_device(self._n, dev)
+        return self if n is self._n else _wrap(type(self), n, self._d)
+
+    def astype(self, dtype: _dt.DTypeLike, /, *, copy: bool = True) -> Tensor:
+        """The values converted to ``dtype``; see :func:`unitorch.astype`."""
+        from .ops.creation import astype
+
+        return astype(self, dtype, copy=copy)
+
+    def to(self, *args: Any, device: Any = None, dtype: Any = None,
+           copy: bool = False) -> Tensor:
+        """Move and/or convert, PyTorch style: ``t.to("gpu")``, ``t.to(ut.float64)``,
+        ``t.to("cpu", ut.float16)``, ``t.to(other_tensor)``."""
+        for a in args:
+            if isinstance(a, Tensor):
+                device, dtype = a.device, a.dtype
+            elif isinstance(a, (_dt.DType, type)) or _is_dtype_like(a):
+                dtype = a
+            else:
+                device = a
+        out = self
+        if dtype is not None:
+            out = out.astype(dtype, copy=copy)
+        if device is not None:
+            out = out.to_device(device)
+        return out
+
+    def __bool__(self) -> bool:
+        return bool(self._scalar("bool"))
+
+    def __int__(self) -> int:
+        return int(self._scalar("int"))
+
+    def __float__(self) -> float:
+        return float(self._scalar("float"))
+
+    def __complex__(self) -> complex:
+        return complex(self._scalar("complex"))
+
+    def __index__(self) -> int:
+        if self._d.kind not in "iu":
+            raise DTypeError(f"only integer tensors can be used as an index, got {self._d.name}")
+        return int(self._scalar("index"))
+
+    def _scalar(self, what: str) -> Any:
+        if self._bk.is_compiling():
+            raise TypeError(
+                f"{what}() of a tensor needs its value, which is unknown while the function "
+                "is being compiled; use ut.where or tensor ops instead of Python control flow"
+            )
+        if self.size != 1:
+            raise ShapeError(
+                f"{what}() needs a tensor with one element, got shape {fmt_shape(self.shape)}"
+            )
+        return self.numpy().reshape(()).item()
+
+    # -- container protocol -----------------------------------------------------------
+
+    def __len__(self) -> int:
+        shape = self.shape
+        if not shape:
+            raise TypeError("len() of a 0-d tensor")
+        return shape[0]
+
+    def __iter__(self):
+        shape = self.shape
+        if not shape:
+            raise TypeError("iteration over a 0-d tensor")
+        for i in range(shape[0]):
+            yield self[i]
+
+    # -- display ----------------------------------------------------------------------
+
+    def _values_text(self) -> str:
+        if self._bk.is_compiling():
+            return f"<symbolic shape={fmt_shape(self.shape)}>"
+        a = self.numpy()
+        return np.array2string(a, separator=", ", prefix="tensor(", threshold=1000)
+
+    def __str__(self) -> str:
+        return f"tensor({self._values_text()}, dtype={self._d.name})"
+
+    def __repr__(self) -> str:
+        return (
+            f"tensor({self._values_text()}, dtype={self._d.name}, device={self.device}, "
+            f"backend={self._bk.name})"
+        )
+
+    def __format__(self, spec: str) -> str:
+        if spec and self.size == 1:
+            return format(self.item(), spec)
+        return str(self)
+
+
+def _is_dtype_like(obj: Any) -> bool:
+    try:
+        _dt.as_dtype(obj)
+    except (DTypeError, TypeError):
+        return False
+    return not isinstance(obj, str) or obj in {d.name for d in _dt.all_dtypes}
+
+
+def _wrap(T: type[Tensor], native: Any, dtype: _dt.DType) -> Tensor:
+    """A new tensor of type ``T`` around ``native``, whose unitorch dtype is ``dtype``."""
+    r = _new(T)
+    r._n = native
+    r._d = dtype
+    return r
+
+
+TENSOR_TYPES: set[type] = set()
+"""The Tensor subclass of every loaded backend (a fast ``is this our tensor`` check)."""
+
+
+def bind_tensor_type(backend: Backend) -> None:
+    """Give ``backend`` its Tensor subclass and a ``wrap(native)`` function."""
+    T = type("Tensor", (Tensor,), {"__slots__": (), "_bk": backend, "__module__": "unitorch"})
+    T.__qualname__ = "Tensor"
+    TENSOR_TYPES.add(T)
+    from_native = backend.dtype_from_native
+
+    def wrap(native: Any, _T: type = T, _dtypes: dict = from_native) -> Tensor:
+        r = _new(_T)
+        r._n = native
+        r._d = _dtypes[native.dtype]
+        return r
+
+    backend.Tensor = T
+    backend.wrap = wrap
