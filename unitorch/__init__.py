@@ -31,7 +31,17 @@ from .ops.indexing import *
 from .ops.linalg import *
 from .ops.manipulation import *
 from .ops.statistical import *
+from .ops.sorting import *
+from .ops.searching import *
+from .ops.sets import *
+from .ops.activations import *
 from ._info import __array_namespace_info__
+from .autograd import GradientTape, backward, compile, enable_grad, grad, no_grad, value_and_grad
+from .random import manual_seed
+from . import random
+from . import nn
+from . import optim
+from .io import load, save
 from .backends import current as _current_backend
 
 __version__ = "0.1.0"
@@ -45,3 +55,5 @@ newaxis = None
 
 # Choose (and import) the default backend now, so a bad UNITORCH_BACKEND fails at import.
 _current_backend()
+
+from . import linalg  # the Array API linalg extension: ut.linalg

@@ -55,8 +55,16 @@ class __array_namespace_info__:
         standard dtypes), by name.  float16 and bfloat16 exist too, outside the standard."""
         if kind is None:
             found = (dt.bool, *_KIND_DTYPES["numeric"])
-        elif isinstance(kind, tuple):
-            found = tuple(d for k in kind for d in _KIND_DTYPES[k])
         else:
-            found = _KIND_DTYPES[kind]
+            found = tuple(d for k in (kind if isinstance(kind, tuple) else (kind,))
+                          for d in _kind_dtypes(k))
         return {d.name: d for d in found}
+
+
+def _kind_dtypes(kind: Any) -> tuple[dt.DType, ...]:
+    found = _KIND_DTYPES.get(kind) if isinstance(kind, str) else None
+    if found is None:
+        raise ValueError(
+            f"unknown dtype kind {kind!r}; expected one of {', '.join(map(repr, _KIND_DTYPES))}"
+        )
+    return found

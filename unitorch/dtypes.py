@@ -159,7 +159,9 @@ def as_dtype(dtype: DTypeLike) -> DType:
     """
     if isinstance(dtype, DType):
         return dtype
-    if isinstance(dtype, str):
+    if dtype is None:  # np.dtype(None) would say float64
+        pass
+    elif isinstance(dtype, str):
         found = _BY_NAME.get(dtype)
         if found is not None:
             return found
@@ -289,8 +291,7 @@ def result_type(*arrays_and_dtypes: Any) -> DType:
         if isinstance(item, (builtins.bool, int, float, complex)):
             scalars.append(item)
             continue
-        d = item if isinstance(item, DType) else getattr(item, "dtype", item)
-        d = as_dtype(d)
+        d = _dtype_of(item)
         result = d if result is None else _PAIR_CACHE[result, d]
     if result is None:
         if not scalars:
@@ -305,7 +306,7 @@ def can_cast(from_: Any, to: DTypeLike, /) -> builtins.bool:
     """True when promotion of ``from_`` with ``to`` gives ``to`` (the standard's rule,
     with unitorch's promotion: ``int64 -> float16`` is allowed, ``float -> int`` is not).
     """
-    src = as_dtype(from_ if isinstance(from_, DType) else getattr(from_, "dtype", from_))
+    src = _dtype_of(from_)
     dst = as_dtype(to)
     return _PAIR_CACHE[src, dst] is dst
 
@@ -368,11 +369,15 @@ class iinfo_object:
     dtype: DType
 
 
-def _dtype_of(type_or_tensor: Any) -> DType:
-    if isinstance(type_or_tensor, DType):
-        return type_or_tensor
-    d = getattr(type_or_tensor, "dtype", None)
-    return as_dtype(d if isinstance(d, DType) else type_or_tensor)
+def _dtype_of(obj: Any) -> DType:
+    """The dtype of a tensor or array, or the dtype a dtype spelling names."""
+    if isinstance(obj, DType):
+        return obj
+    if not isinstance(obj, (type, str)):  # np.float32.dtype is a descriptor, not a dtype
+        d = getattr(obj, "dtype", None)
+        if d is not None:
+            return as_dtype(d)
+    return as_dtype(obj)
 
 
 def finfo(type: Any, /) -> finfo_object:

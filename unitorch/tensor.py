@@ -41,7 +41,7 @@ class Tensor:
         ((2, 2), unitorch.float32)
     """
 
-    __slots__ = ("_d", "_g", "_n", "__weakref__")
+    __slots__ = ("_d", "_n", "_p", "__weakref__")  # dtype, native, "is a Parameter"
     _bk: Backend  # set on each backend's subclass
 
     # NumPy must defer to our reflected operators instead of converting us.
@@ -221,6 +221,52 @@ class Tensor:
             raise TypeError("iteration over a 0-d tensor")
         for i in range(shape[0]):
             yield self[i]
+
+    # -- autograd (see unitorch.autograd) -------------------------------------------------
+
+    @property
+    def requires_grad(self) -> bool:
+        """Whether gradients flow to this tensor: a leaf that requires them, or a result
+        computed from one while recording."""
+        return self._bk.requires_grad(self._n)
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        self.requires_grad_(flag)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Mark this tensor as a leaf that requires gradients (or not), in place.  On
+        TensorFlow its native becomes a trainable ``tf.Variable``."""
+        self._n = self._bk.set_requires_grad(self._n, bool(requires_grad))
+        return self
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient accumulated by ``backward()`` (``None`` before the first one)."""
+        g = self._bk.get_grad(self._n)
+        return None if g is None else _wrap(type(self), g, self._d)
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor) or type(value) is not type(self):
+                raise TypeError("grad must be None or a Tensor of the same backend")
+            if value.shape != self.shape or value._d is not self._d:
+                raise ShapeError(f"grad of shape {fmt_shape(value.shape)} and dtype "
+                                 f"{value._d.name} does not match {fmt_shape(self.shape)} "
+                                 f"{self._d.name}")
+        self._bk.set_grad(self._n, None if value is None else value._n)
+
+    def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
+                 create_graph: bool = False) -> None:
+        """Accumulate gradients into the leaves (see :func:`unitorch.backward`)."""
+        from .autograd import backward
+
+        backward(self, gradient, retain_graph=bool(retain_graph), create_graph=create_graph)
+
+    def detach(self) -> Tensor:
+        """The same values, cut from the recorded computation."""
+        return _wrap(type(self), self._bk.detach(self._n), self._d)
 
     # -- display ----------------------------------------------------------------------
 

@@ -53,6 +53,38 @@ Native = Any
 Pads = tuple[tuple[int, int], ...]
 
 
+class GradTape(abc.ABC):
+    """A gradient recorder made by :meth:`Backend.tape`, used as a context manager.
+
+    Operations run inside the ``with`` block on watched tensors (and, with
+    ``watch_accessed_variables``, on leaves that require gradients) are recorded.
+    """
+
+    @abc.abstractmethod
+    def __enter__(self) -> GradTape: ...
+
+    @abc.abstractmethod
+    def __exit__(self, *exc: Any) -> None: ...
+
+    @abc.abstractmethod
+    def watch(self, x: Native) -> Native:
+        """Record operations on ``x`` from now on; returns the native to compute with
+        (PyTorch: ``x`` itself if it requires gradients, else a detached copy that does;
+        TensorFlow: ``x``).  The caller uses the returned native in place of ``x``."""
+
+    @abc.abstractmethod
+    def gradient(self, target: Native, sources: Sequence[Native],
+                 output_gradient: Native | None, create_graph: bool) -> list[Native]:
+        """``d target / d source`` for each source, zeros for sources ``target`` does not
+        depend on.  With ``create_graph`` the result is itself differentiable by an
+        enclosing recorder (higher-order gradients).  A non-persistent tape may be asked
+        only once."""
+
+    @abc.abstractmethod
+    def stop_recording(self) -> Any:
+        """A context manager pausing this recorder."""
+
+
 class Backend(abc.ABC):
     """A framework that can run unitorch.  Subclasses set the class attributes and
     implement every abstract method; an incomplete subclass cannot be instantiated.
@@ -143,18 +175,21 @@ class Backend(abc.ABC):
     @abc.abstractmethod
     def arange(self, start: float, stop: float, step: float, dtype: DType,
                device: Device | None) -> Native:
-        """``ceil((stop - start) / step)`` values ``start + i * step``, computed in double
-        precision and then cast to ``dtype`` (not by repeated addition)."""
+        """``n = max(0, ceil((stop - start) / step))`` values ``start + i * step`` (``n`` exact
+        when all three are ints; ``step`` is non-zero and ``n`` may be 0), computed in
+        int64 for integer ``dtype``, else in double precision (not by repeated addition),
+        then cast to ``dtype``."""
 
     @abc.abstractmethod
     def full(self, shape: tuple[int, ...], fill_value: bool | int | float | complex,
              dtype: DType, device: Device | None) -> Native:
-        """A tensor of ``shape`` filled with ``fill_value`` (representable in ``dtype``)."""
+        """A tensor of ``shape`` filled with ``fill_value``, a Python scalar of ``dtype``'s
+        kind (``bool``, ``int`` in range, ``float`` or ``complex``)."""
 
     @abc.abstractmethod
     def eye(self, n_rows: int, n_cols: int, k: int, dtype: DType,
             device: Device | None) -> Native:
-        """Ones on the ``k``-th diagonal, zeros elsewhere."""
+        """Ones on the ``k``-th diagonal, zeros elsewhere (``-n_rows <= k <= n_cols``)."""
 
     @abc.abstractmethod
     def linspace(self, start: float | complex, stop: float | complex, num: int, endpoint: bool,
@@ -289,6 +324,12 @@ class Backend(abc.ABC):
     @abc.abstractmethod
     def conj(self, x: Native) -> Native:
         """The complex conjugate of complex ``x``."""
+
+    @abc.abstractmethod
+    def complex(self, real: Native, imag: Native) -> Native:
+        """The complex tensor ``real + imag * 1j`` from two float32 (complex64) or float64
+        (complex128) tensors of one dtype and broadcastable shapes, part by part: an
+        infinite or NaN part never leaks into the other (no multiplication by ``1j``)."""
 
     @abc.abstractmethod
     def logical_not(self, x: Native) -> Native:
@@ -434,7 +475,9 @@ class Backend(abc.ABC):
         ``x``'s dtype and broadcast to ``x``'s shape.  NaN in ``x`` stays NaN."""
 
     # ----------------------------------------------------------------------------------
-    # reductions over ``axes`` (non-empty)
+    # reductions over ``axes`` (non-empty).  float16 and bfloat16 inputs of sum, prod,
+    # mean, var, cumsum, cumprod and logsumexp are accumulated in float32 and the result
+    # rounded once to the half dtype.
 
     @abc.abstractmethod
     def sum(self, x: Native, axes: tuple[int, ...], keepdims: bool, dtype: DType) -> Native:
@@ -446,13 +489,15 @@ class Backend(abc.ABC):
 
     @abc.abstractmethod
     def mean(self, x: Native, axes: tuple[int, ...], keepdims: bool) -> Native:
-        """Arithmetic mean of floating or complex ``x``; NaN over zero elements."""
+        """Arithmetic mean of floating or complex ``x``; NaN over zero elements.  For
+        complex ``x`` the real and imaginary parts are averaged separately (dividing by a
+        complex count would turn ``inf+0j`` into ``inf+nanj``)."""
 
     @abc.abstractmethod
     def var(self, x: Native, axes: tuple[int, ...], correction: float,
             keepdims: bool) -> Native:
-        """``sum(|x - mean|^2) / (N - correction)`` for real floating ``x``; N - correction
-        <= 0 gives inf or NaN as IEEE division does."""
+        """``sum(|x - mean|^2) / max(N - correction, 0)`` for real floating ``x``; a zero
+        divisor gives inf or NaN as IEEE division does."""
 
     @abc.abstractmethod
     def max(self, x: Native, axes: tuple[int, ...], keepdims: bool) -> Native:
@@ -507,7 +552,10 @@ class Backend(abc.ABC):
 
     @abc.abstractmethod
     def einsum(self, subscripts: str, *operands: Native) -> Native:
-        """Einstein summation over operands of one dtype, in NumPy's notation."""
+        """Einstein summation over operands of one dtype, in NumPy's notation, with an
+        explicit output (``->``) and operand shapes that already agree: a letter has one
+        size everywhere (the public layer has broadcast size-1 axes), ``...`` axes
+        broadcast."""
 
     @abc.abstractmethod
     def linear(self, x: Native, weight: Native, bias: Native | None) -> Native:
@@ -515,26 +563,33 @@ class Backend(abc.ABC):
 
     @abc.abstractmethod
     def diagonal(self, x: Native, offset: int) -> Native:
-        """The ``offset``-th diagonals of the last two axes, as the last axis."""
+        """The ``offset``-th diagonals of the last two axes, as the last axis (empty when
+        the offset lies outside the matrix)."""
 
     @abc.abstractmethod
     def cholesky(self, x: Native, upper: bool) -> Native:
-        """Cholesky factor of Hermitian positive-definite matrices (last two axes)."""
+        """Cholesky factor of Hermitian positive-definite matrices (last two axes), read
+        from their lower triangle; ``upper`` gives the conjugate transpose of the lower
+        factor.  A matrix that is not positive-definite gives a matrix of NaN (no error:
+        that would need a host read)."""
 
     @abc.abstractmethod
     def det(self, x: Native) -> Native: ...
 
     @abc.abstractmethod
     def slogdet(self, x: Native) -> tuple[Native, Native]:
-        """``(sign, log|det|)``; for a singular matrix sign 0 and log|det| -inf."""
+        """``(sign, log|det|)``, ``sign`` in ``x``'s dtype and ``log|det|`` real; for a
+        singular matrix sign 0 and log|det| -inf."""
 
     @abc.abstractmethod
-    def inv(self, x: Native) -> Native: ...
+    def inv(self, x: Native) -> Native:
+        """The inverse; raises ``numpy.linalg.LinAlgError`` (a neutral signal the public
+        layer turns into unitorch's error) where the framework finds a matrix singular."""
 
     @abc.abstractmethod
     def solve(self, x1: Native, x2: Native) -> Native:
         """Solve ``x1 @ X = x2`` for ``X``; ``x2`` is a stack of matrices broadcasting
-        against ``x1``'s batch axes."""
+        against ``x1``'s batch axes.  Singular ``x1``: as :meth:`inv`."""
 
     @abc.abstractmethod
     def eigh(self, x: Native) -> tuple[Native, Native]:
@@ -605,10 +660,13 @@ class Backend(abc.ABC):
     @abc.abstractmethod
     def getitem(self, x: Native, key: tuple[Any, ...]) -> Native:
         """NumPy indexing with a normalized key, one entry per axis of ``x`` plus ``None``s:
-        ``int`` (in range, non-negative), ``slice`` (step non-zero), ``None`` (new axis) or
-        a native int64 tensor (in range, non-negative).  Integer tensors broadcast together;
-        when they are separated by a slice or ``None``, their axes come first (NumPy's
-        rule), otherwise they replace the indexed axes in place."""
+        ``int`` (in range, non-negative), ``slice`` (step non-zero; along an axis of known
+        size its bounds are unambiguous: ``start`` non-negative, ``stop`` non-negative or,
+        for a negative step through index 0, ``None``), ``None`` (new axis) or a native
+        int64 tensor (in range, non-negative).  Integer tensors broadcast together; when
+        they are separated by a slice or ``None``, their axes come first (NumPy's rule),
+        otherwise they replace the indexed axes in place.  When the key has tensors, its
+        ints count as 0-d index tensors, as in NumPy."""
 
     @abc.abstractmethod
     def setitem(self, x: Native, key: tuple[Any, ...], value: Native) -> Native:
@@ -635,8 +693,9 @@ class Backend(abc.ABC):
 
     @abc.abstractmethod
     def sort(self, x: Native, axis: int, descending: bool, stable: bool) -> Native:
-        """Sorted along ``axis`` (real ``x``); NaN sorts above +inf (last ascending, first
-        descending).  ``stable`` keeps equal elements in their input order."""
+        """Sorted along ``axis`` (bool or real ``x``, at least 1-D); NaN sorts above +inf
+        (last ascending, first descending), -0.0 equals 0.0.  ``stable`` keeps equal
+        elements in their input order (also when ``descending``)."""
 
     @abc.abstractmethod
     def argsort(self, x: Native, axis: int, descending: bool, stable: bool) -> Native:
@@ -645,27 +704,40 @@ class Backend(abc.ABC):
 
     @abc.abstractmethod
     def topk(self, x: Native, k: int, axis: int, largest: bool) -> tuple[Native, Native]:
-        """The ``k`` largest (or smallest) elements along ``axis``, sorted, and their int64
-        indices; among equal elements the lower index comes first."""
+        """The ``k`` (``0 <= k <= size``) largest (or smallest) elements along ``axis``,
+        sorted as :meth:`sort` orders them (NaN largest), and their int64 indices; among
+        equal elements the lower index comes first."""
 
     @abc.abstractmethod
     def searchsorted(self, sorted_sequence: Native, values: Native, right: bool) -> Native:
-        """int64 insertion points of ``values`` into the 1-D ascending ``sorted_sequence``
-        (left: first suitable index; right: last)."""
+        """int64 insertion points of ``values`` (any shape; the result has it) into the
+        1-D ``sorted_sequence``, sorted ascending as :meth:`sort` orders (NaN last), both
+        bool or real of one dtype: left, the number of elements ordered before the value;
+        right, also counting those equal to it.  A NaN value goes before the first NaN
+        (left) or at the end (right), as in NumPy."""
 
     @abc.abstractmethod
     def unique(self, x: Native) -> tuple[Native, Native, Native, Native]:
-        """For 1-D ``x``: ``(values, first_index, inverse, counts)``, values ascending; NaNs
-        are each distinct and sort last.  Index tensors are int64."""
+        """The unique elements of bool or real ``x`` of any shape, flattened row-major:
+        ``(values, first_index, inverse, counts)``, values 1-D and ascending as
+        :meth:`sort` orders them; -0.0 equals 0.0; each NaN is distinct (count 1), the
+        NaNs last in input order.  ``values == flat[first_index]`` (the first occurrence)
+        and ``x == values[inverse]``, ``inverse`` of ``x``'s shape (also when it is
+        unknown while tracing).  Index tensors are int64."""
 
     # ----------------------------------------------------------------------------------
     # neural-network kernels (NCHW layouts on every backend)
 
     @abc.abstractmethod
-    def softmax(self, x: Native, axis: int) -> Native: ...
+    def softmax(self, x: Native, axis: int) -> Native:
+        """``exp(x - max) / sum(exp(x - max))`` along ``axis`` of real floating ``x``
+        (at least 1-D); float16/bfloat16 computed in float32.  A slice that holds +inf,
+        or only -inf, gives NaN throughout; -inf elements of other slices give 0."""
 
     @abc.abstractmethod
-    def log_softmax(self, x: Native, axis: int) -> Native: ...
+    def log_softmax(self, x: Native, axis: int) -> Native:
+        """``x - max - log(sum(exp(x - max)))`` along ``axis``, as :meth:`softmax`; -inf
+        elements of ordinary slices give -inf."""
 
     @abc.abstractmethod
     def conv2d(self, x: Native, weight: Native, bias: Native | None, stride: tuple[int, int],
@@ -678,7 +750,9 @@ class Backend(abc.ABC):
     @abc.abstractmethod
     def max_pool2d(self, x: Native, kernel: tuple[int, int], stride: tuple[int, int],
                    padding: tuple[tuple[int, int], tuple[int, int]]) -> Native:
-        """Max over windows of (N, C, H, W); padded positions never win."""
+        """Max over windows of (N, C, H, W); a NaN in a window wins (as in :meth:`max`);
+        padded positions never win (the public layer sees that every window holds at least
+        one element of ``x``)."""
 
     @abc.abstractmethod
     def avg_pool2d(self, x: Native, kernel: tuple[int, int], stride: tuple[int, int],
@@ -686,6 +760,206 @@ class Backend(abc.ABC):
                    count_include_pad: bool) -> Native:
         """Mean over windows of (N, C, H, W); padded zeros count in the divisor when
         ``count_include_pad``, else the divisor is the number of real elements."""
+
+    # ----------------------------------------------------------------------------------
+    # random numbers (the framework's own fast generators; the portable mode of
+    # ``unitorch.random`` draws on the host with NumPy and uses ``host_values``)
+
+    @abc.abstractmethod
+    def rng(self, seed: int, device: Device | None) -> Any:
+        """A new native random generator for ``device``, seeded with ``seed``; it must keep
+        working inside compiled functions (its state advances on every run)."""
+
+    @abc.abstractmethod
+    def random_uniform(self, rng: Any, shape: tuple[int, ...], dtype: DType,
+                       device: Device | None) -> Native:
+        """Uniform samples in ``[0, 1)`` of a real floating ``dtype``."""
+
+    @abc.abstractmethod
+    def random_normal(self, rng: Any, shape: tuple[int, ...], dtype: DType,
+                      device: Device | None) -> Native:
+        """Standard normal samples of a real floating ``dtype``."""
+
+    @abc.abstractmethod
+    def random_integers(self, rng: Any, low: int, high: int, shape: tuple[int, ...],
+                        dtype: DType, device: Device | None) -> Native:
+        """Uniform integers in ``[low, high)`` of an integer ``dtype``."""
+
+    @abc.abstractmethod
+    def random_permutation(self, rng: Any, n: int, device: Device | None) -> Native:
+        """A uniformly random permutation of ``range(n)``, int64."""
+
+    @abc.abstractmethod
+    def host_values(self, produce: Callable[[], np.ndarray], shape: tuple[int, ...],
+                    dtype: DType, device: Device | None) -> Native:
+        """A tensor holding ``produce()`` (a NumPy array of ``shape`` and ``dtype``), called
+        anew each time the computation runs, also inside a compiled function."""
+
+    # ----------------------------------------------------------------------------------
+    # autograd: each framework's own (torch.autograd, tf.GradientTape), never home-made
+
+    @abc.abstractmethod
+    def requires_grad(self, x: Native) -> bool:
+        """Whether gradients flow to ``x``: a leaf marked as requiring them, or a result
+        computed from one while recording."""
+
+    @abc.abstractmethod
+    def set_requires_grad(self, x: Native, flag: bool) -> Native:
+        """``x`` as a leaf that requires gradients (or not); returns the native to keep
+        using, which may be a new object (TensorFlow watches variables, so a tensor that
+        requires gradients becomes a trainable ``tf.Variable``).  A leaf that requires
+        gradients is recorded by :meth:`backward` from now on, in this thread."""
+
+    @abc.abstractmethod
+    def variable(self, x: Native, trainable: bool) -> Native:
+        """A mutable native holding ``x``'s values, for parameters and buffers: it can be
+        updated in place by :meth:`assign`, also inside compiled functions (PyTorch: ``x``
+        detached, sharing its memory, with ``requires_grad=trainable``; TensorFlow: a
+        ``tf.Variable``)."""
+
+    @abc.abstractmethod
+    def detach(self, x: Native) -> Native:
+        """``x``'s values, cut from the recorded computation."""
+
+    @abc.abstractmethod
+    def no_grad(self) -> Any:
+        """A context manager inside which nothing is recorded by any tape."""
+
+    @abc.abstractmethod
+    def enable_grad(self) -> Any:
+        """A context manager that turns recording back on inside ``no_grad``."""
+
+    @abc.abstractmethod
+    def tape(self, persistent: bool, watch_accessed_variables: bool) -> GradTape:
+        """A new, not yet entered, gradient recorder (see :class:`GradTape`)."""
+
+    @abc.abstractmethod
+    def backward(self, target: Native, output_gradient: Native | None,
+                 create_graph: bool, retain_graph: bool) -> None:
+        """The imperative style: add ``d target / d leaf`` (times ``output_gradient``, which
+        is required for a non-scalar ``target``) to the gradient of every leaf requiring
+        gradients that ``target`` depends on (see :meth:`get_grad`).  Unless
+        ``retain_graph``, what was recorded may be freed afterwards (PyTorch frees the
+        graph of ``target``; TensorFlow's ambient tape drops everything recorded so far)."""
+
+    @abc.abstractmethod
+    def get_grad(self, x: Native) -> Native | None:
+        """The gradient accumulated on leaf ``x`` by :meth:`backward`, or ``None``."""
+
+    @abc.abstractmethod
+    def set_grad(self, x: Native, grad: Native | None) -> None:
+        """Replace (or clear, with ``None``) the accumulated gradient of leaf ``x``."""
+
+    # ----------------------------------------------------------------------------------
+    # optimizer updates (``unitorch.optim``): PyTorch's update rules, on each
+    # framework's own machinery.
+    #
+    # Each ``*_update`` performs one step of one optimizer on one parameter group, in
+    # place and without recording gradients.  Lists are parallel: ``params`` are
+    # mutable natives (leaf torch tensors, ``tf.Variable``s) of real floating dtypes,
+    # ``grads`` natives of the same shapes and dtypes, the state lists natives made by
+    # :meth:`state_variable` (same shape, dtype and device as the parameter), and
+    # ``steps`` the parameters' 0-d float32 step counters (also made by
+    # :meth:`state_variable`), which the update increments before using.  Every
+    # ``p`` below is element-wise, with ``t`` the incremented step count of that
+    # parameter.  The scalar coefficients (``1 - beta1 ** t``, ``lr / bc1``...) are
+    # computed in double precision, as PyTorch does with Python floats, then used in
+    # the parameter's dtype.  ``hyper`` maps names to holders made by
+    # :meth:`hyperparameter`; updates read them each time they run, also inside
+    # compiled functions, so a scheduler's new learning rate reaches a compiled
+    # training step.  Choices of structure (whether weight decay is applied, i.e.
+    # ``holder.value != 0``, and the boolean flags) are made from the Python values
+    # when the update is called or traced.
+
+    @abc.abstractmethod
+    def hyperparameter(self, value: float) -> Any:
+        """A holder of a float hyperparameter for the update primitives: an object whose
+        ``value`` attribute is the Python float, kept where compiled functions read it
+        at run time (PyTorch: the Python float itself, which ``torch.compile`` guards on;
+        TensorFlow: also a float64 ``tf.Variable``).  Created eagerly, also while
+        tracing."""
+
+    @abc.abstractmethod
+    def set_hyperparameter(self, holder: Any, value: float) -> None:
+        """Give ``holder`` a new value, seen by the next run of any update (eager or
+        compiled) that reads it.  Called eagerly."""
+
+    @abc.abstractmethod
+    def state_variable(self, shape: tuple[int, ...], fill_value: float, dtype: DType,
+                       device: Device | None) -> Native:
+        """A new mutable native (see :meth:`variable`) of ``shape`` and ``dtype`` filled
+        with ``fill_value``, not requiring gradients, for optimizer state; created
+        eagerly even while a compiled function is being traced (its first run creates
+        the state it then updates on every run)."""
+
+    @abc.abstractmethod
+    def sgd_update(self, params: list[Native], grads: list[Native],
+                   momentum_buffers: list[Native], steps: list[Native],
+                   hyper: dict[str, Any], nesterov: bool, maximize: bool) -> None:
+        """SGD (``hyper``: lr, momentum, dampening, weight_decay)::
+
+            g = -grad if maximize else grad
+            if weight_decay != 0:  g = g + weight_decay * p
+            if momentum != 0:      # momentum_buffers and steps given (else empty)
+                t = t + 1
+                buf = g if t == 1 else momentum * buf + (1 - dampening) * g
+                g = g + momentum * buf if nesterov else buf
+            p = p - lr * g
+        """
+
+    @abc.abstractmethod
+    def adam_update(self, params: list[Native], grads: list[Native], exp_avgs: list[Native],
+                    exp_avg_sqs: list[Native], max_exp_avg_sqs: list[Native],
+                    steps: list[Native], hyper: dict[str, Any], amsgrad: bool,
+                    decoupled: bool, maximize: bool) -> None:
+        """Adam, and AdamW with ``decoupled`` (``hyper``: lr, beta1, beta2, eps,
+        weight_decay; ``max_exp_avg_sqs`` empty unless ``amsgrad``)::
+
+            t = t + 1
+            g = -grad if maximize else grad
+            if weight_decay != 0:
+                if decoupled: p = p * (1 - lr * weight_decay)
+                else:         g = g + weight_decay * p
+            m = m + (1 - beta1) * (g - m)
+            v = beta2 * v + (1 - beta2) * g * g
+            if amsgrad: v_max = max(v_max, v)       # and v_max replaces v below
+            bc1 = 1 - beta1 ** t;  bc2 = 1 - beta2 ** t
+            p = p - (lr / bc1) * m / (sqrt(v) / sqrt(bc2) + eps)
+
+        ``eps`` is added after the bias correction of ``sqrt(v)`` (PyTorch's placement;
+        Keras and TF's ``ApplyAdam`` add it to the uncorrected ``sqrt(v)``)."""
+
+    @abc.abstractmethod
+    def rmsprop_update(self, params: list[Native], grads: list[Native],
+                       square_avgs: list[Native], grad_avgs: list[Native],
+                       momentum_buffers: list[Native], steps: list[Native],
+                       hyper: dict[str, Any], centered: bool, maximize: bool) -> None:
+        """RMSprop (``hyper``: lr, alpha, eps, weight_decay, momentum; ``grad_avgs``
+        empty unless ``centered``, ``momentum_buffers`` empty unless momentum > 0)::
+
+            t = t + 1
+            g = -grad if maximize else grad
+            if weight_decay != 0: g = g + weight_decay * p
+            s = alpha * s + (1 - alpha) * g * g
+            if centered: a = a + (1 - alpha) * (g - a);  d = sqrt(s - a * a) + eps
+            else:        d = sqrt(s) + eps
+            if momentum > 0: buf = momentum * buf + g / d;  p = p - lr * buf
+            else:            p = p - lr * g / d
+        """
+
+    @abc.abstractmethod
+    def adagrad_update(self, params: list[Native], grads: list[Native],
+                       state_sums: list[Native], steps: list[Native],
+                       hyper: dict[str, Any], maximize: bool) -> None:
+        """Adagrad (``hyper``: lr, lr_decay, weight_decay, eps)::
+
+            t = t + 1
+            g = -grad if maximize else grad
+            if weight_decay != 0: g = g + weight_decay * p
+            clr = lr / (1 + (t - 1) * lr_decay)
+            sum = sum + g * g
+            p = p - clr * g / (sqrt(sum) + eps)
+        """
 
     # ----------------------------------------------------------------------------------
     # compiling

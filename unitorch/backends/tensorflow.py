@@ -11,8 +11,10 @@ primitive it concerns and says what TensorFlow does on its own.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -21,10 +23,12 @@ import numpy as np
 # TensorFlow prints C++ INFO/WARNING lines on import; keep them unless the user chose.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import tensorflow as tf
+from tensorflow.python import pywrap_tfe as _pywrap_tfe  # the tapes' on/off switches
+from tensorflow.python.eager import record as _record
 
 from .. import dtypes as dt
 from ..devices import Device
-from .contract import Backend, Native, Pads
+from .contract import Backend, GradTape, Native, Pads
 
 raw = tf.raw_ops
 
@@ -140,10 +144,18 @@ class TensorFlowBackend(Backend):
 
     @staticmethod
     def to_numpy(x: Native) -> np.ndarray:
-        return x.numpy()
+        return np.asarray(x.numpy())  # .numpy() of a 0-d tensor is a NumPy scalar
 
     @staticmethod
     def from_dlpack(obj: Any) -> Native:
+        # TensorFlow's kernels assume 64-byte aligned buffers and abort the process
+        # ("Check failed: IsAligned()") on a misaligned one, which DLPack happily imports
+        # (a torch tensor sharing a NumPy array's memory, a view at an offset...).  Host
+        # buffers are checked through NumPy and copied when misaligned.
+        if hasattr(obj, "__dlpack_device__") and obj.__dlpack_device__()[0] == 1:  # CPU
+            host = np.from_dlpack(obj)
+            if host.ctypes.data % 64 or not host.flags.c_contiguous:
+                return tf.convert_to_tensor(np.array(host))
         capsule = obj.__dlpack__() if hasattr(obj, "__dlpack__") else obj
         return tf.experimental.dlpack.from_dlpack(capsule)
 
@@ -193,11 +205,16 @@ class TensorFlowBackend(Backend):
     # -- creation ---------------------------------------------------------------------
 
     def arange(self, start, stop, step, dtype, device):
-        n = max(0, math.ceil((stop - start) / step))
+        if all(isinstance(v, int) for v in (start, stop, step)):
+            n = max(0, -((start - stop) // step))
+        else:
+            n = max(0, math.ceil((stop - start) / step))
         with tf.device(_tf_device(device) or self._default_device_name()):
+            # start + i * step (tf.range accumulates, and its limit may overflow int64)
             if dtype.kind in "iu":
-                out = tf.range(int(start), int(start) + n * int(step), int(step), dtype=tf.int64)
-            else:  # start + i * step in double, as torch does (tf.range accumulates)
+                i = tf.range(n, dtype=tf.int64)
+                out = i * tf.constant(int(step), tf.int64) + tf.constant(int(start), tf.int64)
+            else:
                 out = tf.range(n, dtype=tf.float64) * step + start
             return raw.Cast(x=out, DstT=_DTYPES[dtype])
 
@@ -372,6 +389,11 @@ class TensorFlowBackend(Backend):
         return raw.Imag(input=x, Tout=_REAL_OF[x.dtype])
 
     conj = staticmethod(lambda x: raw.Conj(input=x))
+
+    @staticmethod
+    def complex(real, imag):
+        out = tf.complex128 if real.dtype == tf.float64 else tf.complex64
+        return raw.Complex(real=real, imag=imag, Tout=out)
     logical_not = staticmethod(lambda x: raw.LogicalNot(x=x))
 
     @staticmethod
@@ -385,7 +407,24 @@ class TensorFlowBackend(Backend):
 
     @staticmethod
     def gelu(x, approximate):
-        return tf.nn.gelu(x, approximate=approximate)
+        # tf.nn.gelu builds its constants (1/sqrt(2), 0.044715) as float32 tensors and casts
+        # them, so in float64 it is off by ~1e-8 relative; in float16/bfloat16 it rounds
+        # every intermediate step.  Compute with constants of the input's precision, and
+        # half types in float32 rounded once (as PyTorch does).
+        d = x.dtype
+        if d in (tf.float16, tf.bfloat16):
+            wide = TensorFlowBackend.gelu(raw.Cast(x=x, DstT=tf.float32), approximate)
+            return raw.Cast(x=wide, DstT=d)
+        half_x = raw.Mul(x=x, y=tf.constant(0.5, d))
+        if approximate:  # 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+            cube = raw.Mul(x=raw.Mul(x=x, y=x), y=x)
+            inner = raw.AddV2(x=x, y=raw.Mul(x=cube, y=tf.constant(0.044715, d)))
+            t = raw.Tanh(x=raw.Mul(x=inner, y=tf.constant(0.7978845608028654, d)))
+            return raw.Mul(x=half_x, y=raw.AddV2(x=t, y=tf.constant(1.0, d)))
+        # 0.5 x erfc(-x / sqrt(2)): equal to 0.5 x (1 + erf(x / sqrt(2))) and accurate in
+        # the negative tail, where 1 + erf cancels.
+        scaled = raw.Mul(x=x, y=tf.constant(-0.7071067811865476, d))
+        return raw.Mul(x=half_x, y=raw.Erfc(x=scaled))
 
     @staticmethod
     def silu(x):
@@ -512,30 +551,46 @@ class TensorFlowBackend(Backend):
 
     # -- reductions -------------------------------------------------------------------
 
+    # TF's reductions of float16/bfloat16 accumulate in the half dtype (the sum of
+    # [60000, 60000, -60000] overflows to inf); the contract, like PyTorch, accumulates
+    # in float32 and rounds once: _half_in_f32 runs them in float32.
+
     @staticmethod
     def sum(x, axes, keepdims, dtype):
         x = TensorFlowBackend.cast(x, dtype)
         if x.dtype == tf.bool:
             return raw.Any(input=x, axis=list(axes), keep_dims=keepdims)
-        return raw.Sum(input=x, axis=list(axes), keep_dims=keepdims)
+        return _half_in_f32(raw.Sum, x, axis=list(axes), keep_dims=keepdims)
 
     @staticmethod
     def prod(x, axes, keepdims, dtype):
         x = TensorFlowBackend.cast(x, dtype)
-        return raw.Prod(input=x, axis=list(axes), keep_dims=keepdims)
+        return _half_in_f32(raw.Prod, x, axis=list(axes), keep_dims=keepdims)
 
     @staticmethod
     def mean(x, axes, keepdims):
-        return raw.Mean(input=x, axis=list(axes), keep_dims=keepdims)
+        if x.dtype.is_complex:  # TF divides by a complex count: mean([inf, 1]) is inf+nanj
+            parts = [raw.Mean(input=p, axis=list(axes), keep_dims=keepdims)
+                     for p in (raw.Real(input=x, Tout=_REAL_OF[x.dtype]),
+                               raw.Imag(input=x, Tout=_REAL_OF[x.dtype]))]
+            return raw.Complex(real=parts[0], imag=parts[1], Tout=x.dtype)
+        return _half_in_f32(raw.Mean, x, axis=list(axes), keep_dims=keepdims)
 
     @staticmethod
     def var(x, axes, correction, keepdims):
+        d = x.dtype
+        if d in (tf.float16, tf.bfloat16):
+            x = raw.Cast(x=x, DstT=tf.float32)
         mean = raw.Mean(input=x, axis=list(axes), keep_dims=True)
         centered = raw.Sub(x=x, y=mean)
         squares = raw.Sum(input=raw.Mul(x=centered, y=centered), axis=list(axes),
                           keep_dims=keepdims)
         count = tf.cast(tf.reduce_prod(tf.gather(tf.shape(x), list(axes))), x.dtype)
-        return raw.RealDiv(x=squares, y=raw.Sub(x=count, y=_const(correction, count)))
+        # N - correction <= 0 divides by 0 (inf, or NaN for 0/0), as NumPy and torch do
+        dof = raw.Maximum(x=raw.Sub(x=count, y=_const(correction, count)),
+                          y=tf.zeros((), count.dtype))
+        out = raw.RealDiv(x=squares, y=dof)
+        return out if out.dtype == d else raw.Cast(x=out, DstT=d)
 
     @staticmethod
     def max(x, axes, keepdims):
@@ -584,16 +639,18 @@ class TensorFlowBackend(Backend):
     @staticmethod
     def cumsum(x, axis, dtype):
         x = TensorFlowBackend.cast(x, dtype)
-        return raw.Cumsum(x=x, axis=axis)
+        return _half_in_f32(lambda input, axis: raw.Cumsum(x=input, axis=axis), x, axis=axis)
 
     @staticmethod
     def cumprod(x, axis, dtype):
         x = TensorFlowBackend.cast(x, dtype)
-        return raw.Cumprod(x=x, axis=axis)
+        return _half_in_f32(lambda input, axis: raw.Cumprod(x=input, axis=axis), x,
+                            axis=axis)
 
     @staticmethod
     def logsumexp(x, axes, keepdims):
-        return tf.reduce_logsumexp(x, axis=list(axes), keepdims=keepdims)
+        return _half_in_f32(lambda input, **kw: tf.reduce_logsumexp(input, **kw), x,
+                            axis=list(axes), keepdims=keepdims)
 
     # -- linear algebra -----------------------------------------------------------------
 
@@ -650,11 +707,19 @@ class TensorFlowBackend(Backend):
 
     @staticmethod
     def diagonal(x, offset):
+        # diag_part refuses an offset outside the matrix; that diagonal is empty
+        rows, cols = x.shape[-2], x.shape[-1]
+        if rows is not None and cols is not None and (offset >= cols or -offset >= rows):
+            return tf.zeros(tf.concat([tf.shape(x)[:-2], [0]], 0), x.dtype)
         return tf.linalg.diag_part(x, k=offset)
 
     @staticmethod
     def cholesky(x, upper):
+        # On failure TF fills the lower triangle with NaN and leaves the upper one
+        # uninitialised; the contract makes the whole matrix NaN.
         lower = tf.linalg.cholesky(x)
+        failed = raw.Any(input=raw.IsNan(x=_real_part(lower)), axis=[-2, -1], keep_dims=True)
+        lower = raw.SelectV2(condition=failed, t=tf.constant(np.nan, lower.dtype), e=lower)
         return tf.linalg.adjoint(lower) if upper else lower
 
     det = staticmethod(lambda x: tf.linalg.det(x))
@@ -662,20 +727,32 @@ class TensorFlowBackend(Backend):
     @staticmethod
     def slogdet(x):
         sign, logabsdet = tf.linalg.slogdet(x)
+        if logabsdet.dtype.is_complex:  # TF returns it in the complex dtype
+            logabsdet = raw.Real(input=logabsdet, Tout=_REAL_OF[logabsdet.dtype])
         return sign, logabsdet
 
-    inv = staticmethod(lambda x: tf.linalg.inv(x))
+    @staticmethod
+    def inv(x):
+        try:
+            return tf.linalg.inv(x)
+        except tf.errors.InvalidArgumentError as e:  # "not invertible": the contract's
+            raise np.linalg.LinAlgError(e.message) from None  # neutral signal
 
     @staticmethod
     def solve(x1, x2):
         batch = tf.broadcast_dynamic_shape(tf.shape(x1)[:-2], tf.shape(x2)[:-2])
         a = tf.broadcast_to(x1, tf.concat([batch, tf.shape(x1)[-2:]], 0))
         b = tf.broadcast_to(x2, tf.concat([batch, tf.shape(x2)[-2:]], 0))
-        return tf.linalg.solve(a, b)
+        try:
+            return tf.linalg.solve(a, b)
+        except tf.errors.InvalidArgumentError as e:
+            raise np.linalg.LinAlgError(e.message) from None
 
     @staticmethod
     def eigh(x):
         w, v = tf.linalg.eigh(x)
+        if w.dtype.is_complex:  # TF returns real eigenvalues in the complex dtype
+            w = raw.Real(input=w, Tout=_REAL_OF[w.dtype])
         return w, v
 
     @staticmethod
@@ -703,6 +780,8 @@ class TensorFlowBackend(Backend):
 
     @staticmethod
     def concat(xs, axis):
+        if len(xs) == 1:  # ConcatV2 needs at least two inputs
+            return xs[0]
         return raw.ConcatV2(values=list(xs), axis=axis)
 
     @staticmethod
@@ -738,15 +817,28 @@ class TensorFlowBackend(Backend):
         return _advanced_getitem(x, key)
 
     def setitem(self, x: Native, key: tuple[Any, ...], value: Native) -> Native:
-        basic = not any(isinstance(k, (tf.Tensor, tf.Variable)) for k in key)
-        if basic and isinstance(x, tf.Variable):
-            x[key].assign(tf.broadcast_to(value, tf.shape(x[key])))
-            return x
+        if not any(isinstance(k, (tf.Tensor, tf.Variable)) for k in key):
+            # basic key: one strided-slice update (tf.Variable: in place)
+            region = x[key]
+            value = tf.broadcast_to(value, tf.shape(region))
+            if isinstance(x, tf.Variable):
+                region.assign(value)
+                return x
+            if not key:
+                return value
+            begin, end, strides, masks = _strided_slice_args(key)
+            return raw.TensorStridedSliceUpdate(input=x, begin=begin, end=end,
+                                                strides=strides, value=value, **masks)
+        if x.shape.num_elements() == 0:
+            return x  # nothing to write (and scatters refuse an empty output)
         # Tensors are immutable: find the flat positions the key selects and scatter.
         shape = tf.shape(x, out_type=tf.int64)
         positions = tf.reshape(tf.range(tf.reduce_prod(shape)), shape)
         selected = self.getitem(positions, key)
-        coords = tf.transpose(tf.unravel_index(tf.reshape(selected, [-1]), shape))
+        # coordinates of the flat positions (tf.unravel_index refuses an empty selection)
+        flat = tf.reshape(selected, [-1, 1])
+        strides = tf.math.cumprod(shape, exclusive=True, reverse=True)
+        coords = raw.FloorMod(x=raw.FloorDiv(x=flat, y=strides[None, :]), y=shape[None, :])
         updates = tf.reshape(tf.broadcast_to(value, tf.shape(selected)), [-1])
         if isinstance(x, tf.Variable):
             x.scatter_nd_update(coords, updates)
@@ -775,67 +867,86 @@ class TensorFlowBackend(Backend):
         coords = tf.where(x)
         return tuple(coords[:, i] for i in range(len(x.shape)))
 
-    def sort(self, x, axis, descending, stable):
-        return self.take_along_axis(x, self.argsort(x, axis, descending, True), axis)
+    # TF has no stable ascending sort: tf.sort/tf.argsort sort -x descending (wrong for
+    # the most negative integer, and -0.0/0.0 swap), and no kernel orders NaN.  Every
+    # sort here is TopKV2 (stable: "the lower-index element appears first") on the
+    # integer key of _sort_key, reversed by _order_reversing for ascending order.
+
+    @staticmethod
+    def sort(x, axis, descending, stable):
+        xt, back = _axis_last(x, axis)
+        idx = _stable_top(xt, descending, None)
+        last = len(x.shape) - 1
+        return back(raw.GatherV2(params=xt, indices=idx, axis=last, batch_dims=last))
 
     @staticmethod
     def argsort(x, axis, descending, stable):
-        # tf.argsort negates values for ascending order (wrong for the most negative
-        # integer) and does not order NaN; sort a key instead, always descending+stable
-        # (top_k keeps the lower index first among equals).
-        ndim = len(x.shape)
-        perm = [a for a in range(ndim) if a != axis] + [axis]
-        xt = tf.transpose(x, perm) if axis != ndim - 1 else x
-        if xt.dtype == tf.bool:
-            xt = raw.Cast(x=xt, DstT=tf.uint8)
-        nan = None
-        if xt.dtype.is_floating:
-            nan = raw.IsNan(x=xt)
-            xt = raw.SelectV2(condition=nan, t=tf.constant(np.inf, xt.dtype), e=xt)
-        if not descending:
-            xt = _order_reversing(xt)
-        n = tf.shape(xt)[-1]
-        idx = tf.math.top_k(xt, k=n, sorted=True).indices
-        if nan is not None:
-            # second stable pass: NaN above +inf (last ascending, first descending)
-            nan_key = raw.Cast(x=tf.gather(nan, idx, batch_dims=ndim - 1), DstT=tf.int8)
-            if not descending:
-                nan_key = raw.Neg(x=nan_key)
-            order = tf.math.top_k(nan_key, k=n, sorted=True).indices
-            idx = tf.gather(idx, order, batch_dims=ndim - 1)
-        idx = raw.Cast(x=idx, DstT=tf.int64)
-        return tf.transpose(idx, np.argsort(perm).tolist()) if axis != ndim - 1 else idx
+        xt, back = _axis_last(x, axis)
+        return back(_stable_top(xt, descending, None))
 
-    def topk(self, x, k, axis, largest):
-        idx = self.argsort(x, axis, largest, True)
-        idx = tf.gather(idx, tf.range(k), axis=axis)
-        return self.take_along_axis(x, idx, axis), idx
+    @staticmethod
+    def topk(x, k, axis, largest):
+        xt, back = _axis_last(x, axis)
+        idx = _stable_top(xt, largest, k)
+        last = len(x.shape) - 1
+        values = raw.GatherV2(params=xt, indices=idx, axis=last, batch_dims=last)
+        return back(values), back(idx)
 
     @staticmethod
     def searchsorted(sorted_sequence, values, right):
-        flat = tf.reshape(values, [1, -1])
-        out = tf.searchsorted(sorted_sequence[None, :], flat,
-                              side="right" if right else "left", out_type=tf.int64)
-        return tf.reshape(out, tf.shape(values))
+        # LowerBound/UpperBound compare floats with <, so NaN (and inf next to NaN) land
+        # anywhere; search the integer keys, which order NaN last as NumPy does.
+        seq = raw.ExpandDims(input=_sort_key(sorted_sequence), axis=0)
+        flat = raw.Reshape(tensor=_sort_key(values), shape=[1, -1])
+        bound = raw.UpperBound if right else raw.LowerBound
+        out = bound(sorted_inputs=seq, values=flat, out_type=tf.int64)
+        return raw.Reshape(tensor=out, shape=tf.shape(values))
 
-    def unique(self, x):
-        values, idx, counts = tf.unique_with_counts(x, out_idx=tf.int64)
-        order = self.argsort(values, 0, False, True)
-        rank = tf.math.invert_permutation(order)
-        n = tf.shape(x, out_type=tf.int64)[0]
-        first = tf.math.unsorted_segment_min(tf.range(n), idx, tf.shape(values)[0])
-        return (tf.gather(values, order), tf.gather(first, order), tf.gather(rank, idx),
-                raw.Cast(x=tf.gather(counts, order), DstT=tf.int64))
+    @staticmethod
+    def unique(x):
+        # tf.unique hashes values, in order of first occurrence; sort instead, stably, so
+        # runs of equal values give the first occurrence, and NaN != NaN splits NaNs.
+        shape = raw.Shape(input=x, out_type=tf.int64)
+        x = raw.Reshape(tensor=x, shape=[-1])
+        n = raw.Prod(input=shape, axis=0)
+        zero, one = _constants(tf.int64, 0, 1)
+        order = _stable_top(x, False, None)
+        s = raw.GatherV2(params=x, indices=order, axis=0)
+        first = raw.Equal(x=raw.Range(start=zero, limit=n, delta=one), y=zero)
+        new = raw.LogicalOr(x=raw.NotEqual(x=s, y=raw.Roll(input=s, shift=1, axis=0)),
+                            y=first)
+        starts = raw.Reshape(tensor=raw.Where(condition=new), shape=[-1])
+        ends = raw.ConcatV2(values=[raw.StridedSlice(input=starts, begin=[1], end=[0],
+                                                     strides=[1], end_mask=1),
+                                    raw.Reshape(tensor=n, shape=[1])], axis=0)
+        segment = raw.Sub(x=raw.Cumsum(x=raw.Cast(x=new, DstT=tf.int64), axis=0), y=one)
+        inverse = raw.GatherV2(params=segment, indices=raw.InvertPermutation(x=order), axis=0)
+        return (raw.GatherV2(params=s, indices=starts, axis=0),
+                raw.GatherV2(params=order, indices=starts, axis=0),
+                raw.Reshape(tensor=inverse, shape=shape), raw.Sub(x=ends, y=starts))
 
     # -- neural-network kernels (TF's CPU kernels are NHWC: transpose around them) -------
 
+    # TF's float16/bfloat16 softmax accumulates in the input dtype (softmax([1., 2.]) in
+    # bfloat16 is an ulp off); compute in float32 and round once, as torch does.
+
     @staticmethod
     def softmax(x, axis):
-        return tf.nn.softmax(x, axis=axis)
+        d = x.dtype
+        if d in (tf.float16, tf.bfloat16):
+            x = raw.Cast(x=x, DstT=tf.float32)
+        out = (raw.Softmax(logits=x) if axis == len(x.shape) - 1
+               else tf.nn.softmax(x, axis=axis))
+        return raw.Cast(x=out, DstT=d) if out.dtype != d else out
 
     @staticmethod
     def log_softmax(x, axis):
-        return tf.nn.log_softmax(x, axis=axis)
+        d = x.dtype
+        if d in (tf.float16, tf.bfloat16):
+            x = raw.Cast(x=x, DstT=tf.float32)
+        out = (raw.LogSoftmax(logits=x) if axis == len(x.shape) - 1
+               else tf.nn.log_softmax(x, axis=axis))
+        return raw.Cast(x=out, DstT=d) if out.dtype != d else out
 
     @staticmethod
     def conv2d(x, weight, bias, stride, padding, dilation, groups):
@@ -857,6 +968,18 @@ class TensorFlowBackend(Backend):
             nhwc = tf.pad(nhwc, [[0, 0], [top, bottom], [left, right], [0, 0]],
                           constant_values=float("-inf"))
         out = tf.nn.max_pool2d(nhwc, kernel, stride, "VALID")
+        # TF's MaxPool skips NaN (max(1, nan) is 1) and starts from the lowest finite value
+        # (a window of -inf gives -3.4e38).  Pool a code per element as well, 2 for NaN,
+        # 1 for any other value above -inf, 0 for -inf, and fix those windows.
+        d = nhwc.dtype
+        code = raw.AddV2(x=raw.Cast(x=raw.NotEqual(x=nhwc, y=tf.constant(-math.inf, d)),
+                                    DstT=d),
+                         y=raw.Cast(x=raw.IsNan(x=nhwc), DstT=d))
+        code = tf.nn.max_pool2d(code, kernel, stride, "VALID")
+        out = raw.SelectV2(condition=raw.Less(x=code, y=tf.constant(0.5, d)),
+                           t=tf.constant(-math.inf, d), e=out)
+        out = raw.SelectV2(condition=raw.Greater(x=code, y=tf.constant(1.5, d)),
+                           t=tf.constant(math.nan, d), e=out)
         return raw.Transpose(x=out, perm=[0, 3, 1, 2])
 
     @staticmethod
@@ -872,11 +995,169 @@ class TensorFlowBackend(Backend):
             out = out / tf.nn.avg_pool2d(ones, kernel, stride, "VALID")
         return raw.Transpose(x=out, perm=[0, 3, 1, 2])
 
+    # -- random numbers -------------------------------------------------------------------
+
+    def rng(self, seed, device):
+        # init_scope: a generator first needed while tracing is still created eagerly
+        with tf.init_scope(), tf.device(_tf_device(device) or self._default_device_name()):
+            return tf.random.Generator.from_seed(seed)
+
+    def random_uniform(self, rng, shape, dtype, device):
+        with tf.device(_tf_device(device) or self._default_device_name()):
+            return rng.uniform(shape, dtype=_DTYPES[dtype])
+
+    def random_normal(self, rng, shape, dtype, device):
+        with tf.device(_tf_device(device) or self._default_device_name()):
+            return rng.normal(shape, dtype=_DTYPES[dtype])
+
+    def random_integers(self, rng, low, high, shape, dtype, device):
+        nd = _DTYPES[dtype]
+        wide = tf.int64 if nd == tf.int64 else tf.int32  # kernels exist for these two
+        with tf.device(_tf_device(device) or self._default_device_name()):
+            out = rng.uniform(shape, minval=low, maxval=high, dtype=wide)
+            return raw.Cast(x=out, DstT=nd)
+
+    def random_permutation(self, rng, n, device):
+        with tf.device(_tf_device(device) or self._default_device_name()):
+            return raw.Cast(x=tf.argsort(rng.uniform([n], dtype=tf.float64)), DstT=tf.int64)
+
+    def host_values(self, produce, shape, dtype, device):
+        nd = _DTYPES[dtype]
+        if tf.executing_eagerly():
+            return self.from_numpy(produce(), device)
+        # traced: call back into Python each time the graph runs, not once at trace time
+        out = tf.numpy_function(produce, [], nd, stateful=True)
+        out.set_shape(shape)
+        return out
+
+    # -- autograd -------------------------------------------------------------------------
+    # TensorFlow records gradients only inside a GradientTape.  For PyTorch's imperative
+    # style (loss.backward()), unitorch keeps one persistent "ambient" tape open in each
+    # thread that has created a tensor requiring gradients, and one per traced function.
+    # An open tape costs every eager op a few microseconds, so threads without trainable
+    # tensors never get one, and unitorch's own tapes pause it (see ``_TFTape``).
+
+    @staticmethod
+    def requires_grad(x):
+        if isinstance(x, tf.Variable):
+            return x.trainable
+        return bool(_record.should_record_backprop([x]))
+
+    def set_requires_grad(self, x, flag):
+        if isinstance(x, tf.Variable):
+            # a variable stays one (parameters must remain assignable); only its
+            # trainability changes, which is what tapes look at
+            was = x.trainable
+            x._trainable = bool(flag)
+            if flag:
+                _ambient.ensure()
+            elif was:
+                _ambient.forget_watched()  # an open tape would keep recording it
+            return x
+        if flag:
+            _ambient.ensure()
+            return tf.Variable(x, trainable=True)
+        return tf.stop_gradient(x)
+
+    def variable(self, x, trainable):
+        if trainable:
+            _ambient.ensure()
+        value = x.read_value() if isinstance(x, tf.Variable) else x
+        with tf.init_scope():  # parameters made while tracing are still created eagerly
+            return tf.Variable(value, trainable=trainable)
+
+    detach = staticmethod(tf.stop_gradient)
+    no_grad = staticmethod(_record.stop_recording)
+
+    @staticmethod
+    def enable_grad():
+        return _resume_recording()
+
+    @staticmethod
+    def tape(persistent, watch_accessed_variables):
+        return _TFTape(persistent, watch_accessed_variables)
+
+    @staticmethod
+    def backward(target, output_gradient, create_graph, retain_graph):
+        _ambient.backward(target, output_gradient, create_graph)
+        if not (retain_graph or create_graph):
+            # like PyTorch freeing the graph: drop what the eager ambient tape recorded
+            # (and the variables it watched), so it never grows without bound
+            _ambient.forget_watched()
+
+    @staticmethod
+    def get_grad(x):
+        return _read_grad(x)
+
+    @staticmethod
+    def set_grad(x, grad):
+        if not isinstance(x, tf.Variable):
+            raise TypeError("only leaves that require gradients hold a gradient")
+        x._unitorch_grad = grad
+        if grad is not None and not tf.executing_eagerly():
+            _ambient.set_traced(x, grad)
+
+    # -- optimizer updates ------------------------------------------------------------------
+    # PyTorch's rules (see the contract), written with raw ops on the variables.  TF's
+    # fused ResourceApplyAdam (and Keras) take beta2 in the parameter's dtype and form
+    # 1 - beta2 in it: in float32, 1 - 0.999 is off by 1.3e-5 relative, so the second
+    # moment would drift from PyTorch's; here every coefficient is formed in float64 from
+    # float64 hyperparameter variables and rounded once to the parameter's dtype.
+    # Eagerly, an update runs as one cached tf.function (its ~10 small ops per parameter
+    # cost ~10 us each when dispatched one by one); while tracing, its ops are inlined.
+
+    @staticmethod
+    def hyperparameter(value):
+        return _Hyper(float(value))
+
+    @staticmethod
+    def set_hyperparameter(holder, value):
+        holder.value = float(value)
+        holder.var.assign(holder.value)
+
+    def state_variable(self, shape, fill_value, dtype, device):
+        nd = _DTYPES[dtype]
+        with tf.init_scope(), tf.device(_tf_device(device) or self._default_device_name()):
+            return tf.Variable(tf.fill(shape, tf.constant(fill_value, nd)), trainable=False)
+
+    @staticmethod
+    def sgd_update(params, grads, momentum_buffers, steps, hyper, nesterov, maximize):
+        static = (nesterov and bool(momentum_buffers), maximize,
+                  hyper["weight_decay"].value != 0, bool(momentum_buffers),
+                  hyper["dampening"].value != 0)
+        _run_update(_sgd_ops, static, params, grads, momentum_buffers, steps, _vars(hyper))
+
+    @staticmethod
+    def adam_update(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, hyper,
+                    amsgrad, decoupled, maximize):
+        static = (amsgrad, decoupled, maximize, hyper["weight_decay"].value != 0)
+        _run_update(_adam_ops, static, params, grads, exp_avgs, exp_avg_sqs,
+                    max_exp_avg_sqs, steps, _vars(hyper))
+
+    @staticmethod
+    def rmsprop_update(params, grads, square_avgs, grad_avgs, momentum_buffers, steps, hyper,
+                       centered, maximize):
+        static = (centered, maximize, hyper["weight_decay"].value != 0, bool(momentum_buffers))
+        _run_update(_rmsprop_ops, static, params, grads, square_avgs, grad_avgs,
+                    momentum_buffers, steps, _vars(hyper))
+
+    @staticmethod
+    def adagrad_update(params, grads, state_sums, steps, hyper, maximize):
+        static = (maximize, hyper["weight_decay"].value != 0)
+        _run_update(_adagrad_ops, static, params, grads, state_sums, steps, _vars(hyper))
+
     # -- compiling ----------------------------------------------------------------------
 
     @staticmethod
     def compile(fn: Callable[..., Any], **options: Any) -> Callable[..., Any]:
-        return tf.function(fn, **options)
+        def traced(*args: Any, **kwargs: Any) -> Any:
+            with _ambient.for_trace():  # loss.backward() inside the traced function
+                return fn(*args, **kwargs)
+
+        # AutoGraph rewrites Python control flow on tensors; unitorch code is plain Python
+        # around tensor ops, so tracing it as written is both correct and quiet.
+        options.setdefault("autograph", False)
+        return tf.function(traced, **options)
 
 
 # ---------------------------------------------------------------------------------------
@@ -891,6 +1172,19 @@ def _tensors(x1: Any, x2: Any) -> tuple[Native, Native]:
     elif not isinstance(x2, (tf.Tensor, tf.Variable)):
         x2 = tf.constant(x2, dtype=x1.dtype)
     return x1, x2
+
+
+def _real_part(x: Native) -> Native:
+    return raw.Real(input=x, Tout=_REAL_OF[x.dtype]) if x.dtype.is_complex else x
+
+
+def _half_in_f32(op: Callable[..., Native], x: Native, **kwargs: Any) -> Native:
+    """``op(input=x, **kwargs)``, computed in float32 for float16/bfloat16 ``x`` and
+    rounded back once (TF accumulates reductions in the half dtype)."""
+    d = x.dtype
+    if d in (tf.float16, tf.bfloat16):
+        return raw.Cast(x=op(input=raw.Cast(x=x, DstT=tf.float32), **kwargs), DstT=d)
+    return op(input=x, **kwargs)
 
 
 def _divmod_float(a: Native, b: Native) -> tuple[Native, Native]:
@@ -926,9 +1220,91 @@ def _order_reversing(x: Native) -> Native:
     """A key whose descending order is ``x``'s ascending order, without overflow."""
     if x.dtype.is_floating:
         return raw.Neg(x=x)
-    if x.dtype.is_unsigned:
-        return raw.Sub(x=tf.constant(x.dtype.max, x.dtype), y=x)
-    return raw.Invert(x=x)  # ~x == -x - 1 for signed integers: order-reversing, no overflow
+    # ~x is -x - 1 for signed integers and MAX - x for unsigned: order-reversing, exact
+    return raw.Invert(x=x)
+
+
+def _sort_key(x: Native) -> Native:
+    """An integer (or ``x`` itself) that orders as ``x`` does in unitorch's sort: NaN
+    above +inf with every NaN equal, -0.0 equal to 0.0, False below True."""
+    if x.dtype == tf.bool:
+        return raw.Cast(x=x, DstT=tf.uint8)
+    if not x.dtype.is_floating:
+        return x
+    int_dtype = _INT_OF_FLOAT[x.dtype]
+    lowest, zero, highest = _constants(int_dtype, int_dtype.min, 0, int_dtype.max)
+    bits = raw.Bitcast(input=x, type=int_dtype)
+    # The bits of non-negative floats order as the floats do.  A negative float's bits
+    # are INT_MIN + m for its magnitude m: INT_MIN - bits = -m orders them, and maps
+    # -0.0 to 0, the key of 0.0.  Every NaN gets INT_MAX, above +inf's key.
+    key = raw.SelectV2(condition=raw.Less(x=bits, y=zero), t=raw.Sub(x=lowest, y=bits),
+                       e=bits)
+    return raw.SelectV2(condition=raw.IsNan(x=x), t=highest, e=key)
+
+
+_CONSTANTS: dict[tuple[Any, tuple[int, ...]], tuple[Native, ...]] = {}
+
+
+def _constants(dtype: Any, *values: int) -> tuple[Native, ...]:
+    """``values`` as eager scalars of ``dtype``, made once (making a constant costs
+    several times a small op) and outside any function being traced."""
+    found = _CONSTANTS.get((dtype, values))
+    if found is None:
+        with tf.init_scope():
+            found = tuple(tf.constant(v, dtype) for v in values)
+        _CONSTANTS[dtype, values] = found
+    return found
+
+
+def _stable_top(x: Native, descending: bool, k: int | None) -> Native:
+    """int64 indices of the first ``k`` (all with ``None``) elements of a stable sort of
+    ``x`` along its last axis."""
+    key = _sort_key(x)
+    if not descending:
+        key = _order_reversing(key)
+    n = tf.shape(key)[-1] if k is None else k
+    return raw.TopKV2(input=key, k=n, sorted=True, index_type=tf.int64).indices
+
+
+def _axis_last(x: Native, axis: int) -> tuple[Native, Callable[[Native], Native]]:
+    """``x`` with ``axis`` swapped with the last axis, and the function that swaps back."""
+    last = len(x.shape) - 1
+    if axis == last:
+        return x, lambda y: y
+    perm = list(range(last + 1))
+    perm[axis], perm[last] = last, axis
+    return raw.Transpose(x=x, perm=perm), lambda y: raw.Transpose(x=y, perm=perm)
+
+
+def _strided_slice_args(key: tuple[Any, ...]) -> tuple[Native, Native, Native,
+                                                       dict[str, int]]:
+    """``StridedSlice`` arguments for a basic key of ints, slices and ``None`` (what
+    ``tf.Tensor.__getitem__`` computes, for the ops that take them raw)."""
+    begin, end, strides = [], [], []
+    masks = dict(begin_mask=0, end_mask=0, ellipsis_mask=0, new_axis_mask=0,
+                 shrink_axis_mask=0)
+    for i, k in enumerate(key):
+        bit = 1 << i
+        if k is None:
+            begin.append(0)
+            end.append(0)
+            strides.append(1)
+            masks["new_axis_mask"] |= bit
+        elif isinstance(k, slice):
+            begin.append(0 if k.start is None else k.start)
+            end.append(0 if k.stop is None else k.stop)
+            strides.append(1 if k.step is None else k.step)
+            if k.start is None:
+                masks["begin_mask"] |= bit
+            if k.stop is None:
+                masks["end_mask"] |= bit
+        else:  # an int: the kernel reads only begin for a shrunk axis
+            begin.append(k)
+            end.append(k + 1)
+            strides.append(1)
+            masks["shrink_axis_mask"] |= bit
+    return (tf.constant(begin, tf.int64), tf.constant(end, tf.int64),
+            tf.constant(strides, tf.int64), masks)
 
 
 def _advanced_getitem(x: Native, key: tuple[Any, ...]) -> Native:
@@ -950,7 +1326,13 @@ def _advanced_getitem(x: Native, key: tuple[Any, ...]) -> Native:
     for i in index[1:]:
         bshape = tf.broadcast_dynamic_shape(bshape, tf.shape(i, out_type=tf.int64))
     stacked = tf.stack([tf.broadcast_to(i, bshape) for i in index], axis=-1)
-    out = tf.gather_nd(y, stacked)
+    if y.shape.num_elements() == 0:
+        # GatherNd refuses any index into empty params, even where the result is empty
+        # too (the indices are in range: an indexed axis of size 0 has no valid index).
+        rest_shape = tf.shape(y, out_type=tf.int64)[len(index):]
+        out = tf.zeros(tf.concat([bshape, rest_shape], 0), y.dtype)
+    else:
+        out = tf.gather_nd(y, stacked)
     positions = [i for i, adv in enumerate(is_adv) if adv]
     adjacent = positions == list(range(positions[0], positions[0] + len(positions)))
     if adjacent and positions[0] > 0:
@@ -962,4 +1344,361 @@ def _advanced_getitem(x: Native, key: tuple[Any, ...]) -> Native:
     return out
 
 
+class _Ambient(threading.local):
+    """The per-thread stack of ambient persistent tapes used by ``backward()``."""
+
+    def __init__(self) -> None:
+        self.stack: list[tf.GradientTape] = []
+        self.paused = 0  # unitorch tapes open in this thread (they pause the ambient ones)
+        self.traced_grads: list[dict[int, tuple[Any, Any]]] = []  # per function traced
+
+    @staticmethod
+    def _open() -> tf.GradientTape:
+        tape = tf.GradientTape(persistent=True, watch_accessed_variables=True)
+        tape.__enter__()
+        return tape
+
+    def forget_watched(self) -> None:
+        """Reopen this thread's eager ambient tape, dropping what it recorded and the
+        variables it watched (which it would otherwise keep alive and keep recording)."""
+        if self.stack and tf.executing_eagerly() and self.paused == 0:
+            old = self.stack.pop(0)
+            old.__exit__(None, None, None)
+            self.stack.insert(0, self._open())
+
+    def ensure(self) -> None:
+        """Open the eager ambient tape of this thread if it has none."""
+        if not self.stack and tf.executing_eagerly():
+            self.stack.append(self._open())
+
+    @contextlib.contextmanager
+    def for_trace(self):
+        """An ambient tape for a function being traced; gradients that ``backward()``
+        leaves on variables inside it are written, at the end of the function, into
+        per-variable gradient variables, so ``p.grad`` still holds them after each call."""
+        tape = self._open()
+        self.stack.append(tape)
+        self.traced_grads.append({})
+        try:
+            yield
+        finally:
+            self.stack.remove(tape)
+            tape.__exit__(None, None, None)
+            for v, g in self.traced_grads.pop().values():
+                store = getattr(v, "_unitorch_grad_store", None)
+                if store is None:
+                    with tf.init_scope():
+                        store = tf.Variable(tf.zeros(v.shape, v.dtype), trainable=False)
+                    v._unitorch_grad_store = store
+                store.assign(g)
+                v._unitorch_grad = store
+
+    def set_traced(self, v, g) -> None:
+        if self.traced_grads:
+            self.traced_grads[-1][id(v)] = (v, g)
+
+    def backward(self, target, output_gradient, create_graph):
+        if not self.stack:
+            raise RuntimeError(
+                "backward(): nothing was recorded in this thread. On the TensorFlow backend "
+                "operations are recorded from the moment a tensor requiring gradients (a "
+                "Parameter, or x.requires_grad_()) exists in the thread; create the model "
+                "in the thread that trains it, or use ut.grad / ut.GradientTape"
+            )
+        tape = self.stack[-1]
+        sources = [v for v in tape.watched_variables() if v.trainable]
+        if not sources:
+            raise RuntimeError("backward(): the target does not depend on any tensor that "
+                               "requires gradients")
+        pause = contextlib.nullcontext() if create_graph else tape.stop_recording()
+        with pause:
+            grads = tape.gradient(target, sources, output_gradients=output_gradient)
+        for v, g in zip(sources, grads):
+            if g is None:
+                continue
+            if isinstance(g, tf.IndexedSlices):  # sparse gradients of gathers
+                g = tf.convert_to_tensor(g)
+            old = _read_grad(v)
+            g = g if old is None else raw.AddV2(x=old, y=g)
+            v._unitorch_grad = g
+            if not tf.executing_eagerly():
+                self.set_traced(v, g)
+
+
+def _read_grad(v: Any) -> Any:
+    """The gradient stored on variable ``v``: a tensor, or the value of its gradient
+    variable (written by a compiled function), or ``None``."""
+    g = getattr(v, "_unitorch_grad", None)
+    if isinstance(g, tf.Variable):
+        return g.read_value()
+    return g
+
+
+_ambient = _Ambient()
+
+
+@contextlib.contextmanager
+def _resume_recording():
+    """``enable_grad``: undo a ``no_grad`` pause of this thread's tapes for a while."""
+    stopped = _pywrap_tfe.TFE_Py_TapeSetIsStopped()
+    if stopped:
+        _pywrap_tfe.TFE_Py_TapeSetRestartOnThread()
+    try:
+        yield
+    finally:
+        if stopped:
+            _pywrap_tfe.TFE_Py_TapeSetStopOnThread()
+
+
+class _TFTape(GradTape):
+    """``tf.GradientTape``, with the ambient tapes paused while it records."""
+
+    def __init__(self, persistent: bool, watch_accessed_variables: bool) -> None:
+        self._tape = tf.GradientTape(persistent=persistent,
+                                     watch_accessed_variables=watch_accessed_variables)
+        self._pauses: list[Any] = []
+
+    def __enter__(self) -> _TFTape:
+        # record once, in this tape, not also in the ambient ones (unless an enclosing
+        # unitorch tape has paused them already)
+        if _ambient.paused == 0:
+            for outer in _ambient.stack:
+                pause = outer.stop_recording()
+                pause.__enter__()
+                self._pauses.append(pause)
+        _ambient.paused += 1
+        self._tape.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._tape.__exit__(*exc)
+        _ambient.paused -= 1
+        while self._pauses:
+            self._pauses.pop().__exit__(None, None, None)
+
+    def watch(self, x: Native) -> Native:
+        self._tape.watch(x)
+        return x
+
+    def gradient(self, target, sources, output_gradient, create_graph):
+        grads = self._tape.gradient(target, list(sources), output_gradients=output_gradient,
+                                    unconnected_gradients=tf.UnconnectedGradients.ZERO)
+        return [tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g
+                for g in grads]
+
+    def stop_recording(self):
+        return self._tape.stop_recording()
+
+
+# ---------------------------------------------------------------------------------------
+# optimizer updates
+
+
+class _Hyper:
+    """An optimizer hyperparameter: its Python value, and a float64 variable that
+    compiled functions read when they run."""
+
+    __slots__ = ("value", "var")
+
+    def __init__(self, value: float) -> None:
+        self.value = value
+        with tf.init_scope():
+            self.var = tf.Variable(value, dtype=tf.float64, trainable=False)
+
+
+def _vars(hyper: dict[str, _Hyper]) -> dict[str, tf.Variable]:
+    return {k: h.var for k, h in hyper.items()}
+
+
+_UPDATES: dict[Any, Any] = {}
+
+
+def _run_update(ops: Callable[..., None], static: tuple[bool, ...], *args: Any) -> None:
+    """``ops(static, *args)`` unrecorded: inlined while tracing, else as a cached
+    tf.function (one per rule and structure; TF caches a graph per argument signature)."""
+    with _record.stop_recording():
+        if not tf.executing_eagerly():
+            ops(static, *args)
+            return
+        fn = _UPDATES.get((ops, static))
+        if fn is None:
+            def run(*a: Any) -> None:
+                ops(static, *a)
+
+            fn = _UPDATES[(ops, static)] = tf.function(run, autograph=False)
+        fn(*args)
+
+
+_F64 = tf.float64
+
+
+def _read(hyper: dict[str, tf.Variable], *names: str) -> list[Native]:
+    return [raw.ReadVariableOp(resource=hyper[n].handle, dtype=_F64) for n in names]
+
+
+def _advance(steps: list[tf.Variable]) -> Native:
+    """Add one to each step counter; the new counts as a float64 vector."""
+    new = [s.assign_add(tf.constant(1.0, s.dtype), read_value=True) for s in steps]
+    return raw.Cast(x=raw.Pack(values=new, axis=0), DstT=_F64)
+
+
+class _Coef:
+    """A float64 scalar (or a vector with one entry per parameter), rounded once to each
+    parameter dtype that asks for it."""
+
+    def __init__(self, value: Native, per_param: bool = False) -> None:
+        self.value, self.per_param, self._cast = value, per_param, {}
+
+    def __call__(self, dtype: Any, i: int = 0, n: int = 0) -> Native:
+        c = self._cast.get(dtype)
+        if c is None:
+            c = self.value if dtype == _F64 else raw.Cast(x=self.value, DstT=dtype)
+            if self.per_param:
+                c = raw.Unpack(value=c, num=n, axis=0)
+            self._cast[dtype] = c
+        return c[i] if self.per_param else c
+
+
+def _one() -> Native:
+    return tf.constant(1.0, _F64)
+
+
+def _sgd_ops(static, params, grads, bufs, steps, hyper):
+    # TF's fused kernels compute exactly this rule: ApplyGradientDescent is p - lr * g,
+    # ApplyMomentum is buf = momentum * buf + g', p = p - lr * buf (Nesterov: p - lr * g'
+    # - lr * momentum * buf).  With g' = (1 - dampening) * g after the first step, and g
+    # on the first step (the buffer starts at 0), buf follows PyTorch's rule.
+    nesterov, maximize, decay, momentum_on, damped = static
+    lr, wd, momentum, dampening = _read(hyper, "lr", "weight_decay", "momentum", "dampening")
+    lr_c, wd_c = _Coef(lr), _Coef(wd)
+    if momentum_on:
+        t = _advance(steps)
+        mom_c = _Coef(momentum)
+        if damped:
+            first = raw.Unpack(value=raw.Equal(x=t, y=_one()), num=len(params), axis=0)
+            keep_c = _Coef(raw.Sub(x=_one(), y=dampening))
+    for i, (p, g) in enumerate(zip(params, grads)):
+        d = p.dtype
+        if maximize:
+            g = raw.Neg(x=g)
+        if decay:
+            g = raw.AddV2(x=g, y=raw.Mul(x=wd_c(d), y=p.read_value()))
+        if not momentum_on:
+            raw.ResourceApplyGradientDescent(var=p.handle, alpha=lr_c(d), delta=g)
+            continue
+        if damped:
+            g = raw.SelectV2(condition=first[i], t=g, e=raw.Mul(x=keep_c(d), y=g))
+        raw.ResourceApplyMomentum(var=p.handle, accum=bufs[i].handle, lr=lr_c(d), grad=g,
+                                  momentum=mom_c(d), use_nesterov=nesterov)
+
+
+def _adam_ops(static, params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, hyper):
+    amsgrad, decoupled, maximize, decay = static
+    lr, beta1, beta2, eps, wd = _read(hyper, "lr", "beta1", "beta2", "eps", "weight_decay")
+    n = len(params)
+    t = _advance(steps)
+    one = _one()
+    bc1 = raw.Sub(x=one, y=raw.Pow(x=beta1, y=t))
+    neg_step = _Coef(raw.Neg(x=raw.RealDiv(x=lr, y=bc1)), per_param=True)
+    bc2_sqrt = _Coef(raw.Sqrt(x=raw.Sub(x=one, y=raw.Pow(x=beta2, y=t))), per_param=True)
+    w1, b2, w2, eps_c = (_Coef(raw.Sub(x=one, y=beta1)), _Coef(beta2),
+                         _Coef(raw.Sub(x=one, y=beta2)), _Coef(eps))
+    wd_c = _Coef(wd)
+    shrink = _Coef(raw.Sub(x=one, y=raw.Mul(x=lr, y=wd)))
+    for i, (p, g, m, v) in enumerate(zip(params, grads, exp_avgs, exp_avg_sqs)):
+        d = p.dtype
+        if maximize:
+            g = raw.Neg(x=g)
+        if decay:
+            if decoupled:
+                p.assign(raw.Mul(x=p.read_value(), y=shrink(d)))
+            else:
+                g = raw.AddV2(x=g, y=raw.Mul(x=wd_c(d), y=p.read_value()))
+        m0 = m.read_value()
+        m1 = raw.AddV2(x=m0, y=raw.Mul(x=w1(d), y=raw.Sub(x=g, y=m0)))
+        v1 = raw.AddV2(x=raw.Mul(x=v.read_value(), y=b2(d)),
+                       y=raw.Mul(x=raw.Mul(x=w2(d), y=g), y=g))
+        m.assign(m1)
+        v.assign(v1)
+        if amsgrad:
+            v1 = raw.Maximum(x=max_exp_avg_sqs[i].read_value(), y=v1)
+            max_exp_avg_sqs[i].assign(v1)
+        denom = raw.AddV2(x=raw.RealDiv(x=raw.Sqrt(x=v1), y=bc2_sqrt(d, i, n)), y=eps_c(d))
+        p.assign_add(raw.RealDiv(x=raw.Mul(x=neg_step(d, i, n), y=m1), y=denom))
+
+
+def _rmsprop_ops(static, params, grads, square_avgs, grad_avgs, bufs, steps, hyper):
+    centered, maximize, decay, momentum_on = static
+    lr, alpha, eps, wd, momentum = _read(hyper, "lr", "alpha", "eps", "weight_decay",
+                                         "momentum")
+    _advance(steps)
+    neg_lr, alpha_c, w_c = _Coef(raw.Neg(x=lr)), _Coef(alpha), _Coef(raw.Sub(x=_one(), y=alpha))
+    eps_c, wd_c, mom_c = _Coef(eps), _Coef(wd), _Coef(momentum)
+    for i, (p, g, s) in enumerate(zip(params, grads, square_avgs)):
+        d = p.dtype
+        if maximize:
+            g = raw.Neg(x=g)
+        if decay:
+            g = raw.AddV2(x=g, y=raw.Mul(x=wd_c(d), y=p.read_value()))
+        s1 = raw.AddV2(x=raw.Mul(x=s.read_value(), y=alpha_c(d)),
+                       y=raw.Mul(x=raw.Mul(x=w_c(d), y=g), y=g))
+        s.assign(s1)
+        if centered:
+            a0 = grad_avgs[i].read_value()
+            a1 = raw.AddV2(x=a0, y=raw.Mul(x=w_c(d), y=raw.Sub(x=g, y=a0)))
+            grad_avgs[i].assign(a1)
+            s1 = raw.Sub(x=s1, y=raw.Mul(x=a1, y=a1))
+        avg = raw.AddV2(x=raw.Sqrt(x=s1), y=eps_c(d))
+        if momentum_on:
+            b = raw.AddV2(x=raw.Mul(x=bufs[i].read_value(), y=mom_c(d)),
+                          y=raw.RealDiv(x=g, y=avg))
+            bufs[i].assign(b)
+            p.assign_add(raw.Mul(x=neg_lr(d), y=b))
+        else:
+            p.assign_add(raw.RealDiv(x=raw.Mul(x=neg_lr(d), y=g), y=avg))
+
+
+def _adagrad_ops(static, params, grads, state_sums, steps, hyper):
+    # TF's ApplyAdagradV2 is this rule: sum += g * g; p -= clr * g / (sqrt(sum) + eps)
+    maximize, decay = static
+    lr, lr_decay, wd, eps = _read(hyper, "lr", "lr_decay", "weight_decay", "eps")
+    n = len(params)
+    t = _advance(steps)
+    one = _one()
+    clr = _Coef(raw.RealDiv(x=lr, y=raw.AddV2(x=one, y=raw.Mul(x=raw.Sub(x=t, y=one),
+                                                                y=lr_decay))), per_param=True)
+    eps_c, wd_c = _Coef(eps), _Coef(wd)
+    for i, (p, g, acc) in enumerate(zip(params, grads, state_sums)):
+        d = p.dtype
+        if maximize:
+            g = raw.Neg(x=g)
+        if decay:
+            g = raw.AddV2(x=g, y=raw.Mul(x=wd_c(d), y=p.read_value()))
+        raw.ResourceApplyAdagradV2(var=p.handle, accum=acc.handle, lr=clr(d, i, n),
+                                   epsilon=eps_c(d), grad=g, update_slots=True)
+
+
+def _register_copy_gradient() -> None:
+    """``DeepCopy`` (used by ``copy``) has no registered gradient in TensorFlow; a copy's
+    gradient is the identity."""
+    try:
+        tf.RegisterGradient("DeepCopy")(lambda op, grad: grad)
+    except KeyError:  # registered already (by an earlier import or by TensorFlow itself)
+        pass
+
+
+def _exclude_from_autograph() -> None:
+    """AutoGraph rewrites the Python of functions called while tracing a ``tf.function``
+    (with ``autograph=True``, TensorFlow's default).  unitorch's code is library code
+    around tensor ops, written to trace as it is, so keep AutoGraph out of it, as
+    TensorFlow does for its own modules."""
+    from tensorflow.python.autograph.core import config
+
+    if not any(isinstance(r, config.DoNotConvert) and r._prefix == "unitorch"
+               for r in config.CONVERSION_RULES):
+        config.CONVERSION_RULES = (config.DoNotConvert("unitorch"), *config.CONVERSION_RULES)
+
+
+_register_copy_gradient()
+_exclude_from_autograph()
 BACKEND = TensorFlowBackend()

@@ -7,6 +7,7 @@ framework that has it, and commented.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -15,10 +16,14 @@ import ml_dtypes
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch.optim.adagrad import adagrad as _adagrad
+from torch.optim.adam import adam as _adam
+from torch.optim.rmsprop import rmsprop as _rmsprop
+from torch.optim.sgd import sgd as _sgd
 
 from .. import dtypes as dt
 from ..devices import Device
-from .contract import Backend, Native, Pads
+from .contract import Backend, GradTape, Native, Pads
 
 _DTYPES = {
     dt.bool: torch.bool, dt.int8: torch.int8, dt.int16: torch.int16, dt.int32: torch.int32,
@@ -119,12 +124,18 @@ class TorchBackend(Backend):
     # -- creation ---------------------------------------------------------------------
 
     def arange(self, start, stop, step, dtype, device):
-        nd = _DTYPES[dtype]
+        # torch.arange raises for an empty range whose bounds disagree with the step's
+        # sign (arange(1, 0, 1)) and sizes float ranges its own way: count as the
+        # contract says and compute start + i * step.
+        if all(isinstance(v, int) for v in (start, stop, step)):
+            n = max(0, -((start - stop) // step))
+        else:
+            n = max(0, math.ceil((stop - start) / step))
+        wide = torch.int64 if dtype.kind in "iu" else torch.float64
+        i = torch.arange(n, dtype=wide, device=_torch_device(device))
         if dtype.kind in "iu":
-            return torch.arange(int(start), int(stop), int(step), dtype=torch.int64,
-                                device=_torch_device(device)).to(nd)
-        return torch.arange(start, stop, step, dtype=torch.float64,
-                            device=_torch_device(device)).to(nd)
+            start, step = int(start), int(step)
+        return (i * step + start).to(_DTYPES[dtype])
 
     def full(self, shape, fill_value, dtype, device):
         return torch.full(shape, fill_value, dtype=_DTYPES[dtype], device=_torch_device(device))
@@ -151,7 +162,14 @@ class TorchBackend(Backend):
 
     abs = staticmethod(torch.abs)
     negative = staticmethod(torch.neg)
-    sign = staticmethod(torch.sgn)  # sgn: x/|x| for complex, sign for real
+
+    @staticmethod
+    def sign(x):
+        out = torch.sgn(x)  # sgn: x/|x| for complex, sign for real
+        if x.is_floating_point():  # but sign(NaN) is 0 in torch; NaN in the contract
+            return torch.where(torch.isnan(x), x, out)
+        return out
+
     signbit = staticmethod(torch.signbit)
     sqrt = staticmethod(torch.sqrt)
     square = staticmethod(torch.square)
@@ -166,6 +184,15 @@ class TorchBackend(Backend):
     tan = staticmethod(torch.tan)
     asin = staticmethod(torch.asin)
     acos = staticmethod(torch.acos)
+
+    @staticmethod
+    def acos_complex(x):
+        # torch gives acos(0+0j) = pi/2 + 0j; C99 (and the standard) say pi/2 - 0j: a zero
+        # imaginary part has the sign opposite to the input's, as acos(conj(x)) = conj(acos(x)).
+        out = torch.acos(x)
+        im = out.imag
+        im = torch.where(im == 0, torch.copysign(torch.zeros_like(im), -x.imag), im)
+        return torch.complex(out.real, im)
     atan = staticmethod(torch.atan)
     sinh = staticmethod(torch.sinh)
     cosh = staticmethod(torch.cosh)
@@ -178,12 +205,21 @@ class TorchBackend(Backend):
     ceil = staticmethod(torch.ceil)
     trunc = staticmethod(torch.trunc)
     round = staticmethod(torch.round)
+
+    @staticmethod
+    def round_complex(x):  # torch has no complex round kernel: round each part
+        return torch.complex(torch.round(x.real), torch.round(x.imag))
     isnan = staticmethod(torch.isnan)
     isinf = staticmethod(torch.isinf)
     isfinite = staticmethod(torch.isfinite)
     real = staticmethod(torch.real)
     imag = staticmethod(torch.imag)
     conj = staticmethod(torch.conj_physical)  # torch.conj is a lazy view; keep values real
+
+    @staticmethod
+    def complex(real, imag):
+        real, imag = torch.broadcast_tensors(real, imag)
+        return torch.complex(real, imag)
     logical_not = staticmethod(torch.logical_not)
     bitwise_invert = staticmethod(torch.bitwise_not)
     sigmoid = staticmethod(torch.sigmoid)
@@ -247,13 +283,21 @@ class TorchBackend(Backend):
     @staticmethod
     def prod(x, axes, keepdims, dtype):
         # torch.prod reduces one dimension at a time; go from the last so indices hold.
-        out = x.to(_DTYPES[dtype])
+        # Without dtype= it returns int64 for narrower integers (the contract wants
+        # ``dtype``), and it multiplies float16/bfloat16 in the half dtype, where its
+        # other reductions accumulate in float32: do that here too.
+        nd = _DTYPES[dtype]
+        acc = torch.float32 if nd in (torch.float16, torch.bfloat16) else nd
+        out = x.to(acc)
         for a in sorted(axes, reverse=True):
-            out = torch.prod(out, dim=a, keepdim=keepdims)
-        return out
+            out = torch.prod(out, dim=a, keepdim=keepdims, dtype=acc)
+        return out.to(nd)
 
     @staticmethod
     def mean(x, axes, keepdims):
+        if x.is_complex():  # torch divides by a complex count: mean([inf, 1]) is inf+nanj
+            return torch.complex(torch.mean(x.real, dim=axes, keepdim=keepdims),
+                                 torch.mean(x.imag, dim=axes, keepdim=keepdims))
         return torch.mean(x, dim=axes, keepdim=keepdims)
 
     @staticmethod
@@ -310,7 +354,12 @@ class TorchBackend(Backend):
     def tensordot(x1, x2, axes1, axes2):
         return torch.tensordot(x1, x2, dims=(list(axes1), list(axes2)))
 
-    einsum = staticmethod(torch.einsum)
+    @staticmethod
+    def einsum(subscripts, *operands):
+        # a summing-only einsum of integers ("ii") returns int64, like torch.sum
+        out = torch.einsum(subscripts, *operands)
+        d = operands[0].dtype
+        return out if out.dtype == d else out.to(d)
     linear = staticmethod(F.linear)
 
     @staticmethod
@@ -319,7 +368,14 @@ class TorchBackend(Backend):
 
     @staticmethod
     def cholesky(x, upper):
-        return torch.linalg.cholesky(x, upper=upper)
+        # torch.linalg.cholesky raises for a matrix that is not positive-definite and,
+        # with upper=True, reads the upper triangle; the contract fills such a matrix
+        # with NaN (no host read) and always reads the lower triangle.
+        lower, info = torch.linalg.cholesky_ex(x)
+        failed = (info != 0)[..., None, None]
+        out = torch.where(failed, torch.full((), math.nan, dtype=x.dtype, device=x.device),
+                          lower)
+        return out.mH if upper else out
 
     det = staticmethod(torch.linalg.det)
 
@@ -328,8 +384,23 @@ class TorchBackend(Backend):
         sign, logabsdet = torch.linalg.slogdet(x)
         return sign, logabsdet
 
-    inv = staticmethod(torch.linalg.inv)
-    solve = staticmethod(torch.linalg.solve)
+    @staticmethod
+    def inv(x):
+        try:
+            return torch.linalg.inv(x)
+        except torch.linalg.LinAlgError as e:  # the contract's neutral signal
+            raise np.linalg.LinAlgError(str(e)) from None
+
+    @staticmethod
+    def solve(x1, x2):
+        # torch.linalg.solve takes x2 as a batch of vectors when x2.shape == x1.shape[:-1];
+        # the contract's x2 is always a stack of matrices: give it x1's rank.
+        if x2.ndim < x1.ndim:
+            x2 = x2.reshape((1,) * (x1.ndim - x2.ndim) + tuple(x2.shape))
+        try:
+            return torch.linalg.solve(x1, x2)
+        except torch.linalg.LinAlgError as e:
+            raise np.linalg.LinAlgError(str(e)) from None
 
     @staticmethod
     def eigh(x):
@@ -372,6 +443,13 @@ class TorchBackend(Backend):
 
     @staticmethod
     def pad(x: Native, pads: Pads, value):
+        if x.is_complex() or (isinstance(value, int) and abs(value) > 2**53):
+            # F.pad takes the value as a float: no complex value, and int64 values beyond
+            # 2**53 would be rounded.  Fill a new tensor and copy x into it instead.
+            shape = [n + b + a for n, (b, a) in zip(x.shape, pads)]
+            out = torch.full(shape, value, dtype=x.dtype, device=x.device)
+            out[tuple(slice(b, b + n) for n, (b, _) in zip(x.shape, pads))] = x
+            return out
         flat: list[int] = []
         for before, after in reversed(pads):  # F.pad lists the last axis first
             flat += [before, after]
@@ -384,9 +462,15 @@ class TorchBackend(Backend):
         key, flips = _forward_slices(key, x.shape)
         if flips:
             x = torch.flip(x, flips)
-        return x[key]
+        return x[_advanced_key(key)]
 
     def setitem(self, x: Native, key: tuple[Any, ...], value: Native) -> Native:
+        if x.numel() == 0:
+            return x
+        if any(st == 0 and n > 1 for st, n in zip(x.stride(), x.shape)):
+            # A broadcast view: its elements share memory, and torch refuses to write
+            # into it; write into a copy, which replaces it.
+            x = x.clone()
         if any(isinstance(k, slice) and (k.step or 1) < 0 for k in key):
             # A flipped tensor is a copy, so write through element positions instead.
             positions = torch.arange(x.numel(), device=x.device).reshape(x.shape)
@@ -394,7 +478,7 @@ class TorchBackend(Backend):
             coords = torch.unravel_index(selected.reshape(-1), x.shape)
             x.index_put_(coords, value.broadcast_to(selected.shape).reshape(-1))
             return x
-        x[key] = value
+        x[_advanced_key(key)] = value
         return x
 
     @staticmethod
@@ -424,24 +508,43 @@ class TorchBackend(Backend):
             x = x.to(torch.uint8)
         return torch.argsort(x, dim=axis, descending=descending, stable=True)
 
-    def topk(self, x, k, axis, largest):
+    @staticmethod
+    def topk(x, k, axis, largest):
         # torch.topk does not promise which of equal elements comes first: sort stably.
-        idx = self.argsort(x, axis, largest, True).narrow(axis, 0, k)
-        return torch.take_along_dim(x, idx, dim=axis), idx
+        if x.dtype is torch.bool:
+            values, idx = torch.sort(x.to(torch.uint8), dim=axis, descending=largest,
+                                     stable=True)
+            values = values.to(torch.bool)
+        else:
+            values, idx = torch.sort(x, dim=axis, descending=largest, stable=True)
+        return values.narrow(axis, 0, k), idx.narrow(axis, 0, k)
 
     @staticmethod
     def searchsorted(sorted_sequence, values, right):
-        return torch.searchsorted(sorted_sequence, values, right=right)
+        # torch.searchsorted compares floats with <, so NaN (and inf next to NaN) land
+        # anywhere (searchsorted([0., nan], inf) is 2, NumPy says 1); search integer keys
+        # that order NaN last, as NumPy does.  It has no bool kernel either.
+        seq, v = _sort_key(sorted_sequence).contiguous(), _sort_key(values)
+        return torch.searchsorted(seq, v.reshape(-1), right=right).reshape(v.shape)
 
     @staticmethod
     def unique(x):
-        values, inverse, counts = torch.unique(
-            x, sorted=True, return_inverse=True, return_counts=True
-        )
+        # torch.unique orders equal values (-0.0 and 0.0, the NaNs) as its sort happens to:
+        # sort stably instead, so runs of equal values start at the first occurrence.
+        shape = x.shape
+        x = x.reshape(-1)
         n = x.shape[0]
-        first = torch.full((values.shape[0],), n, dtype=torch.int64, device=x.device)
-        first = first.scatter_reduce(0, inverse, torch.arange(n, device=x.device), "amin")
-        return values, first, inverse, counts
+        # (index_select and scatter_, not x[order]: on a busy CPU torch's parallel
+        # advanced-indexing kernel spins for milliseconds where index_select takes us.)
+        order = torch.argsort(x.to(torch.uint8) if x.dtype is torch.bool else x, stable=True)
+        s = x.index_select(0, order)
+        new = torch.ones(n, dtype=torch.bool, device=x.device)
+        new[1:] = s[1:] != s[:-1]  # NaN != NaN: each NaN is its own value
+        starts = torch.nonzero(new).reshape(-1)
+        counts = torch.diff(starts, append=starts.new_full((1,), n))
+        inverse = torch.empty_like(order).scatter_(0, order, torch.cumsum(new, 0) - 1)
+        return (s.index_select(0, starts), order.index_select(0, starts),
+                inverse.reshape(shape), counts)
 
     # -- neural-network kernels -----------------------------------------------------------
 
@@ -451,6 +554,11 @@ class TorchBackend(Backend):
 
     @staticmethod
     def log_softmax(x, axis):
+        # torch's CPU kernel rounds max + log(sum(exp)) to float16/bfloat16 before the
+        # subtraction, so log-probabilities near 0 keep only an ulp of the max (bfloat16
+        # -0.0752 for -0.0771); compute those in float32, as the CUDA kernel does.
+        if x.dtype in (torch.float16, torch.bfloat16) and x.device.type == "cpu":
+            return torch.log_softmax(x, dim=axis, dtype=torch.float32).to(x.dtype)
         return torch.log_softmax(x, dim=axis)
 
     @staticmethod
@@ -482,11 +590,235 @@ class TorchBackend(Backend):
         ones = F.pad(torch.ones_like(x[:1, :1]), flat)
         return total / F.avg_pool2d(ones, kernel, stride)
 
+    # -- random numbers -------------------------------------------------------------------
+
+    @staticmethod
+    def rng(seed, device):
+        g = torch.Generator(device=_torch_device(device) or "cpu")
+        g.manual_seed(seed)
+        return g
+
+    @staticmethod
+    def random_uniform(rng, shape, dtype, device):
+        return torch.rand(shape, generator=rng, dtype=_DTYPES[dtype],
+                          device=_torch_device(device))
+
+    @staticmethod
+    def random_normal(rng, shape, dtype, device):
+        return torch.randn(shape, generator=rng, dtype=_DTYPES[dtype],
+                           device=_torch_device(device))
+
+    @staticmethod
+    def random_integers(rng, low, high, shape, dtype, device):
+        return torch.randint(low, high, shape, generator=rng, dtype=_DTYPES[dtype],
+                             device=_torch_device(device))
+
+    @staticmethod
+    def random_permutation(rng, n, device):
+        return torch.randperm(n, generator=rng, device=_torch_device(device))
+
+    def host_values(self, produce, shape, dtype, device):
+        return self.from_numpy(produce(), device)
+
+    # -- autograd -------------------------------------------------------------------------
+
+    @staticmethod
+    def requires_grad(x):
+        return x.requires_grad
+
+    @staticmethod
+    def set_requires_grad(x, flag):
+        if x.requires_grad == flag:
+            return x
+        if flag and x.grad_fn is not None:  # a computed result: make a new leaf
+            return x.detach().requires_grad_(True)
+        return x.requires_grad_(flag) if x.grad_fn is None else x.detach()
+
+    @staticmethod
+    def variable(x, trainable):
+        return x.detach().requires_grad_(trainable)
+
+    detach = staticmethod(torch.Tensor.detach)
+    no_grad = staticmethod(torch.no_grad)
+    enable_grad = staticmethod(torch.enable_grad)
+
+    @staticmethod
+    def tape(persistent, watch_accessed_variables):
+        return _TorchTape(persistent)
+
+    @staticmethod
+    def backward(target, output_gradient, create_graph, retain_graph):
+        target.backward(output_gradient, retain_graph=retain_graph or None,
+                        create_graph=create_graph)
+
+    @staticmethod
+    def get_grad(x):
+        return x.grad
+
+    @staticmethod
+    def set_grad(x, grad):
+        x.grad = grad
+
+    # -- optimizer updates: PyTorch's own functional optimizers (torch.optim.<name>.<name>,
+    # the code torch.optim.<Name>.step runs), so the results are torch.optim's exactly.
+    # foreach=None lets torch choose as torch.optim does (foreach kernels on CUDA, one
+    # tensor at a time on CPU).  Step counters are CPU float32 tensors, as torch.optim
+    # keeps them when not capturable (reading one costs no device synchronisation).
+
+    @staticmethod
+    def hyperparameter(value):
+        return _Hyper(float(value))
+
+    @staticmethod
+    def set_hyperparameter(holder, value):
+        holder.value = float(value)
+
+    @staticmethod
+    def state_variable(shape, fill_value, dtype, device):
+        return torch.full(shape, fill_value, dtype=_DTYPES[dtype], device=_torch_device(device))
+
+    @staticmethod
+    def sgd_update(params, grads, momentum_buffers, steps, hyper, nesterov, maximize):
+        lr, wd = hyper["lr"].value, hyper["weight_decay"].value
+        with torch.no_grad():
+            if not momentum_buffers:
+                _sgd(params, grads, [None] * len(params), weight_decay=wd,
+                                    momentum=0.0, lr=lr, dampening=0.0, nesterov=nesterov,
+                                    maximize=maximize)
+                return
+            momentum, dampening = hyper["momentum"].value, hyper["dampening"].value
+            if torch.compiler.is_compiling():
+                _sgd_momentum_traced(params, grads, momentum_buffers, steps, lr, wd, momentum,
+                                     dampening, nesterov, maximize)
+                return
+            # torch starts a buffer as a copy of the first gradient (None in the list); a
+            # zero buffer gives the same values when dampening is 0 (0 * m + 1 * g == g)
+            bufs: list[Any] = list(momentum_buffers)
+            if dampening != 0:
+                bufs = [None if s.item() == 0 else b for s, b in zip(steps, bufs)]
+            _sgd(params, grads, bufs, weight_decay=wd, momentum=momentum,
+                                lr=lr, dampening=dampening, nesterov=nesterov,
+                                maximize=maximize)
+            for own, new in zip(momentum_buffers, bufs):
+                if new is not own:
+                    own.copy_(new)
+            torch._foreach_add_(steps, 1.0)
+
+    @staticmethod
+    def adam_update(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, hyper,
+                    amsgrad, decoupled, maximize):
+        with torch.no_grad():
+            _adam(
+                params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps,
+                decoupled_weight_decay=decoupled, amsgrad=amsgrad,
+                beta1=hyper["beta1"].value, beta2=hyper["beta2"].value, lr=hyper["lr"].value,
+                weight_decay=hyper["weight_decay"].value, eps=hyper["eps"].value,
+                maximize=maximize,
+            )
+
+    @staticmethod
+    def rmsprop_update(params, grads, square_avgs, grad_avgs, momentum_buffers, steps, hyper,
+                       centered, maximize):
+        with torch.no_grad():
+            _rmsprop(
+                params, grads, square_avgs, grad_avgs, momentum_buffers, steps,
+                maximize=maximize, lr=hyper["lr"].value, alpha=hyper["alpha"].value,
+                eps=hyper["eps"].value, weight_decay=hyper["weight_decay"].value,
+                momentum=hyper["momentum"].value if momentum_buffers else 0.0,
+                centered=centered,
+            )
+
+    @staticmethod
+    def adagrad_update(params, grads, state_sums, steps, hyper, maximize):
+        with torch.no_grad():
+            _adagrad(
+                params, grads, state_sums, steps, lr=hyper["lr"].value,
+                weight_decay=hyper["weight_decay"].value, lr_decay=hyper["lr_decay"].value,
+                eps=hyper["eps"].value, maximize=maximize,
+            )
+
     # -- compiling ----------------------------------------------------------------------
 
     @staticmethod
     def compile(fn: Callable[..., Any], **options: Any) -> Callable[..., Any]:
         return torch.compile(fn, **options)
+
+
+class _Hyper:
+    """An optimizer hyperparameter: a Python float, as torch.optim passes them (torch.compile
+    guards on it and, once it has changed, traces it as a symbolic input)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+
+def _sgd_momentum_traced(params, grads, bufs, steps, lr, wd, momentum, dampening, nesterov,
+                         maximize):
+    """SGD with momentum while torch.compile traces: torch.optim's rule, with its "first
+    step copies the gradient into the buffer" decided by the step counter at run time
+    instead of by a Python ``None`` (which a traced step would bake in)."""
+    for p, g, buf, s in zip(params, grads, bufs, steps):
+        g = -g if maximize else g
+        if wd != 0:
+            g = g.add(p, alpha=wd)
+        s.add_(1)
+        buf.copy_(torch.where(s.to(g.device) == 1, g, buf.mul(momentum).add(g, alpha=1 - dampening)))
+        g = g.add(buf, alpha=momentum) if nesterov else buf
+        p.add_(g, alpha=-lr)
+
+
+class _TorchTape(GradTape):
+    """torch.autograd records every operation on tensors that require gradients, so this
+    tape only marks watched tensors and calls ``torch.autograd.grad``."""
+
+    def __init__(self, persistent: bool) -> None:
+        self._persistent = persistent
+
+    def __enter__(self) -> _TorchTape:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+    @staticmethod
+    def watch(x: Native) -> Native:
+        return x if x.requires_grad else x.detach().requires_grad_(True)
+
+    def gradient(self, target, sources, output_gradient, create_graph):
+        if not target.requires_grad:  # depends on nothing recorded
+            return [torch.zeros_like(s) for s in sources]
+        grads = torch.autograd.grad(
+            target, list(sources), grad_outputs=output_gradient, create_graph=create_graph,
+            retain_graph=create_graph or self._persistent, allow_unused=True,
+        )
+        return [torch.zeros_like(s) if g is None else g for g, s in zip(grads, sources)]
+
+    @staticmethod
+    def stop_recording():
+        return torch.no_grad()
+
+
+_INT_OF_FLOAT = {torch.float16: torch.int16, torch.bfloat16: torch.int16,
+                 torch.float32: torch.int32, torch.float64: torch.int64}
+
+
+def _sort_key(x: Native) -> Native:
+    """An integer (or ``x`` itself) that orders as ``x`` does in unitorch's sort: NaN
+    above +inf with every NaN equal, -0.0 equal to 0.0, False below True."""
+    if x.dtype is torch.bool:
+        return x.to(torch.uint8)
+    int_dtype = _INT_OF_FLOAT.get(x.dtype)
+    if int_dtype is None:
+        return x
+    info = torch.iinfo(int_dtype)
+    bits = x.view(int_dtype)
+    # The bits of non-negative floats order as the floats do.  A negative float's bits
+    # are INT_MIN + m for its magnitude m: INT_MIN - bits = -m orders them, and maps
+    # -0.0 to 0, the key of 0.0.  Every NaN gets INT_MAX, above +inf's key.
+    key = torch.where(bits < 0, info.min - bits, bits)
+    return key.masked_fill_(torch.isnan(x), info.max)
 
 
 def _complex_parts(fn, x1, x2):
@@ -516,6 +848,24 @@ def _forward_slices(key: Sequence[Any], shape: Sequence[int]) -> tuple[tuple[Any
             out.append(k)
         axis += 1
     return tuple(out), flips
+
+
+def _advanced_key(key: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A key torch indexes as NumPy does.  torch treats ints and 0-d tensors as basic
+    indices even next to index tensors, which places the indexed axes differently from
+    NumPy (``x[0, :, [1, 2]]``: NumPy (2, 3), torch (3, 2)); with index tensors present,
+    make the ints tensors and broadcast them all to one non-0-d shape.  (If that shape
+    is 0-d, basic and advanced indexing agree.)"""
+    tensors = [k for k in key if isinstance(k, torch.Tensor)]
+    if not tensors:
+        return key
+    if all(t.ndim == 0 for t in tensors):
+        return key
+    device = tensors[0].device
+    adv = [k if isinstance(k, torch.Tensor) else torch.tensor(k, device=device)
+           for k in key if isinstance(k, (torch.Tensor, int))]
+    it = iter(torch.broadcast_tensors(*adv))
+    return tuple(next(it) if isinstance(k, (torch.Tensor, int)) else k for k in key)
 
 
 BACKEND = TorchBackend()

@@ -1,6 +1,16 @@
 """The public functions, by family.  ``unitorch/__init__.py`` re-exports them."""
 
-from . import creation, elementwise, indexing, manipulation, statistical
+from . import (
+    activations,
+    creation,
+    elementwise,
+    indexing,
+    manipulation,
+    searching,
+    sets,
+    sorting,
+    statistical,
+)
 from ._operators import install_operators
 
 install_operators()

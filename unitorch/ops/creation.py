@@ -11,6 +11,7 @@ unless :func:`unitorch.set_default_device` chose another; the same on every back
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -319,22 +320,40 @@ def full(shape: int | Sequence[int], fill_value: bool | int | float | complex, *
     d = _fill_dtype(fill_value, dtype)
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
-    _check_fill(fill_value, d, "full")
-    native = backend.full(_shape(shape, more, "full"), fill_value, d, _device(backend, device))
+    value = _fill(fill_value, d, "full")
+    native = backend.full(_shape(shape, more, "full"), value, d, _device(backend, device))
     return _wrap(backend.Tensor, native, d)
 
 
-def _check_fill(value: Any, dtype: dt.DType, op: str) -> None:
+def _fill(value: Any, dtype: dt.DType, op: str) -> bool | int | float | complex:
+    """``value`` checked against ``dtype`` and made the Python scalar type of its kind
+    (``bool``, ``int``, ``float``, ``complex``), which is what the backends accept."""
     if not is_scalar(value):
         raise TypeError(f"{op}() fill_value must be a Python scalar, got {type(value).__name__}")
-    if dtype.kind in "iu":
-        if isinstance(value, (float, complex)) and not float(value.real).is_integer():
-            raise DTypeError(f"{op}() cannot fill {dtype.name} with {value!r}")
+    if isinstance(value, np.generic):
+        value = value.item()
+    kind = dtype.kind
+    if isinstance(value, complex) and kind != "c":
+        if value.imag != 0 or kind in "biu":
+            raise DTypeError(f"{op}() cannot fill {dtype.name} with a complex value")
+        value = value.real
+    if kind == "b":
+        return bool(value)
+    if kind in "iu":
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise DTypeError(f"{op}() cannot fill {dtype.name} with {value!r}")
+            value = int(value)
         info = dt.iinfo(dtype)
-        if not isinstance(value, (float, complex)) and not info.min <= value <= info.max:
+        if not info.min <= value <= info.max:
             raise OverflowError(f"{op}(): {value} is out of range for {dtype.name}")
-    if dtype.kind in "biuf" and isinstance(value, complex):
-        raise DTypeError(f"{op}() cannot fill {dtype.name} with a complex value")
+        return int(value)
+    if kind == "f":
+        try:
+            return float(value)
+        except OverflowError:  # a huge int: the nearest float is infinite
+            return math.inf if value > 0 else -math.inf
+    return complex(value)
 
 
 def zeros(shape: int | Sequence[int], *more: int, dtype: dt.DTypeLike | None = None,
@@ -380,7 +399,7 @@ def _like(x: Tensor, fill: Any, dtype: Any, device: Any, op: str) -> Tensor:
     d = x._d if dtype is None else dt.as_dtype(dtype)
     if isinstance(fill, Tensor):
         fill = fill.item()
-    _check_fill(fill, d, op)
+    fill = _fill(fill, d, op)
     dev = as_device(device) or backend.device(x._n)
     shape = backend.shape(x._n)
     return _wrap(type(x), backend.full(shape, fill, d, dev), d)
@@ -443,22 +462,28 @@ def arange(start: int | float, /, stop: int | float | None = None, step: int | f
     """
     if stop is None:
         start, stop = 0, start
+    values = []
     for name, v in (("start", start), ("stop", stop), ("step", step)):
         if isinstance(v, Tensor):
             v = v.item()
-        if not isinstance(v, (int, float, np.integer, np.floating)) or isinstance(v, bool):
+        if isinstance(v, np.generic):
+            v = v.item()
+        if not isinstance(v, (int, float)) or isinstance(v, bool):
             raise TypeError(f"arange() {name} must be a real number, got {v!r}")
-    start, stop, step = (v.item() if isinstance(v, Tensor) else v for v in (start, stop, step))
+        if isinstance(v, float) and not math.isfinite(v):
+            raise ValueError(f"arange() {name} must be finite, got {v!r}")
+        values.append(v)
+    start, stop, step = values
     if step == 0:
         raise ValueError("arange() step must not be zero")
+    all_int = all(isinstance(v, int) for v in values)
     if dtype is None:
-        all_int = all(isinstance(v, (int, np.integer)) for v in (start, stop, step))
         d = dt.int64 if all_int else dt.get_default_dtype()
     else:
         d = dt.as_dtype(dtype)
         if d.kind not in "iuf":
             raise DTypeError(f"arange() dtype must be real numeric, got {d.name}")
-    n = max(0, math.ceil((stop - start) / step))
+    n = max(0, -((start - stop) // step) if all_int else math.ceil((stop - start) / step))
     if d.kind in "iu" and n:
         info = dt.iinfo(d)
         last = start + (n - 1) * step
@@ -479,11 +504,13 @@ def eye(n_rows: int, n_cols: int | None = None, /, *, k: int = 0,
                 [0., 1.]], dtype=float32)
     """
     n_cols = n_rows if n_cols is None else n_cols
+    n_rows, n_cols, k = operator.index(n_rows), operator.index(n_cols), operator.index(k)
     if n_rows < 0 or n_cols < 0:
         raise ShapeError(f"eye() sizes must be non-negative, got {n_rows} and {n_cols}")
     d = dt.get_default_dtype() if dtype is None else dt.as_dtype(dtype)
+    k = min(max(k, -n_rows), n_cols)  # a diagonal outside the matrix is all zeros anyway
     backend = current()
-    native = backend.eye(int(n_rows), int(n_cols), int(k), d, _device(backend, device))
+    native = backend.eye(n_rows, n_cols, k, d, _device(backend, device))
     return _wrap(backend.Tensor, native, d)
 
 

@@ -19,6 +19,8 @@ scalar) costs a type check, a dict lookup and one native call.
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -36,13 +38,82 @@ _KINDS = {
 
 
 def kernel(backend: Any, name: str, dtype: dt.DType) -> Callable[..., Any]:
-    """The backend's primitive ``name`` for inputs of ``dtype``: its ``<name>_complex``
-    specialisation for complex dtypes where it has one (see the contract)."""
+    """The backend's primitive ``name`` for inputs of ``dtype``.  For complex dtypes:
+    unitorch's own composition where every framework misses the standard's special cases
+    (:data:`_COMPLEX_COMPOSITES`), else the backend's ``<name>_complex`` specialisation
+    where it has one (see the contract).  Chosen once per dtype: real dtypes pay nothing."""
     if dtype.kind == "c":
+        composite = _COMPLEX_COMPOSITES.get(name)
+        if composite is not None:
+            return functools.partial(composite, backend)
         special = getattr(backend, f"{name}_complex", None)
         if special is not None:
             return special
     return getattr(backend, name)
+
+
+# ---------------------------------------------------------------------------------------
+# complex functions composed from real primitives, where PyTorch and TensorFlow both get
+# the standard's (C99's) special cases wrong: infinities and NaNs in one part leak into
+# the other, and signed zeros come out with the wrong sign.
+
+
+def _parts(b: Any, x: Any) -> tuple[Any, Any, Callable[[float], Any]]:
+    """Real part, imaginary part, and a maker of 0-d constants of their dtype."""
+    re, im = b.real(x), b.imag(x)
+    d, dev = b.dtype_from_native[re.dtype], b.device(x)
+    return re, im, lambda v: b.full((), v, d, dev)
+
+
+def _expm1_complex(b: Any, x: Any) -> Any:
+    """``expm1(a + bj) = expm1(a) cos(b) - 2 sin(b/2)**2 + exp(a) sin(b) j`` (no
+    cancellation near 0), with the standard's special cases for zeros and infinities."""
+    a, y, c = _parts(b, x)
+    em1 = b.expm1(a)
+    s = b.sin(b.multiply(y, c(0.5)))
+    re = b.subtract(b.multiply(em1, b.cos(y)), b.multiply(c(2.0), b.multiply(s, s)))
+    im = b.multiply(b.exp(a), b.sin(y))
+    real_axis = b.equal(y, c(0.0))  # expm1 of a real number: no NaN from inf * 0
+    re = b.where(real_axis, b.add(em1, c(0.0)), re)  # + 0.0 turns -0 into +0
+    im = b.where(real_axis, y, im)
+    y_nonfinite = b.logical_not(b.isfinite(y))
+    neg_inf = b.equal(a, c(-math.inf))  # exp(a) is 0: the result is -1 + 0j
+    re = b.where(neg_inf, c(-1.0), re)
+    im = b.where(b.logical_and(neg_inf, y_nonfinite), c(0.0), im)
+    pos_inf = b.logical_and(b.equal(a, c(math.inf)), y_nonfinite)  # inf + NaN j
+    re = b.where(pos_inf, c(math.inf), re)
+    return b.complex(re, im)
+
+
+def _log1p_complex(b: Any, x: Any) -> Any:
+    """``log1p(a + bj) = log|1 + z| + atan2(b, 1 + a) j``; near 0 the real part is
+    ``log1p(a (2 + a) + b**2) / 2`` (accurate), elsewhere ``log(hypot(1 + a, b))`` (no
+    overflow).  hypot and atan2 give the standard's special cases."""
+    a, y, c = _parts(b, x)
+    one = c(1.0)
+    ap1 = b.add(a, one)
+    far = b.log(b.hypot(ap1, y))
+    u = b.add(b.multiply(a, b.add(ap1, one)), b.multiply(y, y))
+    near = b.multiply(b.log1p(u), c(0.5))
+    small = b.logical_and(b.less(b.abs(a), one), b.less(b.abs(y), one))
+    return b.complex(b.where(small, near, far), b.atan2(y, ap1))
+
+
+def _tanh_complex(b: Any, x: Any) -> Any:
+    """The framework's tanh, except at an infinite real part ``a``: the standard says
+    ``sign(a) + 0j`` with the zero signed as ``b`` (conjugate symmetry); the frameworks,
+    like C99 and NumPy, sign it as ``sin(2b)``."""
+    out = b.tanh(x)
+    a, y, c = _parts(b, x)
+    inf = b.isinf(a)
+    re = b.where(inf, b.copysign(c(1.0), a), b.real(out))
+    im = b.where(inf, b.copysign(c(0.0), y), b.imag(out))
+    return b.complex(re, im)
+
+
+_COMPLEX_COMPOSITES: dict[str, Callable[..., Any]] = {
+    "expm1": _expm1_complex, "log1p": _log1p_complex, "tanh": _tanh_complex,
+}
 
 
 def _outmap(kinds: str, result: str) -> dict[dt.DType, dt.DType]:

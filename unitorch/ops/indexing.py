@@ -1,20 +1,48 @@
-"""Indexing: ``x[key]``, ``x[key] = value``, take, take_along_axis, gather, one_hot.
+"""Indexing: ``x[key]``, ``x[key] = value``, take, take_along_axis, gather, nonzero, one_hot.
 
-``x[key]`` follows NumPy on every backend: integers, slices (any step, including
-negative), ``None``, ``...``, integer tensors (they broadcast together; when separated
-by a slice or ``None`` their axes go first) and boolean masks.  An index out of range
-raises :class:`IndexOutOfRangeError` on every backend and device, never a silent zero.
+``x[key]`` follows NumPy on every backend: integers (negative count from the end),
+slices (any step, including negative; bounds outside the axis are clipped), ``None``,
+``...``, integer arrays (lists, NumPy arrays, integer tensors: they broadcast together
+and, when separated by a slice, ``None`` or ``...``, their axes go first, otherwise they
+replace the indexed axes in place) and boolean masks (covering one or more axes,
+exactly their shape).  Integers count as 0-d index arrays when the key has arrays, as
+in NumPy (PyTorch on its own treats them as basic indices, which moves axes
+differently: ``x[0, :, [1, 2]]`` has shape ``(2, 3)`` here and in NumPy, ``(3, 2)`` in
+PyTorch).  Bad keys raise the same exception, with the same message, on every backend:
+
+* an integer (or integer array element) outside ``[-size, size)``:
+  :class:`IndexOutOfRangeError`, on every device, never a silent zero or clamp;
+* more indices than axes, a second ``...``, a float or other non-index object, a mask
+  whose shape differs from the axes it covers, a 0-d or Python ``bool`` index:
+  ``IndexError``;
+* a slice step of zero: ``ValueError``.
+
+Differences from NumPy: Python ``bool`` and 0-d boolean indices (NumPy's "add an axis
+and select all or nothing") are refused.  ``x[key]`` may share memory with ``x`` where
+NumPy returns a view, depending on the backend (PyTorch: yes for basic keys with
+positive steps; TensorFlow: never); do not write through the result.
 
 ``x[key] = value`` writes in place: a torch tensor or ``tf.Variable`` is updated in its
 buffer, and a ``tf.Tensor`` (immutable) is replaced inside the unitorch Tensor, so every
-reference to that Tensor sees the change.  Whether writing into a *view* (``v = x[0];
-v[...] = 1``) also changes ``x`` depends on the backend (PyTorch: yes; TensorFlow: no),
-as the Array API standard allows; do not rely on it.  The value is converted to
-``x``'s dtype; with repeated indices, which write wins is unspecified.
+reference to that Tensor sees the change.  A torch tensor made by ``broadcast_to``
+(whose elements share memory) is copied first, likewise replaced.  Whether writing into
+a *view* (``v = x[0]; v[...] = 1``) also changes ``x`` depends on the backend (PyTorch:
+yes; TensorFlow: no), as the Array API standard allows; do not rely on it.  The value is
+converted to ``x``'s dtype as :func:`unitorch.astype` converts (a complex value into a
+real tensor raises :class:`DTypeError`), and must broadcast to the indexed shape after
+dropping leading axes of size 1 (NumPy's rule), else :class:`ShapeError`.  With
+repeated indices, which write wins is unspecified.
+
+While a TensorFlow function is traced, index tensors cannot be bounds-checked (their
+values are unknown): TensorFlow's CPU kernels raise for an out-of-range index, its GPU
+kernels give zeros.  Negative index tensors are wrapped only along axes of known size.
 """
 
 from __future__ import annotations
 
+import math
+import operator
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -24,6 +52,7 @@ from ..errors import (
     DTypeError,
     IndexOutOfRangeError,
     ShapeError,
+    broadcast_shapes,
     fmt_shape,
     normalize_axis,
 )
@@ -32,27 +61,59 @@ from ._dispatch import backend_of, check_kind, is_scalar, to_tensor
 
 __all__ = ["getitem", "setitem", "take", "take_along_axis", "gather", "one_hot", "nonzero"]
 
-_BASIC = {int, slice, type(None), type(Ellipsis)}
+_BASIC = frozenset({int, slice, type(None), type(Ellipsis)})
 
 
 def _is_basic(key: Any) -> bool:
+    """True for keys of ints, slices of ints, ``None`` and at most one ``...``: the keys
+    whose native indexing (``native[key]``) agrees with NumPy wherever it does not raise
+    (torch refuses negative steps; both frameworks refuse out-of-range ints and too many
+    indices; torch alone accepts several ``...``, hence the count)."""
     t = type(key)
     if t is tuple:
-        return all(type(k) in _BASIC for k in key)
+        ellipsis = False
+        for k in key:
+            tk = type(k)
+            if tk is slice:
+                if not _int_slice(k):
+                    return False
+            elif tk not in _BASIC:
+                return False
+            elif k is Ellipsis:
+                if ellipsis:
+                    return False
+                ellipsis = True
+        return True
+    if t is slice:
+        return _int_slice(key)
     return t in _BASIC
 
 
+def _int_slice(s: slice) -> bool:
+    start, stop, step = s.start, s.stop, s.step
+    return ((start is None or type(start) is int) and (stop is None or type(stop) is int)
+            and (step is None or type(step) is int))
+
+
 def getitem(x: Tensor, key: Any) -> Tensor:
-    """``x[key]`` with NumPy semantics (see the module docstring).
+    """``x[key]`` with NumPy semantics (see the module docstring).  The dtype is
+    ``x``'s; the shape is NumPy's for the same key.
 
     Example:
         >>> x = ut.arange(6).reshape(2, 3)
         >>> x[:, ::-1]
         tensor([[2, 1, 0],
                 [5, 4, 3]], dtype=int64)
+        >>> x[[1, 0], [0, 2]]
+        tensor([3, 2], dtype=int64)
     """
     t = type(x)
-    if t in TENSOR_TYPES and _is_basic(key):
+    if t not in TENSOR_TYPES:
+        x = to_tensor(x, backend_of("getitem", x))
+        t = type(x)
+    elif _is_basic(key):
+        # The framework's own basic indexing is NumPy's wherever it does not raise
+        # (checked by tests/test_indexing.py); on any error, the full path below decides.
         try:
             native = x._n[key]
         except Exception:
@@ -62,85 +123,142 @@ def getitem(x: Tensor, key: Any) -> Tensor:
             r._n = native
             r._d = x._d
             return r
-    backend = t._bk
     norm = _normalize(x, key)
-    return _wrap(t, backend.getitem(x._n, norm), x._d)
+    return _wrap(t, t._bk.getitem(x._n, norm), x._d)
 
 
 def setitem(x: Tensor, key: Any, value: Any) -> None:
     """``x[key] = value``: write ``value`` (converted to ``x``'s dtype, broadcast to the
-    indexed shape) in place.
+    indexed shape) in place; see the module docstring.
 
     Example:
         >>> x = ut.zeros(3)
         >>> x[1] = 5.
+        >>> x[[0, 2]] = ut.tensor([7., 8.])
         >>> x
-        tensor([0., 5., 0.], dtype=float32)
+        tensor([7., 5., 8.], dtype=float32)
     """
+    if not isinstance(x, Tensor):
+        raise TypeError(f"setitem() needs a unitorch Tensor, got {type(x).__name__}")
     backend = type(x)._bk
     norm = _normalize(x, key)
     if is_scalar(value):
-        if isinstance(value, (complex, np.complexfloating)) and x._d.kind != "c":
-            raise DTypeError(f"cannot write a complex value into a {x._d.name} tensor")
         native_value = backend.full((), _scalar_in(value, x._d), x._d, backend.device(x._n))
     else:
         v = to_tensor(value, backend)
         if v._d.kind == "c" and x._d.kind != "c":
             raise DTypeError(f"cannot write {v._d.name} values into a {x._d.name} tensor")
         native_value = v._n if v._d is x._d else backend.cast(v._n, x._d)
-    try:
-        out = backend.setitem(x._n, norm, native_value)
-    except Exception:
-        target = tuple(backend.shape(backend.getitem(x._n, norm)))
-        source = tuple(backend.shape(native_value))
-        from ..errors import broadcast_shapes
-
-        try:
-            ok = broadcast_shapes(source, target) == target
-        except ShapeError:
-            ok = False
-        if not ok:
-            raise ShapeError(
-                f"cannot assign a value of shape {fmt_shape(source)} to an indexed region "
-                f"of shape {fmt_shape(target)}"
-            ) from None
-        raise
+        target = _indexed_shape(backend, backend.shape(x._n), norm)
+        source = backend.shape(native_value)
+        fitted = _fit_value_shape(source, target)
+        if fitted != source:
+            native_value = backend.reshape(native_value, fitted)
+    out = backend.setitem(x._n, norm, native_value)
     if out is not x._n:
         x._n = out
 
 
+def _fit_value_shape(source: tuple[int | None, ...], target: tuple[int | None, ...]
+                     ) -> tuple[int | None, ...]:
+    """``source`` without the leading size-1 axes it has beyond ``target``'s rank, or
+    :class:`ShapeError` if it does not broadcast to ``target``."""
+    fitted = source
+    while len(fitted) > len(target) and fitted[0] == 1:
+        fitted = fitted[1:]
+    ok = len(fitted) <= len(target) and all(
+        v == 1 or v is None or t is None or v == t
+        for v, t in zip(fitted[::-1], target[::-1])
+    )
+    if not ok:
+        raise ShapeError(
+            f"cannot assign a value of shape {fmt_shape(source)} to an indexed region "
+            f"of shape {fmt_shape(target)}"
+        )
+    return fitted
+
+
 def _scalar_in(value: Any, dtype: dt.DType) -> Any:
+    """A Python scalar ``value`` converted to ``dtype`` as ``astype`` converts."""
     if isinstance(value, np.generic):
         value = value.item()
-    if dtype.kind == "b":
+    kind = dtype.kind
+    if isinstance(value, complex) and kind != "c":
+        raise DTypeError(f"cannot write a complex value into a {dtype.name} tensor")
+    if kind == "b":
         return bool(value)
-    if dtype.kind in "iu":
+    if kind in "iu":
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                raise ValueError(f"cannot write {value} into a {dtype.name} tensor")
+            value = math.trunc(value)
         v = int(value)
         info = dt.iinfo(dtype)
         if not info.min <= v <= info.max:
             raise OverflowError(f"{value} is out of range for {dtype.name}")
         return v
-    return value
+    if kind == "f":
+        return float(value)
+    return complex(value)
 
 
-def _index_tensor(backend, obj: Any) -> Tensor:
-    if isinstance(obj, Tensor):
-        return to_tensor(obj, backend)
-    arr = np.asarray(obj)
-    if arr.dtype.kind not in "biu":
-        raise IndexError(
-            f"only integers, slices, None, ..., and integer or boolean tensors are valid "
-            f"indices, got {type(obj).__name__} of {arr.dtype}"
-        )
+# ---------------------------------------------------------------------------------------
+# key normalization
+
+
+def _index_tensor(backend, obj: Any, device: Any) -> Tensor:
+    """An array-like index (list, tuple, NumPy array, tensor) as a Tensor, or IndexError."""
+    if isinstance(obj, Tensor) or isinstance(obj, backend.native_types):
+        t = to_tensor(obj, backend)
+        if t._d.kind not in "biu":
+            raise IndexError(_BAD_ARRAY.format(t._d.name))
+        return t
+    if isinstance(obj, (list, tuple)) and _empty_sequence(obj):
+        arr = np.zeros(np.shape(obj), np.int64)  # NumPy: an empty list is an int index
+    else:
+        try:
+            arr = np.asarray(obj)
+        except Exception:
+            arr = None
+        if arr is None or arr.dtype.kind not in "biu":
+            if arr is not None and isinstance(obj, (list, tuple, np.ndarray)):
+                raise IndexError(_BAD_ARRAY.format(arr.dtype))
+            raise IndexError(
+                "only integers, slices, None, ..., and integer or boolean arrays are valid "
+                f"indices, got {type(obj).__name__}"
+            )
     if arr.dtype.kind in "iu":
         arr = arr.astype(np.int64)
     from .creation import asarray_on
 
-    return asarray_on(backend, arr)
+    return asarray_on(backend, arr, device=device)
+
+
+_BAD_ARRAY = "arrays used as indices must be of integer or boolean type, got {}"
+
+
+def _empty_sequence(obj: Any) -> bool:
+    if isinstance(obj, (list, tuple)):
+        return all(_empty_sequence(o) for o in obj)
+    return False
+
+
+def _slice_part(p: Any) -> int | None:
+    if p is None:
+        return None
+    if isinstance(p, (bool, np.bool_)):
+        return int(p)
+    try:
+        return operator.index(p)
+    except TypeError:
+        raise IndexError(f"slice indices must be integers or None, got {p!r}") from None
 
 
 def _normalize(x: Tensor, key: Any) -> tuple[Any, ...]:
-    """The key in the contract's normalized form (see ``Backend.getitem``)."""
+    """The key in the contract's normalized form (see ``Backend.getitem``): one entry per
+    axis of ``x`` plus ``None``s; ints non-negative and in range; slices with unambiguous
+    bounds (non-negative ``start``; ``stop`` non-negative or ``None``); masks replaced by
+    their ``nonzero`` positions; index tensors int64, non-negative and in range."""
     backend = type(x)._bk
     shape = backend.shape(x._n)
     ndim = len(shape)
@@ -158,32 +276,30 @@ def _normalize(x: Tensor, key: Any) -> tuple[Any, ...]:
         elif k is None:
             entries.append(k)
         elif isinstance(k, (bool, np.bool_)):
-            raise IndexError("Python booleans are not supported as indices; use a bool tensor")
+            raise IndexError("Python and NumPy booleans are not supported as indices; use a "
+                             "boolean tensor of at least 1 dimension")
         elif isinstance(k, (int, np.integer)):
             entries.append(int(k))
             consumed += 1
         elif isinstance(k, slice):
-            for part in (k.start, k.stop, k.step):
-                if part is not None and not isinstance(part, (int, np.integer, Tensor)):
-                    raise IndexError(f"slice bounds must be integers or None, got {part!r}")
-            entries.append(slice(*(int(p) if p is not None else None
-                                   for p in (k.start, k.stop, k.step))))
-            if k.step is not None and int(k.step) == 0:
+            start, stop, step = (_slice_part(p) for p in (k.start, k.stop, k.step))
+            if step == 0:
                 raise ValueError("slice step cannot be zero")
+            entries.append(slice(start, stop, step))
             consumed += 1
         else:
-            t = _index_tensor(backend, k)
+            t = _index_tensor(backend, k, backend.device(x._n))
             if t._d is dt.bool:
+                if t.ndim == 0:
+                    raise IndexError("0-d boolean indices are not supported; use a boolean "
+                                     "tensor of at least 1 dimension")
                 consumed += t.ndim
-            elif t._d.kind in "iu":
-                if t.ndim == 0 and not backend.is_compiling():
-                    entries.append(int(t.item()))
-                    consumed += 1
-                    continue
+            elif t.ndim == 0 and not backend.is_compiling():
+                entries.append(int(t.item()))
                 consumed += 1
+                continue
             else:
-                raise IndexError(f"tensors used as indices must be integer or bool, got "
-                                 f"{t._d.name}")
+                consumed += 1
             entries.append(t)
     if consumed > ndim:
         raise IndexError(
@@ -215,7 +331,7 @@ def _normalize(x: Tensor, key: Any) -> tuple[Any, ...]:
             axis += 1
         elif isinstance(e, slice):
             n = shape[axis]
-            out.append(slice(*e.indices(n)) if n is not None else e)
+            out.append(_canonical_slice(e, n) if n is not None else e)
             axis += 1
         elif e._d is dt.bool:
             mshape = e.shape
@@ -225,14 +341,69 @@ def _normalize(x: Tensor, key: Any) -> tuple[Any, ...]:
                     f"boolean index of shape {fmt_shape(mshape)} does not match the indexed "
                     f"axes {axis}..{axis + len(mshape) - 1} of shape {fmt_shape(shape)}"
                 )
-            if len(mshape) == 0:
-                raise IndexError("0-d boolean indices are not supported")
             out.extend(backend.nonzero(e._n))
             axis += len(mshape)
         else:
             out.append(_checked_positions(backend, e, shape[axis], axis))
             axis += 1
+    arrays = [backend.shape(e) for e in out if e is not None and not isinstance(e, (int, slice))]
+    if len(arrays) > 1:
+        try:
+            broadcast_shapes(*arrays)
+        except ShapeError:
+            raise IndexError(
+                "shape mismatch: index arrays (boolean masks count by their number of true "
+                "elements) could not be broadcast together with shapes "
+                + ", ".join(fmt_shape(a) for a in arrays)
+            ) from None
     return tuple(out)
+
+
+def _canonical_slice(s: slice, n: int) -> slice:
+    """``s`` on an axis of size ``n`` with bounds every framework reads the same way."""
+    start, stop, step = s.indices(n)
+    if len(range(start, stop, step)) == 0:
+        return slice(0, 0, 1)
+    if step < 0 and stop < 0:
+        return slice(start, None, step)  # -1 here means "through index 0", not "last"
+    return slice(start, stop, step)
+
+
+def _slice_len(s: slice, n: int | None) -> int | None:
+    if n is None:
+        return None
+    if s.stop is None and s.step is not None and s.step < 0 and s.start is not None:
+        return len(range(s.start, -1, s.step))
+    return len(range(*s.indices(n)))
+
+
+def _indexed_shape(backend, shape: Sequence[int | None], key: tuple[Any, ...]
+                   ) -> tuple[int | None, ...]:
+    """The shape ``getitem(x, key)`` has, for a normalized ``key`` (NumPy's rules)."""
+    out: list[int | None] = []
+    adv_shapes: list[tuple[int | None, ...]] = []
+    adv_keypos: list[int] = []
+    insert = 0
+    axis = 0
+    for i, k in enumerate(key):
+        if k is None:
+            out.append(1)
+            continue
+        if isinstance(k, slice):
+            out.append(_slice_len(k, shape[axis]))
+        else:
+            if not adv_keypos:
+                insert = len(out)
+            adv_keypos.append(i)
+            adv_shapes.append(() if isinstance(k, int) else tuple(backend.shape(k)))
+        axis += 1
+    if all(isinstance(key[i], int) for i in adv_keypos):
+        return tuple(out)  # no index tensor: basic indexing drops the ints' axes
+    b = list(broadcast_shapes(*adv_shapes))
+    adjacent = adv_keypos == list(range(adv_keypos[0], adv_keypos[0] + len(adv_keypos)))
+    if not adjacent:
+        insert = 0
+    return tuple(out[:insert] + b + out[insert:])
 
 
 def _checked_positions(backend, index: Tensor, n: int | None, axis: int) -> Any:
@@ -242,16 +413,23 @@ def _checked_positions(backend, index: Tensor, n: int | None, axis: int) -> Any:
         return native
     if not backend.is_compiling():
         arr = backend.to_numpy(native)
-        if arr.size and (arr.min() < -n or arr.max() >= n):
+        if arr.size == 0:
+            return native
+        low, high = arr.min(), arr.max()
+        if low < -n or high >= n:
             bad = arr[(arr < -n) | (arr >= n)].flat[0]
             raise IndexOutOfRangeError(
                 f"index {bad} is out of bounds for axis {axis} with size {n}"
             )
-        if arr.size and arr.min() >= 0:
+        if low >= 0:
             return native
     size = backend.full((), n, dt.int64, backend.device(native))
     zero = backend.full((), 0, dt.int64, backend.device(native))
     return backend.where(backend.less(native, zero), backend.add(native, size), native)
+
+
+# ---------------------------------------------------------------------------------------
+# take, take_along_axis, gather
 
 
 def _positions_along(op: str, x: Tensor, indices: Any, axis: int) -> Any:
@@ -263,11 +441,13 @@ def _positions_along(op: str, x: Tensor, indices: Any, axis: int) -> Any:
 
 def take(x: Tensor, indices: Any, /, *, axis: int | None = None) -> Tensor:
     """Elements of ``x`` at ``indices`` along ``axis`` (NumPy's ``take``; TensorFlow's
-    ``gather``).  ``axis`` may be omitted for 1-D ``x``.  Negative indices count from the
-    end; out-of-range ones raise :class:`IndexOutOfRangeError`.
+    ``gather``): the indexed axis is replaced by the axes of ``indices`` (an integer
+    tensor, list or int).  ``axis=None`` indexes the flattened ``x``.  Negative indices
+    count from the end; out-of-range ones raise :class:`IndexOutOfRangeError`.  The dtype
+    is ``x``'s.
 
     Example:
-        >>> ut.take(ut.tensor([10, 20, 30]), ut.tensor([2, 0]))
+        >>> ut.take(ut.tensor([10, 20, 30]), ut.tensor([2, -3]))
         tensor([30, 10], dtype=int64)
     """
     backend = backend_of("take", x, indices)
@@ -283,9 +463,11 @@ def take(x: Tensor, indices: Any, /, *, axis: int | None = None) -> Tensor:
     return _wrap(type(x), backend.take(x._n, positions, ax), x._d)
 
 
-def take_along_axis(x: Tensor, indices: Any, /, *, axis: int = -1) -> Tensor:
-    """``numpy.take_along_axis``: pick along ``axis`` with an index tensor of ``x``'s
-    rank (the other axes broadcast).
+def take_along_axis(x: Tensor, indices: Any, /, *, axis: int | None = -1) -> Tensor:
+    """``numpy.take_along_axis``: pick along ``axis`` with an integer index tensor of
+    ``x``'s rank; the other axes of ``x`` and ``indices`` broadcast.  ``axis=None``:
+    1-D ``indices`` into the flattened ``x``.  Negative indices count from the end;
+    out-of-range ones raise :class:`IndexOutOfRangeError`.  The dtype is ``x``'s.
 
     Example:
         >>> x = ut.tensor([[10, 30, 20]])
@@ -294,15 +476,22 @@ def take_along_axis(x: Tensor, indices: Any, /, *, axis: int = -1) -> Tensor:
     """
     backend = backend_of("take_along_axis", x, indices)
     x = to_tensor(x, backend)
-    ax = normalize_axis(axis, x.ndim)
     idx = to_tensor(indices, backend)
+    check_kind("take_along_axis", idx._d, "iu")
+    if axis is None:
+        from .manipulation import reshape
+
+        if idx.ndim != 1:
+            raise ShapeError(f"take_along_axis(): with axis=None, indices must be 1-D, got "
+                             f"shape {fmt_shape(idx.shape)}")
+        x = reshape(x, (-1,))
+        axis = 0
+    ax = normalize_axis(axis, x.ndim)
     if idx.ndim != x.ndim:
         raise ShapeError(
             f"take_along_axis(): indices of shape {fmt_shape(idx.shape)} must have the rank of "
             f"x, shape {fmt_shape(x.shape)}"
         )
-    from ..errors import broadcast_shapes
-
     xs, js = list(x.shape), list(idx.shape)
     xs[ax] = js[ax] = 1
     try:
@@ -312,24 +501,49 @@ def take_along_axis(x: Tensor, indices: Any, /, *, axis: int = -1) -> Tensor:
             f"take_along_axis(): indices of shape {fmt_shape(idx.shape)} do not broadcast "
             f"with x of shape {fmt_shape(x.shape)} outside axis {ax}"
         ) from None
-    positions = _positions_along("take_along_axis", x, idx, ax)
+    positions = _checked_positions(backend, idx, backend.shape(x._n)[ax], ax)
     return _wrap(type(x), backend.take_along_axis(x._n, positions, ax), x._d)
 
 
 def gather(x: Tensor, dim: int, index: Any) -> Tensor:
-    """PyTorch's ``gather(input, dim, index)``: :func:`take_along_axis` with PyTorch's
-    argument order.  (TensorFlow's ``gather`` is :func:`take`.)
+    """PyTorch's ``gather(input, dim, index)``: ``out[i][j][k] = x[index[i][j][k]][j][k]``
+    for ``dim=0``, and so on.  ``index`` has ``x``'s rank and, on the axes other than
+    ``dim``, sizes no larger than ``x``'s (only the leading part of ``x`` is read; no
+    broadcasting, unlike :func:`take_along_axis`).  The result has ``index``'s shape and
+    ``x``'s dtype.  (TensorFlow's ``gather`` is :func:`take`.)
 
     Example:
         >>> ut.gather(ut.tensor([[1, 2], [3, 4]]), 1, ut.tensor([[1], [0]]))
         tensor([[2],
                 [3]], dtype=int64)
     """
-    return take_along_axis(x, index, axis=dim)
+    backend = backend_of("gather", x, index)
+    x = to_tensor(x, backend)
+    idx = to_tensor(index, backend)
+    check_kind("gather", idx._d, "iu")
+    ax = normalize_axis(dim, x.ndim)
+    xs, js = x.shape, idx.shape
+    if len(js) != len(xs) or any(
+            j is not None and s is not None and j > s for a, (j, s) in enumerate(zip(js, xs))
+            if a != ax):
+        raise ShapeError(
+            f"gather(): index of shape {fmt_shape(js)} must have the rank of x, shape "
+            f"{fmt_shape(xs)}, and no larger sizes outside dim {ax}"
+        )
+    if any(j != s for a, (j, s) in enumerate(zip(js, xs)) if a != ax):
+        x = getitem(x, tuple(slice(None) if a == ax else slice(0, j)
+                             for a, j in enumerate(js)))
+    return take_along_axis(x, idx, axis=ax)
+
+
+# ---------------------------------------------------------------------------------------
+# nonzero, one_hot
 
 
 def nonzero(x: Tensor, /) -> tuple[Tensor, ...]:
-    """int64 indices of the non-zero elements, one tensor per axis, in row-major order.
+    """int64 indices of the non-zero (true) elements, one tensor per axis, in row-major
+    order (NaN counts as non-zero; a complex number is zero when both parts are).  0-d
+    input raises :class:`ShapeError`, as the Array API standard requires.
 
     Example:
         >>> ut.nonzero(ut.tensor([0, 3, 0, 4]))
@@ -346,22 +560,27 @@ def nonzero(x: Tensor, /) -> tuple[Tensor, ...]:
 def one_hot(x: Tensor, /, num_classes: int = -1, *, dtype: dt.DTypeLike | None = None,
             axis: int = -1) -> Tensor:
     """One-hot encoding of integer class indices: a new axis (last by default) of size
-    ``num_classes`` (``-1``: ``max(x) + 1``).  The dtype is int64 as in PyTorch unless
-    given (Keras returns float32: pass ``dtype=ut.float32``).  Indices outside
-    ``[0, num_classes)`` raise :class:`IndexOutOfRangeError`.
+    ``num_classes`` (``-1``: ``max(x) + 1``, 0 for an empty ``x``).  The dtype is int64
+    as in PyTorch unless given (Keras returns float32: pass ``dtype=ut.float32``).
+    Indices outside ``[0, num_classes)`` raise :class:`IndexOutOfRangeError` (while a
+    function is being compiled they cannot be checked and give a row of zeros, as in
+    TensorFlow).
 
     Example:
         >>> ut.one_hot(ut.tensor([0, 2]), 3)
         tensor([[1, 0, 0],
                 [0, 0, 1]], dtype=int64)
     """
-    from .creation import arange
+    from .creation import asarray_on
     from .manipulation import expand_dims
 
     backend = backend_of("one_hot", x)
     x = to_tensor(x, backend)
     check_kind("one_hot", x._d, "iu")
     d = dt.int64 if dtype is None else dt.as_dtype(dtype)
+    num_classes = operator.index(num_classes)
+    if num_classes < -1:
+        raise ValueError(f"one_hot(): num_classes must be -1 or non-negative, got {num_classes}")
     if not backend.is_compiling():
         arr = x.numpy()
         if num_classes == -1:
@@ -374,9 +593,9 @@ def one_hot(x: Tensor, /, num_classes: int = -1, *, dtype: dt.DTypeLike | None =
     elif num_classes == -1:
         raise ValueError("one_hot() needs num_classes while compiling")
     ax = normalize_axis(axis, x.ndim + 1)
-    classes = arange(num_classes, device=x.device)
     shape = [1] * (x.ndim + 1)
     shape[ax] = num_classes
-    classes = classes.reshape(tuple(shape))
+    classes = asarray_on(backend, np.arange(num_classes, dtype=np.int64).reshape(shape),
+                         device=x.device)
     hot = expand_dims(x.astype(dt.int64, copy=False), axis=ax) == classes
     return hot.astype(d)

@@ -1,17 +1,51 @@
-"""Changing shape and arrangement: reshape, transpose, concatenate, stack, flip, roll...
+"""Changing shape and arrangement: reshape, transpose, concatenate, stack, flip, roll,
+tile, repeat, pad...
 
 Shapes and axes are validated here, with the same message on every backend; PyTorch's
-spellings (``cat``, ``permute``, ``unsqueeze``, ``view``, ``dim=``) are accepted too.
+spellings (``cat``, ``permute``, ``unsqueeze``, ``view``, ``dim=``, ``dims=``) are
+accepted too.  Every function keeps its input's dtype (``concat`` and ``stack`` promote
+their inputs to one dtype), and may return its input itself when nothing changes.
+
+Where PyTorch, TensorFlow and NumPy disagree, unitorch picks one behaviour:
+
+* ``transpose(x, dim0, dim1)`` swaps two axes (PyTorch); ``transpose(x)`` reverses all
+  axes and ``transpose(x, axes)`` permutes them (NumPy, TensorFlow).
+* ``squeeze(x, axis)`` of an axis whose size is not 1 raises :class:`ShapeError`
+  (NumPy, TensorFlow); PyTorch leaves such an axis alone.
+* ``split(x, n)`` cuts chunks of size ``n`` (PyTorch); NumPy and TensorFlow cut ``n``
+  equal sections.  ``split`` of an empty axis gives one empty chunk (PyTorch).
+* ``roll`` with ``axis=None`` rolls the flattened tensor (NumPy, PyTorch); shifts on a
+  repeated axis add up.
+* ``repeat`` is NumPy's ``repeat`` / PyTorch's ``repeat_interleave`` (each element
+  repeated); PyTorch's ``Tensor.repeat`` is :func:`tile`.
+* ``broadcast_to`` accepts ``-1`` for an existing axis (keep its size), as PyTorch's
+  ``expand`` does; NumPy refuses it.
+* ``pad`` takes NumPy's ``pad_width`` (per axis, first axis first), not PyTorch's flat
+  list that starts from the last axis; modes ``"constant"``, ``"reflect"``,
+  ``"symmetric"``, ``"edge"`` (alias ``"replicate"``) and ``"wrap"`` (alias
+  ``"circular"``) follow NumPy, including pads wider than the axis, which PyTorch and
+  TensorFlow refuse for reflect modes.
 """
 
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from .. import dtypes as dt
-from ..errors import AxisError, ShapeError, fmt_shape, normalize_axes, normalize_axis
+from ..errors import (
+    AxisError,
+    DTypeError,
+    ShapeError,
+    broadcast_shapes,
+    fmt_shape,
+    normalize_axes,
+    normalize_axis,
+)
 from ..tensor import Tensor, _wrap
 from ._dispatch import backend_of, to_tensor
 
@@ -19,7 +53,7 @@ __all__ = [
     "reshape", "view", "permute_dims", "permute", "transpose", "matrix_transpose",
     "expand_dims", "unsqueeze", "squeeze", "flatten", "broadcast_to", "broadcast_arrays",
     "concat", "cat", "stack", "unstack", "split", "flip", "roll", "tile", "repeat",
-    "moveaxis", "swapaxes",
+    "moveaxis", "swapaxes", "pad",
 ]
 
 
@@ -36,6 +70,20 @@ def _tensor(op: str, x: Any) -> Tensor:
     return to_tensor(x, backend_of(op, x))
 
 
+def _ints(op: str, what: str, values: Any) -> tuple[int, ...]:
+    """A tuple of Python ints from ints or a sequence of them (no floats or bools)."""
+    if isinstance(values, (int, np.integer)) or (isinstance(values, Tensor)
+                                                 and values.ndim == 0):
+        values = (values,)
+    try:
+        out = tuple(operator.index(v) for v in values)
+    except TypeError:
+        raise TypeError(f"{op}(): {what} must be integers, got {values!r}") from None
+    if any(isinstance(v, (bool, np.bool_)) for v in values):
+        raise TypeError(f"{op}(): {what} must be integers, got {values!r}")
+    return out
+
+
 def reshape(x: Tensor, /, shape: int | Sequence[int], *more: int,
             copy: bool | None = None) -> Tensor:
     """``x`` with a new shape holding the same elements in row-major order; one
@@ -47,11 +95,7 @@ def reshape(x: Tensor, /, shape: int | Sequence[int], *more: int,
     """
     x = _tensor("reshape", x)
     backend = type(x)._bk
-    if more:
-        shape = (shape, *more)
-    if isinstance(shape, int):
-        shape = (shape,)
-    shape = tuple(int(s) for s in shape)
+    shape = _ints("reshape", "shape", (shape, *more) if more else shape)
     old = backend.shape(x._n)
     new = _resolve_shape(old, shape)
     if new == old and not copy:
@@ -96,12 +140,11 @@ def permute_dims(x: Tensor, /, axes: Sequence[int], *more: int) -> Tensor:
         (4, 2, 3)
     """
     x = _tensor("permute_dims", x)
-    if more or isinstance(axes, int):
-        axes = (axes, *more)
+    axes = _ints("permute_dims", "axes", (axes, *more) if more else axes)
     ndim = x.ndim
     perm = tuple(normalize_axis(a, ndim) for a in axes)
     if sorted(perm) != list(range(ndim)):
-        raise AxisError(f"permute_dims(): axes {tuple(axes)} are not a permutation of "
+        raise AxisError(f"permute_dims(): axes {axes} are not a permutation of "
                         f"{ndim} axes")
     if perm == tuple(range(ndim)):
         return x
@@ -111,16 +154,24 @@ def permute_dims(x: Tensor, /, axes: Sequence[int], *more: int) -> Tensor:
 permute = permute_dims
 
 
-def transpose(x: Tensor, /, dim0: int | None = None, dim1: int | None = None) -> Tensor:
-    """Swap axes ``dim0`` and ``dim1`` (PyTorch's ``transpose``); with neither given,
-    reverse all axes (NumPy's and TensorFlow's ``transpose``).
+def transpose(x: Tensor, /, dim0: int | Sequence[int] | None = None, dim1: int | None = None,
+              *, axes: Sequence[int] | None = None) -> Tensor:
+    """Swap axes ``dim0`` and ``dim1`` (PyTorch's ``transpose``); with a sequence (or
+    ``axes=``), permute the axes as :func:`permute_dims`; with nothing, reverse all axes
+    (NumPy's and TensorFlow's ``transpose``).
 
     Example:
         >>> ut.transpose(ut.ones((2, 3, 4)), 0, 1).shape
         (3, 2, 4)
         >>> ut.transpose(ut.ones((2, 3, 4))).shape
         (4, 3, 2)
+        >>> ut.transpose(ut.ones((2, 3, 4)), (1, 2, 0)).shape
+        (3, 4, 2)
     """
+    if axes is not None or (dim0 is not None and not isinstance(dim0, (int, np.integer))):
+        if dim1 is not None or (axes is not None and dim0 is not None):
+            raise TypeError("transpose() takes two axes to swap, or one permutation")
+        return permute_dims(x, dim0 if axes is None else axes)
     if dim0 is None and dim1 is None:
         x = _tensor("transpose", x)
         return permute_dims(x, tuple(range(x.ndim))[::-1])
@@ -261,19 +312,24 @@ def flatten(x: Tensor, /, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return reshape(x, tuple(_known([*shape[:a], merged, *shape[b + 1:]])))
 
 
-def broadcast_to(x: Tensor, /, shape: Sequence[int]) -> Tensor:
-    """``x`` broadcast to ``shape`` (NumPy rules).
+def broadcast_to(x: Tensor, /, shape: int | Sequence[int], *more: int) -> Tensor:
+    """``x`` broadcast to ``shape`` (NumPy rules); ``-1`` keeps the size of an existing
+    axis (PyTorch's ``expand``; ``x.expand(3, -1)`` works too).
 
     Example:
         >>> ut.broadcast_to(ut.ones(3), (2, 3)).shape
         (2, 3)
     """
-    from ..errors import broadcast_shapes
-
     x = _tensor("broadcast_to", x)
-    shape = tuple(int(s) for s in shape)
+    shape = _ints("broadcast_to", "shape", (shape, *more) if more else shape)
     old = x.shape
-    ok = len(shape) >= len(old)
+    if -1 in shape:
+        lead = len(shape) - len(old)
+        if any(s == -1 for s in shape[:max(lead, 0)]):
+            raise ShapeError(f"broadcast_to(): -1 in {fmt_shape(shape)} can only keep the "
+                             f"size of an existing axis of {fmt_shape(old)}")
+        shape = tuple(old[i - lead] if s == -1 else s for i, s in enumerate(shape))
+    ok = len(shape) >= len(old) and all(s >= 0 for s in shape)
     if ok:
         try:
             ok = broadcast_shapes(old, shape) == shape
@@ -294,8 +350,6 @@ def broadcast_arrays(*arrays: Tensor) -> list[Tensor]:
         >>> [t.shape for t in ut.broadcast_arrays(ut.ones(3), ut.ones((2, 1)))]
         [(2, 3), (2, 3)]
     """
-    from ..errors import broadcast_shapes
-
     backend = backend_of("broadcast_arrays", *arrays)
     ts = [to_tensor(a, backend) for a in arrays]
     try:
@@ -327,7 +381,10 @@ def concat(arrays: Sequence[Tensor], /, *, axis: int | None = 0, dim: int | None
         >>> ut.concat([ut.ones(2), ut.zeros(3)]).shape
         (5,)
     """
-    axis = _axis(axis, dim, 0)
+    if dim is not None:  # (not _axis: None is meaningful here)
+        if axis not in (0, dim):
+            raise TypeError("give axis= or dim=, not both")
+        axis = dim
     ts, d = _joinable("concat", arrays)
     if axis is None:
         ts = [reshape(t, (-1,)) for t in ts]
@@ -404,11 +461,13 @@ def split(x: Tensor, /, split_size_or_sections: int | Sequence[int], axis: int =
     axis = _axis(axis, dim, 0)
     ax = normalize_axis(axis, x.ndim)
     n = x.shape[ax]
-    if isinstance(split_size_or_sections, int):
-        size = split_size_or_sections
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        size = int(split_size_or_sections)
         if size <= 0:
             raise ValueError(f"split(): split_size must be positive, got {size}")
-        sizes = [size] * (n // size) + ([n % size] if n % size else [])
+        if n is None:
+            raise ShapeError("split() needs the size of the axis to be known")
+        sizes = [size] * (n // size) + ([n % size] if n % size or n == 0 else [])
     else:
         sizes = [int(s) for s in split_size_or_sections]
         if sum(sizes) != n or any(s < 0 for s in sizes):
@@ -421,7 +480,7 @@ def split(x: Tensor, /, split_size_or_sections: int | Sequence[int], axis: int =
     return tuple(out)
 
 
-def flip(x: Tensor, /, *, axis: int | Sequence[int] | None = None,
+def flip(x: Tensor, /, axis: int | Sequence[int] | None = None, *,
          dims: int | Sequence[int] | None = None) -> Tensor:
     """Reverse the order of elements along ``axis`` (all axes when ``None``).
 
@@ -437,10 +496,12 @@ def flip(x: Tensor, /, *, axis: int | Sequence[int] | None = None,
     return _wrap(type(x), type(x)._bk.flip(x._n, axes), x._d)
 
 
-def roll(x: Tensor, /, shift: int | Sequence[int], *, axis: int | Sequence[int] | None = None,
-         dims: int | Sequence[int] | None = None) -> Tensor:
-    """Shift elements along ``axis``, wrapping around (``axis=None``: over the flattened
-    tensor, keeping the shape).
+def roll(x: Tensor, /, shift: int | Sequence[int], axis: int | Sequence[int] | None = None,
+         *, dims: int | Sequence[int] | None = None) -> Tensor:
+    """Shift elements along ``axis``, wrapping around; ``axis=None`` shifts the
+    flattened tensor and keeps the shape.  ``shift`` and ``axis`` may be sequences (one
+    of them of length 1 is repeated); shifts on a repeated axis add up; negative shifts
+    go backwards.
 
     Example:
         >>> ut.roll(ut.arange(4), 1)
@@ -449,20 +510,35 @@ def roll(x: Tensor, /, shift: int | Sequence[int], *, axis: int | Sequence[int] 
     x = _tensor("roll", x)
     axis = _axis(axis, dims)
     backend = type(x)._bk
+    shifts = _ints("roll", "shift", shift)
     if axis is None:
         shape = x.shape
+        n = x.size
+        total = sum(shifts) % n if n else 0
+        if not total:
+            return x
         flat = reshape(x, (-1,))
-        total = shift if isinstance(shift, int) else sum(shift)
-        rolled = backend.roll(flat._n, (int(total),), (0,))
+        rolled = backend.roll(flat._n, (total,), (0,))
         return reshape(_wrap(type(x), rolled, x._d), shape)
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
-    shifts = (shift,) * len(axes) if isinstance(shift, int) else tuple(shift)
+    axes = _ints("roll", "axis", axis)
+    if len(shifts) == 1:
+        shifts = shifts * len(axes)
+    elif len(axes) == 1:
+        axes = axes * len(shifts)
     if len(shifts) != len(axes):
         raise ValueError(f"roll(): {len(shifts)} shifts for {len(axes)} axes")
-    axes = tuple(normalize_axis(a, x.ndim) for a in axes)
-    if not axes:
+    shape = x.shape
+    per_axis: dict[int, int] = {}
+    for s, a in zip(shifts, axes):
+        a = normalize_axis(a, len(shape))
+        per_axis[a] = per_axis.get(a, 0) + s
+    items = [(a, s if shape[a] is None else s % shape[a] if shape[a] else 0)
+             for a, s in sorted(per_axis.items())]
+    items = [(a, s) for a, s in items if s]
+    if not items:
         return x
-    return _wrap(type(x), backend.roll(x._n, tuple(int(s) for s in shifts), axes), x._d)
+    return _wrap(type(x), backend.roll(x._n, tuple(s for _, s in items),
+                                       tuple(a for a, _ in items)), x._d)
 
 
 def tile(x: Tensor, /, repetitions: Sequence[int], *more: int) -> Tensor:
@@ -474,26 +550,30 @@ def tile(x: Tensor, /, repetitions: Sequence[int], *more: int) -> Tensor:
         tensor([1, 2, 1, 2], dtype=int64)
     """
     x = _tensor("tile", x)
-    if more or isinstance(repetitions, int):
-        repetitions = (repetitions, *more)
-    reps = tuple(int(r) for r in repetitions)
+    reps = _ints("tile", "repetitions", (repetitions, *more) if more else repetitions)
     if any(r < 0 for r in reps):
         raise ValueError(f"tile(): repetitions must be non-negative, got {reps}")
     ndim = x.ndim
     if len(reps) > ndim:
         x = reshape(x, (1,) * (len(reps) - ndim) + x.shape)
     reps = (1,) * (x.ndim - len(reps)) + reps
+    if all(r == 1 for r in reps):
+        return x
     return _wrap(type(x), type(x)._bk.tile(x._n, reps), x._d)
 
 
-def repeat(x: Tensor, /, repeats: int | Tensor, *, axis: int | None = None,
-           dim: int | None = None) -> Tensor:
+def repeat(x: Tensor, /, repeats: int | Sequence[int] | Tensor,
+           axis: int | None = None, *, dim: int | None = None) -> Tensor:
     """Repeat each element ``repeats`` times along ``axis`` (``None``: the flattened
-    tensor).  ``repeats`` is an int or a 1-D integer tensor with one count per element.
+    tensor); NumPy's ``repeat``, PyTorch's ``repeat_interleave``.  ``repeats`` is a
+    non-negative int, or a 1-D integer tensor (or list) with one count per element along
+    the axis (a single count is used for every element).
 
     Example:
         >>> ut.repeat(ut.tensor([1, 2]), 2)
         tensor([1, 1, 2, 2], dtype=int64)
+        >>> ut.repeat(ut.tensor([1, 2]), ut.tensor([0, 3]))
+        tensor([2, 2, 2], dtype=int64)
     """
     x = _tensor("repeat", x)
     axis = _axis(axis, dim)
@@ -502,14 +582,16 @@ def repeat(x: Tensor, /, repeats: int | Tensor, *, axis: int | None = None,
         axis = 0
     ax = normalize_axis(axis, x.ndim)
     backend = type(x)._bk
-    if isinstance(repeats, Tensor) or not isinstance(repeats, int):
-        r = to_tensor(repeats, backend)
+    if not isinstance(repeats, (int, np.integer)) or isinstance(repeats, (bool, np.bool_)):
+        empty = isinstance(repeats, (list, tuple)) and len(repeats) == 0
+        r = to_tensor(repeats, backend, dt.int64 if empty else None)
         if r._d.kind not in "iu":
-            from ..errors import DTypeError
-
             raise DTypeError(f"repeat(): repeats must be integers, got {r._d.name}")
-        if r.ndim == 0:
-            repeats = int(r.item())
+        if r.ndim == 0 or (r.shape == (1,) and x.shape[ax] != 1):
+            if backend.is_compiling():
+                raise ValueError("repeat(): a single count must be a Python int while "
+                                 "compiling")
+            repeats = int(r.item()) if r.ndim == 0 else int(r[0].item())
         else:
             if r.ndim != 1 or r.shape[0] != x.shape[ax]:
                 raise ShapeError(
@@ -520,6 +602,113 @@ def repeat(x: Tensor, /, repeats: int | Tensor, *, axis: int | None = None,
                 raise ValueError("repeat(): repeats must be non-negative")
             return _wrap(type(x), backend.repeat(x._n, backend.cast(r._n, dt.int64), ax),
                          x._d)
+    repeats = int(repeats)
     if repeats < 0:
         raise ValueError(f"repeat(): repeats must be non-negative, got {repeats}")
-    return _wrap(type(x), backend.repeat(x._n, int(repeats), ax), x._d)
+    if repeats == 1:
+        return x
+    return _wrap(type(x), backend.repeat(x._n, repeats, ax), x._d)
+
+
+# ---------------------------------------------------------------------------------------
+# pad
+
+_PAD_MODES = {
+    "constant": "constant", "reflect": "reflect", "symmetric": "symmetric", "edge": "edge",
+    "replicate": "edge", "wrap": "wrap", "circular": "wrap",
+}
+
+
+def pad(x: Tensor, /, pad_width: int | Sequence[int] | Sequence[Sequence[int]],
+        mode: str = "constant", value: bool | int | float | complex = 0, *,
+        constant_values: bool | int | float | complex | None = None) -> Tensor:
+    """``x`` padded as NumPy's ``pad`` does.
+
+    ``pad_width`` is NumPy's: an int (every side of every axis), a pair ``(before,
+    after)`` (every axis), or one pair per axis, first axis first.  Modes:
+
+    * ``"constant"``: ``value`` (alias ``constant_values=``), converted to ``x``'s dtype;
+    * ``"reflect"``: the mirror image without repeating the edge (``[1, 2, 3]`` padded
+      by 2: ``[3, 2, 1, 2, 3, 2, 1]``); ``"symmetric"``: with the edge repeated;
+    * ``"edge"`` (alias ``"replicate"``): the edge value;
+    * ``"wrap"`` (alias ``"circular"``): the other end, periodically.
+
+    Pads wider than the axis repeat the pattern (as NumPy does).  Only ``"constant"``
+    can extend an axis of size 0 (:class:`ShapeError` otherwise).  The dtype is ``x``'s.
+
+    Example:
+        >>> ut.pad(ut.tensor([1, 2, 3]), (2, 1), mode="reflect")
+        tensor([3, 2, 1, 2, 3, 2], dtype=int64)
+        >>> ut.pad(ut.ones((1, 2)), ((0, 1), (1, 0))).shape
+        (2, 3)
+    """
+    from .indexing import _scalar_in
+
+    x = _tensor("pad", x)
+    kind = _PAD_MODES.get(mode) if isinstance(mode, str) else None
+    if kind is None:
+        raise ValueError(f"pad(): unknown mode {mode!r}; expected one of "
+                         + ", ".join(repr(m) for m in _PAD_MODES))
+    pads = _pad_widths(pad_width, x.ndim)
+    if not any(b or a for b, a in pads):
+        return x
+    backend = type(x)._bk
+    if kind == "constant":
+        if constant_values is not None:
+            value = constant_values
+        if isinstance(value, Tensor):
+            value = value.item()
+        v = _scalar_in(value, x._d)
+        return _wrap(type(x), backend.pad(x._n, pads, v), x._d)
+    if constant_values is not None or value != 0:
+        raise ValueError(f"pad(): a value is only used by mode 'constant', not {mode!r}")
+    from .creation import asarray_on
+
+    shape = x.shape
+    out = x._n
+    for axis, (before, after) in enumerate(pads):
+        if not (before or after):
+            continue
+        n = shape[axis]
+        if n is None:
+            raise ShapeError(f"pad(): mode {mode!r} needs the size of axis {axis} to be known")
+        if n == 0:
+            raise ShapeError(f"pad(): cannot extend the empty axis {axis} with mode {mode!r}")
+        idx = _pad_positions(kind, n, before, after)
+        positions = asarray_on(backend, idx, device=x.device)._n
+        out = backend.take(out, positions, axis)
+    return _wrap(type(x), out, x._d)
+
+
+def _pad_widths(pad_width: Any, ndim: int) -> tuple[tuple[int, int], ...]:
+    arr = np.asarray(pad_width.numpy() if isinstance(pad_width, Tensor) else pad_width)
+    if arr.size == 0 and arr.dtype.kind == "f":
+        arr = arr.astype(np.int64)  # () for a 0-d tensor
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"pad(): pad_width must be integers, got {pad_width!r}")
+    if ndim == 0:
+        return ()  # nothing to pad (NumPy accepts any widths here too)
+    try:
+        arr = np.broadcast_to(arr, (ndim, 2))
+    except ValueError:
+        raise ShapeError(f"pad(): pad_width {pad_width!r} does not fit a tensor of {ndim} "
+                         f"dimension{'s' if ndim != 1 else ''}") from None
+    if (arr < 0).any():
+        raise ValueError(f"pad(): pad widths must be non-negative, got {pad_width!r}")
+    return tuple((int(b), int(a)) for b, a in arr)
+
+
+def _pad_positions(kind: str, n: int, before: int, after: int) -> np.ndarray:
+    """Source positions along an axis of size ``n`` for each position of the padded axis."""
+    i = np.arange(-before, n + after, dtype=np.int64)
+    if kind == "edge":
+        return np.clip(i, 0, n - 1)
+    if kind == "wrap":
+        return i % n
+    if kind == "symmetric":
+        j = i % (2 * n)
+        return np.where(j >= n, 2 * n - 1 - j, j)
+    if n == 1:  # reflect
+        return np.zeros_like(i)
+    j = i % (2 * n - 2)
+    return np.where(j >= n, 2 * n - 2 - j, j)

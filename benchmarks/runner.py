@@ -1,0 +1,50 @@
+"""``python -m benchmarks`` / ``unitorch bench``: run the suites on each backend, each in
+its own process, print the tables and write JSON and markdown to benchmarks/results/."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from . import report
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--backends", default="torch,tensorflow")
+    parser.add_argument("--suites", default="ops,train,import,data",
+                        help="comma-separated: ops, train, import, data")
+    parser.add_argument("--quick", action="store_true",
+                        help="a smoke run: small sizes, few repeats (what CI runs)")
+    parser.add_argument("--device", default="cpu", help="cpu or gpu (torch backend)")
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
+    parser.add_argument("--tag", default=None, help="file name for the results")
+    args = parser.parse_args(argv)
+    rows = []
+    for backend in args.backends.split(","):
+        cmd = [sys.executable, "-m", "benchmarks.worker", "--backend", backend,
+               "--suites", args.suites, "--device", args.device]
+        if args.quick:
+            cmd.append("--quick")
+        start = time.perf_counter()
+        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True,
+                              env=dict(os.environ, PYTHONPATH=str(ROOT)))
+        if done.returncode != 0:
+            print(done.stderr, file=sys.stderr)
+            print(f"benchmarks failed on {backend}", file=sys.stderr)
+            return 1
+        rows += json.loads(done.stdout.strip().splitlines()[-1])
+        print(f"{backend}: {time.perf_counter() - start:.0f} s", file=sys.stderr)
+    info = report.machine()
+    print(report.table(rows))
+    tag = args.tag or ("quick" if args.quick else time.strftime("%Y%m%d-%H%M%S"))
+    stem = report.write(rows, Path(args.out), info, tag)
+    print(f"\nwrote {stem}.json and {stem}.md")
+    return 0

@@ -1,0 +1,9 @@
+"""Neural-network building blocks: Module, Parameter, layers, losses, init, functional."""
+
+from . import functional, init, utils
+from .layers import *  # noqa: F403
+from .losses import (
+    BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss,
+)
+from .module import IncompatibleKeys, Module
+from .parameter import Buffer, Parameter

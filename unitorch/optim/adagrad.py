@@ -1,0 +1,90 @@
+"""Adagrad, as ``torch.optim.Adagrad``."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from ..tensor import Tensor
+from .optimizer import Optimizer, ParamsT, _check_nonnegative, _ParamGroup
+
+__all__ = ["Adagrad"]
+
+
+class Adagrad(Optimizer):
+    """Adagrad (Duchi et al., 2011): PyTorch's ``torch.optim.Adagrad``, with its defaults
+    and update rule.
+
+    For each parameter ``p`` with gradient ``g``, at its ``t``-th step::
+
+        g = -g                                      if maximize
+        g = g + weight_decay * p                    if weight_decay != 0
+        clr = lr / (1 + (t - 1) * lr_decay)
+        sum = sum + g * g                           (sum starts at initial_accumulator_value)
+        p = p - clr * g / (sqrt(sum) + eps)
+
+    ``eps`` is added outside the square root, as in PyTorch (TF's ``ApplyAdagradV2``
+    kernel also adds it outside; Keras's default ``initial_accumulator_value`` is 0.1
+    and its ``epsilon`` 1e-7).  State per parameter: ``step`` and ``sum``, created with
+    the optimizer.
+
+    Args:
+        params: parameters, ``(name, parameter)`` pairs, or parameter groups (dicts).
+        lr: learning rate (default 1e-2).
+        lr_decay: learning-rate decay (default 0).
+        weight_decay: L2 penalty (default 0).
+        initial_accumulator_value: starting value of ``sum`` (default 0).
+        eps: added to the denominator (default 1e-10).
+        maximize: maximize the objective instead of minimizing it.
+
+    Raises:
+        ValueError: a negative (or NaN) lr, lr_decay, weight_decay,
+            initial_accumulator_value or eps.
+
+    Example:
+        >>> w = ut.nn.Parameter(ut.tensor([1.0, -2.0]))
+        >>> opt = ut.optim.Adagrad([w], lr=0.1)
+        >>> ut.sum(w * w).backward()
+        >>> opt.step()  # g / sqrt(g^2) = sign(g)
+        >>> w
+        tensor([ 0.9, -1.9], dtype=float32)
+    """
+
+    _hyper_keys: ClassVar[dict[str, tuple[str, ...]]] = {
+        "lr": ("lr",), "lr_decay": ("lr_decay",), "weight_decay": ("weight_decay",),
+        "eps": ("eps",),
+    }
+
+    def __init__(self, params: ParamsT, lr: float = 1e-2, lr_decay: float = 0,
+                 weight_decay: float = 0, initial_accumulator_value: float = 0,
+                 eps: float = 1e-10, *, maximize: bool = False) -> None:
+        defaults = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                        initial_accumulator_value=initial_accumulator_value, eps=eps,
+                        maximize=bool(maximize))
+        super().__init__(params, defaults)
+        for group in self.param_groups:  # torch.optim.Adagrad creates its state here
+            keys = self._state_keys(group)
+            for p in group["params"]:
+                self._state_of(p, keys)
+
+    def _validate(self, values: dict[str, Any]) -> None:
+        _check_nonnegative(values, "lr", "Invalid learning rate: {}")
+        _check_nonnegative(values, "lr_decay", "Invalid lr_decay value: {}")
+        _check_nonnegative(values, "weight_decay", "Invalid weight_decay value: {}")
+        _check_nonnegative(values, "initial_accumulator_value",
+                           "Invalid initial_accumulator_value value: {}")
+        _check_nonnegative(values, "eps", "Invalid epsilon value: {}")
+
+    def _state_keys(self, group: dict[str, Any]) -> tuple[tuple[str, float], ...]:
+        return (("step", 0.0), ("sum", float(group["initial_accumulator_value"])))
+
+    def _update(self, group: _ParamGroup, params: list[Tensor]) -> None:
+        bk = self._backend
+        keys = self._state_keys(group)
+        natives, grads, sums, steps = [], [], [], []
+        for p in params:
+            st = self._state_of(p, keys)
+            natives.append(p._n)
+            grads.append(bk.get_grad(p._n))
+            sums.append(st["sum"]._n)
+            steps.append(st["step"]._n)
+        bk.adagrad_update(natives, grads, sums, steps, group.hyper, group["maximize"])

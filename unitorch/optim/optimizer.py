@@ -1,0 +1,419 @@
+"""``Optimizer``: the base class of unitorch's optimizers, with PyTorch's interface.
+
+Parameter groups, ``zero_grad``, ``step(closure)``, ``add_param_group`` and
+``state_dict``/``load_state_dict`` behave as in ``torch.optim.Optimizer``; the state dict
+has PyTorch's layout (``{"state": {index: {...}}, "param_groups": [{..., "params":
+[indices]}]}``) with unitorch Tensors as state values, and loads on any backend (a state
+saved on torch continues identically on TensorFlow, and a ``torch.optim`` state dict
+loads too).
+
+Compiled training steps.  A PyTorch-style step (``zero_grad``, forward,
+``loss.backward()``, ``opt.step()``) may be wrapped in :func:`unitorch.compile`.  On
+TensorFlow the Python code of ``step()`` then runs only while tracing, so everything that
+changes from step to step lives in backend variables: the state (moments, step counts,
+created once per parameter with the contract's ``state_variable``) and the float
+hyperparameters of each group (``lr``, ``momentum``, ``betas``...), which sit in backend
+holders (the contract's ``hyperparameter``).  Assigning ``group["lr"] = x`` (as
+schedulers do, eagerly, between compiled calls) updates the holder, so the next compiled
+step uses it.  Structural settings (``amsgrad``, ``nesterov``, ``maximize``,
+``centered``, and whether a hyperparameter such as ``weight_decay`` or ``momentum`` is
+zero) and which parameters have a gradient are fixed when a TensorFlow step is traced:
+after changing them, compile the step anew.  ``torch.compile`` guards on them and
+recompiles by itself.
+
+Differences from PyTorch, the same on both backends:
+
+* parameters must be ``ut.nn.Parameter`` tensors of a real floating dtype (PyTorch also
+  takes complex ones and any leaf tensor);
+* hyperparameters are stored as Python floats (a 0-d tensor given as ``lr`` is
+  converted), and group values are validated like constructor arguments;
+* ``state_dict()`` returns copies of the state tensors, not the live ones;
+* SGD with momentum also keeps a ``"step"`` count per parameter (so that its first step
+  can copy the gradient into the buffer inside compiled steps); a ``torch.optim`` SGD
+  state without it loads as already started.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterable
+from itertools import chain
+from typing import Any, ClassVar
+
+import numpy as np
+
+from .. import dtypes as dt
+from ..devices import Device
+from ..errors import BackendMismatchError, DTypeError, ShapeError, fmt_shape
+from ..nn.parameter import Parameter
+from ..tensor import Tensor, _wrap
+
+__all__ = ["Optimizer", "ParamsT"]
+
+ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
+"""What an optimizer takes: parameters, ``(name, parameter)`` pairs, or parameter
+groups (dicts with a ``"params"`` entry and per-group hyperparameters)."""
+
+_CPU = Device("cpu")
+_NUMBER_TYPES = (int, float, np.integer, np.floating)
+
+
+def _as_float(name: str, value: Any) -> float:
+    """A hyperparameter as a Python float (numbers and one-element tensors)."""
+    if isinstance(value, bool) or not isinstance(value, (*_NUMBER_TYPES, Tensor, np.ndarray)):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    try:
+        return float(value)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"{name} must be a real number, got {value!r}") from e
+
+
+class _ParamGroup(dict):
+    """A parameter group: a dict whose float hyperparameters are also kept in backend
+    holders read by the (possibly compiled) update; assigning one updates its holder."""
+
+    __slots__ = ("_owner", "hyper")
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        names = self._owner._hyper_keys.get(key)
+        if names is not None:
+            value = self._owner._coerce(key, value)
+            bk = self._owner._backend
+            values = value if len(names) > 1 else (value,)
+            for name, v in zip(names, values):
+                holder = self.hyper.get(name)
+                if holder is None:
+                    self.hyper[name] = bk.hyperparameter(v)
+                else:
+                    bk.set_hyperparameter(holder, v)
+        dict.__setitem__(self, key, value)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        for k, v in dict(*args, **kwargs).items():
+            self[k] = v
+
+    def setdefault(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+
+class Optimizer:
+    """Base class of optimizers.  Subclasses set ``_hyper_keys`` (group keys holding
+    float hyperparameters -> holder names), implement ``_validate`` (checks of a group's
+    values), ``_state_keys`` (the state a parameter needs: ``(name, initial value)``) and
+    ``_update`` (one step of one group through a backend update primitive).
+
+    Example:
+        >>> model = ut.nn.Linear(3, 1)  # doctest: +SKIP
+        >>> opt = ut.optim.SGD(model.parameters(), lr=0.1)  # doctest: +SKIP
+        >>> opt.zero_grad(); ut.sum(model(x)).backward(); opt.step()  # doctest: +SKIP
+    """
+
+    #: group key -> names of the backend holders its value lives in
+    _hyper_keys: ClassVar[dict[str, tuple[str, ...]]] = {}
+
+    def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
+        if isinstance(params, Tensor):
+            raise TypeError("params argument given to the optimizer should be an iterable of "
+                            "Tensors or dicts, but got a Tensor")
+        if isinstance(params, dict):
+            raise TypeError("params argument given to the optimizer should be an iterable of "
+                            "Tensors or dicts, but got a dict (wrap one group in a list)")
+        self._validate(defaults)
+        self.defaults = dict(defaults)
+        self.state: dict[Tensor, dict[str, Tensor]] = {}
+        self.param_groups: list[_ParamGroup] = []
+        self._backend: Any = None
+        groups = list(params)
+        if not groups:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    # -- groups -------------------------------------------------------------------------
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a group of parameters with its own hyperparameters (missing ones take the
+        optimizer's defaults), e.g. to fine-tune a layer after unfreezing it.
+
+        Example:
+            >>> opt.add_param_group({"params": head.parameters(), "lr": 1e-4})  # doctest: +SKIP
+        """
+        if not isinstance(param_group, dict):
+            raise TypeError(f"a parameter group must be a dict, got {type(param_group).__name__}")
+        if "params" not in param_group:
+            raise KeyError("a parameter group must have a 'params' entry")
+        tensors, names = self._params_of(param_group["params"])
+        backend = self._backend_of(tensors)
+        group = _ParamGroup()
+        group._owner, group.hyper = self, {}
+        dict.__setitem__(group, "params", tensors)
+        if names:
+            dict.__setitem__(group, "param_names", names)
+        values = {**self.defaults, **{k: v for k, v in param_group.items()
+                                      if k not in ("params", "param_names")}}
+        self._validate(values)
+        prev_backend = self._backend
+        self._backend = backend
+        try:
+            for key, value in values.items():
+                group[key] = value
+        except Exception:
+            self._backend = prev_backend
+            raise
+        if len(tensors) != len({id(p) for p in tensors}):
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; "
+                          "each is updated once per duplicate", UserWarning, stacklevel=3)
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        if any(id(p) in seen for p in tensors):
+            self._backend = prev_backend
+            raise ValueError("some parameters appear in more than one parameter group")
+        if self.param_groups and (("param_names" in group)
+                                  != ("param_names" in self.param_groups[0])):
+            self._backend = prev_backend
+            raise ValueError("all optimizer param groups should be with/without names")
+        self.param_groups.append(group)
+
+    @staticmethod
+    def _params_of(params: Any) -> tuple[list[Tensor], list[str]]:
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, (set, frozenset)):
+            raise TypeError("optimizer parameters need to be organized in ordered collections, "
+                            "but the ordering of tensors in sets will change between runs; "
+                            "use a list instead")
+        elif isinstance(params, dict):
+            raise TypeError("a group's 'params' must be an iterable of parameters, got a dict")
+        tensors: list[Tensor] = []
+        names: list[str] = []
+        for item in params:
+            if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
+                names.append(item[0])
+                item = item[1]
+            if not isinstance(item, Tensor):
+                raise TypeError("optimizer can only optimize ut.nn.Parameter tensors, but one "
+                                f"of the params is {type(item).__name__}")
+            if not isinstance(item, Parameter):
+                raise TypeError("optimizer can only optimize ut.nn.Parameter tensors (mutable "
+                                "leaves), but one of the params is a plain Tensor; wrap it: "
+                                "ut.nn.Parameter(t)")
+            if item._d.kind != "f":
+                raise DTypeError("optimizer can only optimize real floating parameters, got "
+                                 f"{item._d.name}")
+            tensors.append(item)
+        if names and len(names) != len(tensors):
+            raise ValueError("all optimizer params should be with/without names; some param "
+                             "names are missing")
+        return tensors, names
+
+    def _backend_of(self, tensors: list[Tensor]) -> Any:
+        backends = {type(p)._bk for p in tensors}
+        if self._backend is not None:
+            backends.add(self._backend)
+        if len(backends) > 1:
+            names = sorted(b.name for b in backends)
+            raise BackendMismatchError(f"optimizer parameters live on several backends: {names}")
+        if backends:
+            return backends.pop()
+        from ..backends import current
+
+        return current()
+
+    def _coerce(self, key: str, value: Any) -> Any:
+        """The stored form of hyperparameter ``key``: a float, or a tuple of floats."""
+        n = len(self._hyper_keys[key])
+        if n == 1:
+            return _as_float(key, value)
+        if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+            raise TypeError(f"{key} must be a sequence of {n} real numbers, got "
+                            f"{type(value).__name__}")
+        items = tuple(value)
+        if len(items) != n:
+            raise ValueError(f"{key} must have {n} values, got {len(items)}")
+        return tuple(_as_float(f"{key}[{i}]", v) for i, v in enumerate(items))
+
+    def _validate(self, values: dict[str, Any]) -> None:
+        """Raise ``ValueError`` for an invalid hyperparameter (subclasses)."""
+
+    # -- gradients and steps ------------------------------------------------------------
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clear the gradients of every parameter: to ``None`` (the default; the next
+        ``backward()`` then writes instead of adding), or to zeros."""
+        bk = self._backend
+        for group in self.param_groups:
+            for p in group["params"]:
+                if set_to_none:
+                    bk.set_grad(p._n, None)
+                elif bk.get_grad(p._n) is not None:
+                    bk.set_grad(p._n, bk.full(bk.shape(p._n), 0.0, p._d, bk.device(p._n)))
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update every parameter that has a gradient, once; parameters whose gradient
+        is ``None`` are left alone (no weight decay either).  ``closure`` (re-evaluating
+        the model and returning the loss) is called first, with gradients enabled, and
+        its result returned.
+
+        Example:
+            >>> loss = model_loss(); loss.backward(); opt.step()  # doctest: +SKIP
+        """
+        loss = None
+        if closure is not None:
+            from ..autograd import enable_grad
+
+            with enable_grad():
+                loss = closure()
+        self._opt_called = True
+        bk = self._backend
+        for group in self.param_groups:
+            params = [p for p in group["params"] if bk.get_grad(p._n) is not None]
+            if params:
+                self._update(group, params)
+        return loss
+
+    def _update(self, group: _ParamGroup, params: list[Tensor]) -> None:
+        raise NotImplementedError
+
+    def _state_keys(self, group: dict[str, Any]) -> tuple[tuple[str, float], ...]:
+        """``(name, initial value)`` of the state a parameter of ``group`` needs."""
+        return ()
+
+    def _state_of(self, p: Tensor, keys: tuple[tuple[str, float], ...]) -> dict[str, Tensor]:
+        """The state of ``p``, with any of ``keys`` it lacks created (eagerly, also while
+        a compiled step is being traced)."""
+        st = self.state.get(p)
+        if st is None:
+            st = self.state[p] = {}
+        for key, fill in keys:
+            if key not in st:
+                st[key] = self._new_state(p, key, fill)
+        return st
+
+    def _new_state(self, p: Tensor, key: str, fill: float) -> Tensor:
+        bk = self._backend
+        if key == "step":  # a float32 count on the host, as torch.optim keeps it
+            return _wrap(type(p), bk.state_variable((), fill, dt.float32, _CPU), dt.float32)
+        shape = bk.shape(p._n)
+        return _wrap(type(p), bk.state_variable(shape, fill, p._d, bk.device(p._n)), p._d)
+
+    # -- state dict ---------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, Any]:
+        """The optimizer's state in PyTorch's layout: ``{"state": {index: {name:
+        Tensor}}, "param_groups": [{hyperparameters..., "params": [index...]}]}``,
+        parameters numbered in group order.  The tensors are copies.
+
+        Example:
+            >>> sd = opt.state_dict()  # doctest: +SKIP
+            >>> sd["param_groups"][0]["lr"], sorted(sd["state"][0])  # doctest: +SKIP
+            (0.001, ['exp_avg', 'exp_avg_sq', 'step'])
+        """
+        index: dict[int, int] = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != "params"}
+            ids = []
+            for p in group["params"]:
+                index.setdefault(id(p), len(index))
+                ids.append(index[id(p)])
+            packed["params"] = ids
+            groups.append(packed)
+        bk = self._backend
+        state = {}
+        for p, st in self.state.items():
+            if id(p) in index:
+                state[index[id(p)]] = {k: _wrap(type(v), bk.copy(v._n), v._d)
+                                       for k, v in st.items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Load a state dict made by :meth:`state_dict` on any backend, or by
+        ``torch.optim``'s ``state_dict()`` (tensors of any backend, NumPy arrays or
+        numbers), into this optimizer, whose groups must have the same sizes.
+        Hyperparameters are replaced; state values are copied into the existing state
+        variables (compiled steps keep working), converted to each parameter's dtype and
+        device; parameters absent from the saved state start afresh.  Errors (group
+        sizes, shapes) are raised before anything changes."""
+        from ..ops.creation import asarray_on
+
+        saved_groups = state_dict["param_groups"]
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        if any(len(g["params"]) != len(s["params"])
+               for g, s in zip(self.param_groups, saved_groups)):
+            raise ValueError("loaded state dict contains a parameter group that doesn't match "
+                             "the size of optimizer's group")
+        id_map = dict(zip(chain.from_iterable(s["params"] for s in saved_groups),
+                          chain.from_iterable(g["params"] for g in self.param_groups)))
+        bk = self._backend
+        loaded: dict[int, tuple[Tensor, dict[str, Tensor]]] = {}
+        for i, entry in state_dict["state"].items():
+            p = id_map.get(i)
+            if p is None:
+                continue
+            values = {}
+            for key, value in entry.items():
+                if value is None:
+                    continue
+                if key == "step":
+                    t = asarray_on(bk, value, dtype=dt.float32, device=_CPU)
+                    want: tuple[int | None, ...] = ()
+                else:
+                    t = asarray_on(bk, value, dtype=p._d, device=bk.device(p._n))
+                    want = bk.shape(p._n)
+                if tuple(t.shape) != tuple(want):
+                    raise ShapeError(
+                        f"load_state_dict(): state {key!r} of parameter {i} has shape "
+                        f"{fmt_shape(t.shape)}, expected {fmt_shape(want)}")
+                values[key] = t
+            self._complete_loaded(values)
+            loaded[id(p)] = (p, values)
+        # validate every group's values before writing any
+        for group, saved in zip(self.param_groups, saved_groups):
+            self._validate({**group, **{k: v for k, v in saved.items() if k != "params"}})
+        for group, saved in zip(self.param_groups, saved_groups):
+            for key, value in saved.items():
+                if key != "params":
+                    group[key] = value
+        for group in self.param_groups:
+            keys = dict(self._state_keys(group))
+            for p in group["params"]:
+                found = loaded.get(id(p))
+                if found is not None:
+                    own = self._state_of(p, ())
+                    for key, value in found[1].items():
+                        if key not in own:
+                            own[key] = self._new_state(p, key, 0.0)
+                        target = own[key]
+                        target._n = bk.assign(target._n, value._n)
+                elif p in self.state:  # never stepped in the saved run: start afresh
+                    for key, target in self.state[p].items():
+                        fill = keys.get(key, 0.0)
+                        fresh = bk.full(bk.shape(target._n), fill, target._d, bk.device(target._n))
+                        target._n = bk.assign(target._n, fresh)
+
+    def _complete_loaded(self, values: dict[str, Tensor]) -> None:
+        """Fill in state a foreign state dict may lack (subclasses)."""
+
+    # -- display ------------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            for key in sorted(group):
+                if key != "params":
+                    lines.append(f"    {key}: {group[key]}")
+        lines.append(")")
+        return "\n".join(lines)
+
+
+def _check_nonnegative(values: dict[str, Any], key: str, message: str) -> None:
+    """``message.format(value)`` as a ValueError unless ``values[key] >= 0`` (NaN fails)."""
+    if key in values:
+        v = _as_float(key, values[key])
+        if not 0.0 <= v:
+            raise ValueError(message.format(values[key]))

@@ -1,0 +1,103 @@
+"""RMSprop, as ``torch.optim.RMSprop``."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from ..tensor import Tensor
+from .optimizer import Optimizer, ParamsT, _check_nonnegative, _ParamGroup
+
+__all__ = ["RMSprop"]
+
+
+class RMSprop(Optimizer):
+    """RMSprop (Hinton's lecture notes; centered version of Graves, 2013): PyTorch's
+    ``torch.optim.RMSprop``, with its defaults and update rule.
+
+    For each parameter ``p`` with gradient ``g``::
+
+        g = -g                                      if maximize
+        g = g + weight_decay * p                    if weight_decay != 0
+        s = alpha * s + (1 - alpha) * g * g         (s, a, buf start at 0)
+        if centered:
+            a = a + (1 - alpha) * (g - a)
+            d = sqrt(s - a * a) + eps
+        else:
+            d = sqrt(s) + eps
+        if momentum > 0:
+            buf = momentum * buf + g / d
+            p = p - lr * buf
+        else:
+            p = p - lr * g / d
+
+    ``eps`` is added outside the square root, as in PyTorch (Keras's RMSprop also adds
+    it outside; TF's ``ApplyRMSProp`` kernel adds it inside).  State per parameter:
+    ``step``, ``square_avg`` (s), ``momentum_buffer`` (with momentum) and ``grad_avg``
+    (a, when centered).
+
+    Args:
+        params: parameters, ``(name, parameter)`` pairs, or parameter groups (dicts).
+        lr: learning rate (default 1e-2).
+        alpha: smoothing constant (default 0.99).
+        eps: added to the denominator (default 1e-8).
+        weight_decay: L2 penalty (default 0).
+        momentum: momentum factor (default 0).
+        centered: normalize by an estimate of the gradient's variance.
+        maximize: maximize the objective instead of minimizing it.
+
+    Raises:
+        ValueError: a negative (or NaN) lr, alpha, eps, momentum or weight_decay.
+
+    Example:
+        >>> w = ut.nn.Parameter(ut.tensor([1.0, -2.0]))
+        >>> opt = ut.optim.RMSprop([w], lr=0.01)
+        >>> ut.sum(w * w).backward()
+        >>> opt.step()  # g / sqrt(0.01 g^2) = 10 sign(g)
+        >>> w
+        tensor([ 0.9, -1.9], dtype=float32)
+    """
+
+    _hyper_keys: ClassVar[dict[str, tuple[str, ...]]] = {
+        "lr": ("lr",), "alpha": ("alpha",), "eps": ("eps",),
+        "weight_decay": ("weight_decay",), "momentum": ("momentum",),
+    }
+
+    def __init__(self, params: ParamsT, lr: float = 1e-2, alpha: float = 0.99,
+                 eps: float = 1e-8, weight_decay: float = 0, momentum: float = 0,
+                 centered: bool = False, *, maximize: bool = False) -> None:
+        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+                        momentum=momentum, centered=bool(centered), maximize=bool(maximize))
+        super().__init__(params, defaults)
+
+    def _validate(self, values: dict[str, Any]) -> None:
+        _check_nonnegative(values, "lr", "Invalid learning rate: {}")
+        _check_nonnegative(values, "eps", "Invalid epsilon value: {}")
+        _check_nonnegative(values, "momentum", "Invalid momentum value: {}")
+        _check_nonnegative(values, "weight_decay", "Invalid weight_decay value: {}")
+        _check_nonnegative(values, "alpha", "Invalid alpha value: {}")
+
+    def _state_keys(self, group: dict[str, Any]) -> tuple[tuple[str, float], ...]:
+        keys: tuple[tuple[str, float], ...] = (("step", 0.0), ("square_avg", 0.0))
+        if group["momentum"] > 0:
+            keys += (("momentum_buffer", 0.0),)
+        if group["centered"]:
+            keys += (("grad_avg", 0.0),)
+        return keys
+
+    def _update(self, group: _ParamGroup, params: list[Tensor]) -> None:
+        bk = self._backend
+        centered, with_momentum = group["centered"], group["momentum"] > 0
+        keys = self._state_keys(group)
+        natives, grads, squares, grad_avgs, bufs, steps = [], [], [], [], [], []
+        for p in params:
+            st = self._state_of(p, keys)
+            natives.append(p._n)
+            grads.append(bk.get_grad(p._n))
+            squares.append(st["square_avg"]._n)
+            steps.append(st["step"]._n)
+            if centered:
+                grad_avgs.append(st["grad_avg"]._n)
+            if with_momentum:
+                bufs.append(st["momentum_buffer"]._n)
+        bk.rmsprop_update(natives, grads, squares, grad_avgs, bufs, steps, group.hyper,
+                          centered, group["maximize"])

@@ -1,0 +1,342 @@
+"""Random numbers: fast per backend by default, identical across backends when portable.
+
+unitorch keeps two kinds of generator, both reset by :func:`manual_seed`:
+
+* **native** generators (a ``torch.Generator``, a ``tf.random.Generator``), one per
+  backend and device, used by default: fast and reproducible run to run on one backend,
+  but the two frameworks' algorithms give different numbers for one seed;
+* one **portable** stream (NumPy's Philox counter-based generator) that draws on the host.
+  Parameter initialisation always uses it, so ``ut.manual_seed(s)`` builds the very same
+  model on every backend.  With :func:`portable` on, every function here (and dropout)
+  uses it too, so a whole training run with dropout matches step by step across
+  backends; it is slower (the numbers are made by NumPy and copied to the device) and,
+  inside a compiled function, calls back into Python each step.
+
+Until :func:`manual_seed` is called the seed comes from the operating system.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import threading
+import zlib
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import dtypes as dt
+from .backends import Backend, current
+from .devices import Device, as_device
+from .errors import DTypeError, ShapeError
+from .tensor import Tensor, _wrap
+
+__all__ = [
+    "manual_seed", "seed", "initial_seed", "portable", "is_portable", "rand", "randn",
+    "randint", "normal", "uniform", "permutation", "bernoulli", "get_state", "set_state",
+]
+
+
+class _State:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.portable = False
+        self.reset(secrets.randbits(63))
+
+    def reset(self, seed: int) -> None:
+        self.seed = int(seed)
+        self.numpy = np.random.Generator(np.random.Philox(self.seed))
+        self.native: dict[tuple[str, Device], Any] = {}
+
+    def native_rng(self, backend: Backend, device: Device) -> Any:
+        key = (backend.name, device)
+        g = self.native.get(key)
+        if g is None:
+            # one seed per (backend, device), derived from the user's seed (crc32, not
+            # hash(): str hashes change from process to process)
+            salt = zlib.crc32(f"{backend.name}:{device}".encode())
+            derived = (self.seed * 1_000_003 + salt) % (2**63)
+            g = self.native[key] = backend.rng(derived, device)
+        return g
+
+
+_state = _State()
+
+
+def manual_seed(seed: int) -> None:
+    """Seed every unitorch generator (portable and native, on every backend).
+
+    Example:
+        >>> ut.manual_seed(0)
+        >>> a = ut.random.rand(3)
+        >>> ut.manual_seed(0)
+        >>> bool(ut.all(a == ut.random.rand(3)))
+        True
+    """
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+        raise TypeError(f"manual_seed() expects an int, got {type(seed).__name__}")
+    with _state.lock:
+        _state.reset(int(seed) % (2**63))
+
+
+def seed() -> int:
+    """Seed every generator from the operating system's entropy; returns the seed."""
+    s = secrets.randbits(63)
+    manual_seed(s)
+    return s
+
+
+def initial_seed() -> int:
+    """The seed the generators were last seeded with."""
+    return _state.seed
+
+
+class portable(contextlib.ContextDecorator):
+    """Turn portable random numbers on or off: ``ut.random.portable(True)`` for the rest
+    of the program, or ``with ut.random.portable(True): ...`` for a block.
+
+    Example:
+        >>> with ut.random.portable(True):
+        ...     ut.manual_seed(1)
+        ...     x = ut.random.randn(2)   # the same numbers on every backend
+    """
+
+    def __init__(self, enabled: bool = True) -> None:
+        self._previous = _state.portable
+        _state.portable = bool(enabled)
+
+    def __enter__(self) -> portable:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        _state.portable = self._previous
+
+
+def is_portable() -> bool:
+    """Whether random functions currently draw from the portable (NumPy) stream."""
+    return _state.portable
+
+
+def get_state() -> dict[str, Any]:
+    """The generators' state, to resume a run exactly (see :func:`set_state`); native
+    generators are restarted from the seed, the portable stream resumes where it was."""
+    return {"seed": _state.seed, "portable": _state.numpy.bit_generator.state,
+            "mode": _state.portable}
+
+
+def set_state(state: dict[str, Any]) -> None:
+    """Restore a state returned by :func:`get_state`."""
+    with _state.lock:
+        _state.reset(state["seed"])
+        _state.numpy.bit_generator.state = state["portable"]
+        _state.portable = bool(state.get("mode", _state.portable))
+
+
+# ---------------------------------------------------------------------------------------
+# drawing
+
+
+def _shape(size: Any, more: tuple[int, ...]) -> tuple[int, ...]:
+    if more:
+        size = (size, *more)
+    if size is None:
+        return ()
+    if isinstance(size, (int, np.integer)):
+        size = (size,)
+    out = tuple(int(s) for s in size)
+    if any(s < 0 for s in out):
+        raise ShapeError(f"random size {out} has a negative dimension")
+    return out
+
+
+def _float_dtype(dtype: Any, op: str) -> dt.DType:
+    d = dt.get_default_dtype() if dtype is None else dt.as_dtype(dtype)
+    if d.kind != "f":
+        raise DTypeError(f"{op}() needs a real floating dtype, got {d.name}")
+    return d
+
+
+def _target(device: Any) -> tuple[Backend, Device]:
+    from .ops.creation import get_default_device
+
+    backend = current()
+    return backend, as_device(device) or get_default_device(backend)
+
+
+def _host(backend: Backend, device: Device, shape: tuple[int, ...], dtype: dt.DType,
+          draw: Any) -> Any:
+    """A native tensor of portable numbers: ``draw(numpy_generator)`` made on the host."""
+
+    def produce() -> np.ndarray:
+        with _state.lock:
+            values = draw(_state.numpy)
+        return np.asarray(values).astype(dtype.numpy, copy=False).reshape(shape)
+
+    return backend.host_values(produce, shape, dtype, device)
+
+
+def _unit_interval(gen: np.random.Generator, shape: tuple[int, ...], dtype: dt.DType
+                   ) -> np.ndarray:
+    """Uniform in [0, 1) in ``dtype``: rounding a float32 draw to a narrower type could
+    reach 1.0, so such values are moved to the largest number below 1."""
+    values = gen.random(shape, dtype=np.float64 if dtype is dt.float64 else np.float32)
+    if dtype.bits < 32:
+        narrow = values.astype(dtype.numpy)
+        below_one = np.nextafter(np.array(1, dtype.numpy), np.array(0, dtype.numpy))
+        return np.where(narrow >= 1, below_one, narrow)
+    return values
+
+
+def rand(size: int | Sequence[int] = (), *more: int, dtype: dt.DTypeLike | None = None,
+         device: str | Device | None = None) -> Tensor:
+    """Uniform samples in ``[0, 1)`` (default float dtype); ``ut.random.rand(2, 3)`` or
+    ``rand((2, 3))``.
+
+    Example:
+        >>> ut.random.rand(2, 3).shape
+        (2, 3)
+    """
+    shape = _shape(size, more)
+    d = _float_dtype(dtype, "rand")
+    backend, device = _target(device)
+    if _state.portable:
+        native = _host(backend, device, shape, d, lambda g: _unit_interval(g, shape, d))
+    else:
+        native = backend.random_uniform(_state.native_rng(backend, device), shape, d, device)
+    return _wrap(backend.Tensor, native, d)
+
+
+def randn(size: int | Sequence[int] = (), *more: int, dtype: dt.DTypeLike | None = None,
+          device: str | Device | None = None) -> Tensor:
+    """Standard normal samples (default float dtype).
+
+    Example:
+        >>> ut.random.randn(4).dtype
+        unitorch.float32
+    """
+    shape = _shape(size, more)
+    d = _float_dtype(dtype, "randn")
+    backend, device = _target(device)
+    if _state.portable:
+        wide = np.float64 if d is dt.float64 else np.float32
+        native = _host(backend, device, shape, d,
+                       lambda g: g.standard_normal(shape, dtype=wide))
+    else:
+        native = backend.random_normal(_state.native_rng(backend, device), shape, d, device)
+    return _wrap(backend.Tensor, native, d)
+
+
+def randint(low: int, high: int | None = None, size: int | Sequence[int] = (), *,
+            dtype: dt.DTypeLike | None = None, device: str | Device | None = None) -> Tensor:
+    """Uniform integers in ``[low, high)`` (``randint(high, size=...)`` starts at 0); int64
+    by default.
+
+    Example:
+        >>> ut.random.randint(0, 10, (3,)).dtype
+        unitorch.int64
+    """
+    if high is None:
+        low, high = 0, low
+    low, high = int(low), int(high)
+    if high <= low:
+        raise ValueError(f"randint() needs low < high, got low={low}, high={high}")
+    d = dt.int64 if dtype is None else dt.as_dtype(dtype)
+    if d.kind not in "iu":
+        raise DTypeError(f"randint() needs an integer dtype, got {d.name}")
+    info = dt.iinfo(d)
+    if low < info.min or high - 1 > info.max:
+        raise OverflowError(f"randint() range [{low}, {high}) does not fit {d.name}")
+    shape = _shape(size, ())
+    backend, device = _target(device)
+    if _state.portable:
+        native = _host(backend, device, shape, d,
+                       lambda g: g.integers(low, high, shape, dtype=np.int64))
+    else:
+        native = backend.random_integers(_state.native_rng(backend, device), low, high, shape,
+                                         d, device)
+    return _wrap(backend.Tensor, native, d)
+
+
+def normal(mean: float = 0.0, std: float = 1.0, size: int | Sequence[int] = (), *,
+           dtype: dt.DTypeLike | None = None, device: str | Device | None = None) -> Tensor:
+    """Normal samples with ``mean`` and standard deviation ``std`` (``std >= 0``).
+
+    Example:
+        >>> ut.random.normal(5.0, 0.1, (2,)).shape
+        (2,)
+    """
+    if std < 0:
+        raise ValueError(f"normal() needs std >= 0, got {std}")
+    z = randn(_shape(size, ()), dtype=dtype, device=device)
+    return z * std + mean if (std, mean) != (1.0, 0.0) else z
+
+
+def uniform(low: float = 0.0, high: float = 1.0, size: int | Sequence[int] = (), *,
+            dtype: dt.DTypeLike | None = None, device: str | Device | None = None) -> Tensor:
+    """Uniform samples in ``[low, high)``.
+
+    Example:
+        >>> x = ut.random.uniform(-1.0, 1.0, (100,))
+        >>> bool(ut.all((x >= -1) & (x < 1)))
+        True
+    """
+    if not high >= low:
+        raise ValueError(f"uniform() needs low <= high, got low={low}, high={high}")
+    u = rand(_shape(size, ()), dtype=dtype, device=device)
+    return u * (high - low) + low if (low, high) != (0.0, 1.0) else u
+
+
+def permutation(x: int | Tensor, *, device: str | Device | None = None) -> Tensor:
+    """A random permutation of ``range(x)`` (int64), or of the first axis of tensor ``x``.
+
+    Example:
+        >>> sorted(ut.random.permutation(4).tolist())
+        [0, 1, 2, 3]
+    """
+    if isinstance(x, Tensor):
+        from .backends import use_backend
+        from .ops.indexing import take
+
+        if x.ndim == 0:
+            raise ShapeError("permutation() of a tensor needs at least 1 dimension")
+        with use_backend(x.backend):
+            return take(x, permutation(x.shape[0], device=x.device), axis=0)
+    n = int(x)
+    if n < 0:
+        raise ValueError(f"permutation() needs n >= 0, got {n}")
+    backend, device = _target(device)
+    if _state.portable:
+        native = _host(backend, device, (n,), dt.int64, lambda g: g.permutation(n))
+    else:
+        native = backend.random_permutation(_state.native_rng(backend, device), n, device)
+    return _wrap(backend.Tensor, native, dt.int64)
+
+
+def bernoulli(p: float | Tensor, size: int | Sequence[int] | None = None, *,
+              dtype: dt.DTypeLike | None = None, device: str | Device | None = None
+              ) -> Tensor:
+    """1 with probability ``p``, else 0 (``p`` a float in [0, 1] with ``size``, or a tensor
+    of probabilities giving the shape); the default float dtype unless ``dtype``.
+
+    Example:
+        >>> ut.random.bernoulli(0.5, (3,)).shape
+        (3,)
+    """
+    d = dt.get_default_dtype() if dtype is None else dt.as_dtype(dtype)
+    if isinstance(p, Tensor):
+        u = rand(p.shape, dtype=p.dtype if p.dtype.kind == "f" else None, device=p.device)
+        return (u < p).astype(d)
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"bernoulli() needs 0 <= p <= 1, got {p}")
+    u = rand(_shape(size, ()), device=device)
+    return (u < p).astype(d)
+
+
+def _portable_numpy() -> np.random.Generator:
+    """The portable stream, for unitorch's own use (parameter initialisation)."""
+    return _state.numpy
+
+
+def _portable_lock() -> threading.Lock:
+    return _state.lock
