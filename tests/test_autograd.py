@@ -78,8 +78,8 @@ SMOOTH = {
     "indexing": (lambda x: ut.sum(x[0] * x[-1]) + ut.sum(x[:, ::-1] * x), (-2, 2)),
     "take_concat": (lambda x: ut.sum(ut.take(ut.concat([x, 2 * x], axis=0), ut.tensor([0, -1]),
                                              axis=0) ** 2), (-2, 2)),
-    "reshape_permute": (lambda x: ut.sum(ut.permute_dims(ut.reshape(x, (-1, 1)), (1, 0)) ** 2 * 
-                                         ut.arange(x.size, dtype=x.dtype)), (-2, 2)),
+    "reshape_permute": (lambda x: ut.sum(ut.permute_dims(ut.reshape(x, (-1, 1)), (1, 0)) ** 2
+                                         * ut.arange(x.size, dtype=x.dtype)), (-2, 2)),
     "where_clip": (lambda x: ut.sum(ut.where(x > 0, x * x, -x) + ut.clip(x, -0.5, 0.5)),
                    (-2, 2)),
     "hypot_atan2": (lambda x: ut.sum(ut.hypot(x, 1 + x * x) + ut.atan2(x, 2 + x)), (-1, 1)),
@@ -245,7 +245,7 @@ def _train_eagerly_and_compiled(steps: int):
         x = ut.asarray(np.linspace(-1, 1, 12).reshape(4, 3))
         y = ut.asarray(np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.5, 0.5]]))
 
-        def step(x, y):
+        def step(x, y, w=w):
             w.grad = None
             loss = ut.mean((ut.tanh(x @ w) - y) ** 2)
             loss.backward()

@@ -109,7 +109,7 @@ def test_set_backend_changes_the_process_default(backends):
             ut.set_backend(name)
             assert ut.get_backend() == name
             seen = []
-            t = threading.Thread(target=lambda: seen.append(ut.get_backend()))
+            t = threading.Thread(target=lambda seen=seen: seen.append(ut.get_backend()))
             t.start()
             t.join()
             assert seen == [name]  # new threads start on the process default

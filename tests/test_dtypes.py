@@ -164,7 +164,7 @@ def test_can_cast_accepts_a_tensor(backend):
 # finfo / iinfo
 
 
-@pytest.mark.parametrize("dtype", FLOATS + (ut.complex64, ut.complex128),
+@pytest.mark.parametrize("dtype", (*FLOATS, ut.complex64, ut.complex128),
                          ids=lambda d: d.name)
 def test_finfo_matches_numpy(dtype):
     real = {ut.complex64: ut.float32, ut.complex128: ut.float64}.get(dtype, dtype)

@@ -265,6 +265,119 @@ def test_where_and_clip(backends):
 
 
 # ---------------------------------------------------------------------------------------
+# complex functions: accuracy against mpmath, and the standard's special cases
+
+COMPLEX_REFERENCES = {
+    "exp": "exp", "expm1": "expm1", "log": "log", "log1p": "log1p", "sqrt": "sqrt",
+    "sin": "sin", "cos": "cos", "tan": "tan", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh",
+    "asin": "asin", "acos": "acos", "atan": "atan", "asinh": "asinh", "acosh": "acosh",
+    "atanh": "atanh", "log2": None, "log10": None,
+}
+
+
+def _mp_reference(name: str, z: np.ndarray) -> np.ndarray:
+    import mpmath
+
+    mpmath.mp.prec = 80
+
+    def one(c: complex) -> complex:
+        w = mpmath.mpc(c.real, c.imag)
+        if name == "log2":
+            return complex(mpmath.log(w) / mpmath.log(2))
+        if name == "log10":
+            return complex(mpmath.log(w) / mpmath.log(10))
+        return complex(getattr(mpmath, COMPLEX_REFERENCES[name])(w))
+
+    return np.array([one(c) for c in z.astype(np.complex128).reshape(-1)]).reshape(z.shape)
+
+
+@pytest.mark.parametrize("name", sorted(COMPLEX_REFERENCES))
+@given(data=st.data())
+def test_complex_functions_match_mpmath(backends, name, data):
+    """Off the axes (where branch cuts and signed zeros live, pinned below), each backend
+    is within the composite tolerance of an 80-bit mpmath reference."""
+    d = data.draw(st.sampled_from([ut.complex64, ut.complex128]), label="dtype")
+    width = 32 if d is ut.complex64 else 64
+    part = st.floats(-8, 8, width=width).filter(lambda v: abs(v) >= 1e-4)
+    z = data.draw(uts.arrays(d, uts.shapes(max_dims=1, max_side=6),
+                             elements=st.builds(complex, part, part)), label="z")
+    check(on_backends(backends, getattr(ut, name), z), _mp_reference(name, z), d,
+          "composite")
+
+
+INF, NAN = float("inf"), float("nan")
+PI = np.pi
+# (function, input, expected): the standard's special cases where NumPy or a framework
+# differs from it; zeros must match in sign, NaNs in place.
+COMPLEX_SPECIAL = [
+    ("expm1", complex(0.0, 0.0), complex(0.0, 0.0)),
+    ("expm1", complex(-0.0, 0.0), complex(0.0, 0.0)),
+    ("expm1", complex(INF, 0.0), complex(INF, 0.0)),
+    ("expm1", complex(-INF, INF), complex(-1.0, 0.0)),
+    ("expm1", complex(-INF, NAN), complex(-1.0, 0.0)),
+    ("expm1", complex(INF, NAN), complex(INF, NAN)),
+    ("expm1", complex(NAN, 0.0), complex(NAN, 0.0)),
+    ("expm1", complex(-INF, 2.0), complex(-1.0, 0.0)),
+    ("expm1", complex(1e-9, -1e-9), complex(1e-9, -1.000000001e-9)),
+    ("log1p", complex(-1.0, 0.0), complex(-INF, 0.0)),
+    ("log1p", complex(3.0, INF), complex(INF, PI / 2)),
+    ("log1p", complex(-INF, 2.0), complex(INF, PI)),
+    ("log1p", complex(-INF, INF), complex(INF, 3 * PI / 4)),
+    ("log1p", complex(INF, NAN), complex(INF, NAN)),
+    ("log1p", complex(NAN, INF), complex(INF, NAN)),
+    ("log1p", complex(1e-10, 1e-10), complex(1e-10, 9.999999999e-11)),
+    ("tanh", complex(INF, 2.0), complex(1.0, 0.0)),
+    ("tanh", complex(INF, -2.0), complex(1.0, -0.0)),
+    ("tanh", complex(-INF, 2.0), complex(-1.0, 0.0)),
+    ("acos", complex(0.0, 0.0), complex(PI / 2, -0.0)),
+    ("acos", complex(-0.0, -0.0), complex(PI / 2, 0.0)),
+    # |z|**2 overflows (underflows) float32 and, with 1e200, float64: TF's kernel squares
+    ("log", complex(1e30, 1e30), complex(69.42412638010134, PI / 4)),
+    ("log", complex(0.0, 1e-30), complex(-69.07755278982137, PI / 2)),
+    ("log", complex(1e200, 1e200), complex(np.log(np.sqrt(2) * 1e200), PI / 4)),
+    ("log", complex(0.0, 1e-200), complex(np.log(1e-200), PI / 2)),
+    ("log", complex(-0.0, 0.0), complex(-INF, PI)),
+    ("log2", complex(0.0, 0.0), complex(-INF, 0.0)),
+    ("log10", complex(NAN, INF), complex(INF, NAN)),
+    ("log10", complex(0.0, 1e30), complex(30.0, PI / 2 / np.log(10))),
+    ("log10", complex(0.0, 1e200), complex(200.0, PI / 2 / np.log(10))),
+    ("sqrt", complex(-INF, -0.0), complex(0.0, -INF)),
+    ("sqrt", complex(-4.0, -0.0), complex(0.0, -2.0)),
+    ("sign", complex(0.0, NAN), complex(NAN, NAN)),
+    ("sign", complex(-0.0, 0.0), complex(0.0, 0.0)),
+    ("sign", complex(3.0, -4.0), complex(0.6, -0.8)),
+    ("sign", complex(0.0, -INF), complex(0.0, -1.0)),
+    ("round", complex(2.5, -1.5), complex(2.0, -2.0)),
+]
+
+
+def _fits_complex64(z: complex) -> bool:
+    return all(v == 0 or not np.isfinite(v) or 1e-37 < abs(v) < 1e38 for v in (z.real, z.imag))
+
+
+@pytest.mark.parametrize("dtype, name, z, expected", [
+    (d, *case) for d in (ut.complex64, ut.complex128) for case in COMPLEX_SPECIAL
+    if d is ut.complex128 or _fits_complex64(case[1])
+], ids=lambda v: v.name if isinstance(v, ut.DType) else str(v))
+def test_complex_special_cases(backends, name, z, expected, dtype):
+    for b, out in on_backends(backends, getattr(ut, name), np.array([z], dtype.numpy)).items():
+        assert out.dtype is dtype
+        got = complex(out.numpy()[0])
+        for g, e, part in ((got.real, expected.real, "real"), (got.imag, expected.imag, "imag")):
+            if np.isnan(e):
+                assert np.isnan(g), f"{b}: {name}({z}) {part} part {g}, expected NaN"
+            else:
+                ok = g == e or abs(g - e) <= 4 * ut.finfo(dtype).eps * abs(e)
+                assert ok and np.signbit(g) == np.signbit(e), (
+                    f"{b}: {name}({z}) {part} part {g!r}, expected {e!r}")
+
+
+def test_real_sign_of_nan_is_nan(backends):
+    x = np.array([np.nan, -0.0, 0.0, -3.0, np.inf], np.float32)
+    check(on_backends(backends, ut.sign, x), np.sign(x), ut.float32)
+
+
+# ---------------------------------------------------------------------------------------
 # errors
 
 

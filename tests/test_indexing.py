@@ -389,6 +389,16 @@ def test_setitem_errors(backends):
     same_error(backends, ut.DTypeError, assign(0, np.ones(4, np.complex64)), a,
                match="complex64")
     same_error(backends, OverflowError, assign(0, 300), a.astype(np.int8), match="int8")
+    other = {"torch": "tensorflow", "tensorflow": "torch"}
+    if len(backends) == 2:
+        for name in backends:
+            with ut.use_backend(other[name]):
+                foreign = ut.ones(4)
+            with ut.use_backend(name):
+                with pytest.raises(ut.BackendMismatchError):
+                    ut.zeros((3, 4))[0] = foreign
+                with pytest.raises(ut.BackendMismatchError):
+                    ut.zeros((3, 4))[foreign.astype(ut.int64)]
 
 
 # ---------------------------------------------------------------------------------------

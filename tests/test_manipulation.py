@@ -294,8 +294,10 @@ def test_flip_matches_numpy(backends, data):
     axis = data.draw(st.one_of(st.none(), axes, st.lists(axes, unique_by=lambda a: a % x.ndim,
                                                          max_size=x.ndim).map(tuple)))
     expected = np.flip(x, axis)
+    spelled = axis if axis is None or isinstance(axis, int) or len(axis) < 2 else tuple(axis)
     for fn in (lambda t: ut.flip(t, axis=axis), lambda t: ut.flip(t, dims=axis),
-               lambda t: t.flip(axis)):
+               lambda t: t.flip(axis), lambda t: t.flip(*spelled) if isinstance(
+                   spelled, tuple) else t.flip(spelled)):
         check(on_backends(backends, fn, x), _ref(expected), d, shape=x.shape)
 
 

@@ -53,13 +53,18 @@ def test_registration_and_walking(backend):
     assert_close(out, [[2 * (3 * 3)] * 3])
 
 
-def test_shared_parameters_are_listed_once(backend):
+def test_shared_modules(backend):
+    """Parameters are listed once; the state dict has every path, as PyTorch's does."""
     a = Block()
     net = ut.nn.Module()
     net.a = a
     net.b = a
     assert len(list(net.parameters())) == 2
-    assert list(net.state_dict()) == ["a.weight", "a.bias", "a.steps"]
+    assert list(net.state_dict()) == ["a.weight", "a.bias", "a.steps",
+                                      "b.weight", "b.bias", "b.steps"]
+    other = ut.nn.Module()
+    other.a = other.b = Block()
+    other.load_state_dict(net.state_dict())
 
 
 def test_assignment_rules(backend):
@@ -75,7 +80,7 @@ def test_assignment_rules(backend):
         def __init__(self):
             self.w = ut.nn.Parameter(ut.ones(1))
 
-    with pytest.raises(AttributeError, match="super\\(\\).__init__\\(\\)"):
+    with pytest.raises(AttributeError, match=r"super\(\)\.__init__\(\)"):
         Early()
     with pytest.raises(AttributeError, match="no attribute 'missing'"):
         b.missing  # noqa: B018
@@ -97,13 +102,13 @@ def test_state_dict_round_trip_and_errors(backend):
     broken = dict(state)
     broken["first.weight"] = ut.ones((2, 2))
     before = dst.first.bias.numpy().copy()
-    with pytest.raises(ut.ShapeError, match="'first.weight' has shape \\(2, 2\\)"):
+    with pytest.raises(ut.ShapeError, match=r"'first\.weight' has shape \(2, 2\)"):
         dst.load_state_dict(broken)
     np.testing.assert_array_equal(dst.first.bias.numpy(), before)  # nothing written
 
     partial = {k: v for k, v in state.items() if k != "scale"}
     partial["extra"] = ut.ones(1)
-    with pytest.raises(KeyError, match="missing \\['scale'\\], unexpected \\['extra'\\]"):
+    with pytest.raises(KeyError, match=r"missing \['scale'\], unexpected \['extra'\]"):
         dst.load_state_dict(partial)
     result = dst.load_state_dict(partial, strict=False)
     assert result == ut.nn.IncompatibleKeys(["scale"], ["extra"])

@@ -20,7 +20,7 @@ from .dtypes import (
 )
 from .errors import (
     AxisError, BackendMismatchError, BackendNotAvailableError, DeviceError, DTypeError,
-    IndexOutOfRangeError, ShapeError, UnitorchError,
+    IndexOutOfRangeError, LinAlgError, ShapeError, UnitorchError,
 )
 from .precision import get_matmul_precision, set_matmul_precision
 from .tensor import Tensor
@@ -41,7 +41,12 @@ from .random import manual_seed
 from . import random
 from . import nn
 from . import optim
+from . import data
+from . import export
+from . import ab
 from .io import load, save
+from . import train
+from .train import Trainer, callbacks, fit, metrics
 from .backends import current as _current_backend
 
 __version__ = "0.1.0"

@@ -8,11 +8,12 @@ the input.  Each class subclasses the built-in exception users already catch.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 
 __all__ = [
     "UnitorchError", "ShapeError", "DTypeError", "AxisError", "IndexOutOfRangeError",
-    "BackendMismatchError", "BackendNotAvailableError", "DeviceError",
+    "BackendMismatchError", "BackendNotAvailableError", "DeviceError", "LinAlgError",
 ]
 
 
@@ -48,6 +49,11 @@ class DeviceError(UnitorchError, ValueError):
     """An unknown device string, or a device the backend does not see."""
 
 
+class LinAlgError(UnitorchError, ValueError):
+    """A matrix the computation cannot handle, such as a singular matrix given to
+    ``ut.linalg.inv`` or ``ut.linalg.solve`` (NumPy's and PyTorch's ``LinAlgError``)."""
+
+
 def fmt_shape(shape: Sequence[int | None]) -> str:
     """Shapes print the same on every backend: ``(2, 3)``, ``()``, ``(None, 4)``."""
     return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
@@ -67,9 +73,9 @@ def normalize_axes(axis: int | Sequence[int] | None, ndim: int) -> tuple[int, ..
     """Axes as a sorted tuple of unique non-negative indices; ``None`` means all axes."""
     if axis is None:
         return tuple(range(ndim))
-    if isinstance(axis, int):
-        return (normalize_axis(axis, ndim),)
-    out = tuple(normalize_axis(a, ndim) for a in axis)
+    if isinstance(axis, int) or hasattr(axis, "__index__"):  # NumPy integers too
+        return (normalize_axis(operator.index(axis), ndim),)
+    out = tuple(normalize_axis(operator.index(a), ndim) for a in axis)
     if len(set(out)) != len(out):
         raise AxisError(f"repeated axis in {tuple(axis)}")
     return tuple(sorted(out))

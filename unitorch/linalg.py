@@ -39,12 +39,19 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import dtypes as dt
-from .errors import ShapeError, UnitorchError, broadcast_shapes, fmt_shape
+from .errors import (
+    LinAlgError,
+    ShapeError,
+    broadcast_shapes,
+    fmt_shape,
+    normalize_axes,
+    normalize_axis,
+)
 from .ops import elementwise as _ew
 from .ops import statistical as _st
 from .ops._dispatch import backend_of, check_kind, to_tensor
-from .ops.linalg import matmul, outer, tensordot, vecdot
-from .ops.manipulation import matrix_transpose, reshape
+from .ops.linalg import _pair, matmul, outer, tensordot, vecdot
+from .ops.manipulation import matrix_transpose, reshape, roll
 from .tensor import Tensor, _wrap
 
 __all__ = [
@@ -54,11 +61,6 @@ __all__ = [
     "qr", "slogdet", "solve", "svd", "svdvals", "tensordot", "trace", "vecdot",
     "vector_norm",
 ]
-
-
-class LinAlgError(UnitorchError, ValueError):
-    """A matrix the computation cannot handle, such as a singular matrix given to
-    :func:`inv` or :func:`solve` (NumPy's and PyTorch's ``linalg.LinAlgError``)."""
 
 
 class EighResult(NamedTuple):
@@ -440,9 +442,6 @@ def cross(x1: Tensor, x2: Tensor, /, *, axis: int = -1) -> Tensor:
         >>> ut.linalg.cross(ut.tensor([1., 0., 0.]), ut.tensor([0., 1., 0.]))
         tensor([0., 0., 1.], dtype=float32)
     """
-    from .ops.linalg import _pair
-    from .ops.manipulation import roll
-
     t1, t2, _ = _pair("cross", x1, x2)
     s1, s2 = t1.shape, t2.shape
     if not s1 or not s2:
@@ -452,8 +451,6 @@ def cross(x1: Tensor, x2: Tensor, /, *, axis: int = -1) -> Tensor:
     except ShapeError:
         raise ShapeError(f"cross(): shapes {fmt_shape(s1)} and {fmt_shape(s2)} do not "
                          "broadcast") from None
-    from .errors import normalize_axis
-
     ax = normalize_axis(operator.index(axis), len(shape))
     neg = ax - len(shape)
     if neg < -min(len(s1), len(s2)) or s1[neg] != 3 or s2[neg] != 3:
@@ -504,7 +501,8 @@ def vector_norm(x: Tensor, /, *, axis: int | Sequence[int] | None = None,
     those axes as one vector): ``(sum |x|^ord)^(1/ord)``; ``inf``: ``max |x|``; ``-inf``:
     ``min |x|``; ``0``: the number of non-zero elements.  The result has the real
     floating dtype (integers: the default float).  ``inf``/``-inf`` over zero elements
-    raise ``ValueError``.
+    raise ``ValueError``.  As in PyTorch, TensorFlow and NumPy, ``|x|^ord`` is summed
+    unscaled, so it can overflow (or underflow) where the norm itself would not.
 
     Example:
         >>> ut.linalg.vector_norm(ut.tensor([3., 4.]))
@@ -516,8 +514,6 @@ def vector_norm(x: Tensor, /, *, axis: int | Sequence[int] | None = None,
         raise ValueError(f"vector_norm() ord must be a real number (inf and -inf "
                          f"included), got {ord!r}")
     a, result = _norm_input("vector_norm", x)
-    from .errors import normalize_axes
-
     if axis is not None and not isinstance(axis, (int, tuple, list)):
         axis = operator.index(axis)
     axes = normalize_axes(axis, a.ndim)

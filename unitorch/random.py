@@ -42,23 +42,29 @@ class _State:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.portable = False
+        self.native: dict[tuple[str, Device], tuple[Backend, Any]] = {}
         self.reset(secrets.randbits(63))
 
     def reset(self, seed: int) -> None:
         self.seed = int(seed)
         self.numpy = np.random.Generator(np.random.Philox(self.seed))
-        self.native: dict[tuple[str, Device], Any] = {}
+        # native generators are reseeded in place, not replaced: a compiled function
+        # that captured one must see the new seed too
+        for (name, device), (backend, g) in getattr(self, "native", {}).items():
+            backend.reseed(g, self._derived(name, device))
+
+    def _derived(self, name: str, device: Device) -> int:
+        """One seed per (backend, device), derived from the user's seed (crc32, not
+        hash(): str hashes change from process to process)."""
+        salt = zlib.crc32(f"{name}:{device}".encode())
+        return (self.seed * 1_000_003 + salt) % (2**63)
 
     def native_rng(self, backend: Backend, device: Device) -> Any:
         key = (backend.name, device)
-        g = self.native.get(key)
-        if g is None:
-            # one seed per (backend, device), derived from the user's seed (crc32, not
-            # hash(): str hashes change from process to process)
-            salt = zlib.crc32(f"{backend.name}:{device}".encode())
-            derived = (self.seed * 1_000_003 + salt) % (2**63)
-            g = self.native[key] = backend.rng(derived, device)
-        return g
+        entry = self.native.get(key)
+        if entry is None:
+            entry = self.native[key] = (backend, backend.rng(self._derived(*key), device))
+        return entry[1]
 
 
 _state = _State()

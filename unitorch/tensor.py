@@ -124,7 +124,16 @@ class Tensor:
         return self._bk.to_numpy(self._n)
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        """NumPy's conversion protocol.  ``copy=False`` returns a view of the tensor's
+        memory or raises ``ValueError`` where the framework only hands out copies
+        (TensorFlow, a GPU, a dtype change)."""
         a = self._bk.to_numpy(self._n)
+        if copy is False:
+            changes = dtype is not None and np.dtype(dtype) != a.dtype
+            if changes or (a.size and not np.may_share_memory(a, self._bk.to_numpy(self._n))):
+                raise ValueError(f"a {self._bk.name} tensor cannot be viewed as a NumPy array "
+                                 "without a copy (copy=False refused)")
+            return a
         if dtype is not None:
             a = a.astype(dtype, copy=False)
         return a.copy() if copy else a
@@ -143,7 +152,15 @@ class Tensor:
 
     def __dlpack__(self, *, stream: Any = None, max_version: Any = None,
                    dl_device: Any = None, copy: bool | None = None) -> Any:
-        return self._bk.to_dlpack(self._n, stream)
+        """A DLPack capsule (the unversioned kind, which every consumer reads) of the
+        tensor's memory, or of a copy with ``copy=True``."""
+        n = self._n
+        if dl_device is not None and tuple(dl_device) != self._bk.dlpack_device(n):
+            raise BufferError(f"__dlpack__(): the tensor is on {self.device}, not on DLPack "
+                              f"device {tuple(dl_device)}")
+        if copy:
+            n = self._bk.copy(n)
+        return self._bk.to_dlpack(n, stream)
 
     def __dlpack_device__(self) -> tuple[int, int]:
         return self._bk.dlpack_device(self._n)
@@ -276,13 +293,18 @@ class Tensor:
         a = self.numpy()
         return np.array2string(a, separator=", ", prefix="tensor(", threshold=1000)
 
+    def _shape_text(self) -> str:
+        """``shape=...`` where the values do not show it (an empty tensor of rank > 1)."""
+        shape = self.shape
+        return "" if self.size != 0 or len(shape) == 1 else f"shape={fmt_shape(shape)}, "
+
     def __str__(self) -> str:
-        return f"tensor({self._values_text()}, dtype={self._d.name})"
+        return f"tensor({self._values_text()}, {self._shape_text()}dtype={self._d.name})"
 
     def __repr__(self) -> str:
         return (
-            f"tensor({self._values_text()}, dtype={self._d.name}, device={self.device}, "
-            f"backend={self._bk.name})"
+            f"tensor({self._values_text()}, {self._shape_text()}dtype={self._d.name}, "
+            f"device={self.device}, backend={self._bk.name})"
         )
 
     def __format__(self, spec: str) -> str:

@@ -102,6 +102,10 @@ class Backend(abc.ABC):
     dtype_from_native: dict[Any, DType]
     #: The unitorch Tensor subclass that wraps this backend's natives (set on load).
     Tensor: type
+    #: Whether training loops (``ut.fit``) compile their step by default: True where the
+    #: framework's eager mode is slow for small steps and its compiler starts in about a
+    #: second (TensorFlow), False where compiling has a long warm-up (PyTorch).
+    compile_training: bool = False
 
     # ----------------------------------------------------------------------------------
     # plumbing: shapes, devices, conversion
@@ -192,9 +196,14 @@ class Backend(abc.ABC):
         """Ones on the ``k``-th diagonal, zeros elsewhere (``-n_rows <= k <= n_cols``)."""
 
     @abc.abstractmethod
-    def linspace(self, start: float | complex, stop: float | complex, num: int, endpoint: bool,
+    def linspace(self, start: float, stop: float, num: int, endpoint: bool,
                  dtype: DType, device: Device | None) -> Native:
-        """``num`` evenly spaced values; with ``endpoint`` the last is exactly ``stop``."""
+        """``num`` evenly spaced values of a real floating ``dtype``, computed in double
+        precision and then cast, each operation rounded on its own (no fused multiply-add,
+        so every backend gives the same bits): with ``steps = num + (not endpoint)`` and
+        ``step = (stop - start) / (steps - 1)``, value ``i`` is ``start + step * i`` in the
+        first half (``i < steps // 2``) and ``stop - step * (steps - 1 - i)`` in the
+        second; the first ``num`` are returned (all ``start`` when ``steps <= 1``)."""
 
     @abc.abstractmethod
     def tril(self, x: Native, k: int) -> Native:
@@ -673,8 +682,9 @@ class Backend(abc.ABC):
         """Write ``value`` (``x``'s dtype, broadcastable to the indexed shape) into the
         positions ``getitem(x, key)`` reads; returns the native holding the result: ``x``
         itself, updated in place, where the framework allows that (a ``torch.Tensor``, a
-        ``tf.Variable``), otherwise a new tensor.  With repeated integer indices the last
-        write wins."""
+        ``tf.Variable``), otherwise a new tensor (also for a torch tensor whose elements
+        share memory, as ``broadcast_to`` makes).  With repeated integer indices, which
+        write wins is unspecified (scatter kernels do not promise an order)."""
 
     @abc.abstractmethod
     def take(self, x: Native, indices: Native, axis: int) -> Native:
@@ -769,6 +779,11 @@ class Backend(abc.ABC):
     def rng(self, seed: int, device: Device | None) -> Any:
         """A new native random generator for ``device``, seeded with ``seed``; it must keep
         working inside compiled functions (its state advances on every run)."""
+
+    @abc.abstractmethod
+    def reseed(self, rng: Any, seed: int) -> None:
+        """Reset generator ``rng`` to the state :meth:`rng` gives for ``seed``, in place (a
+        compiled function that captured it sees the new state)."""
 
     @abc.abstractmethod
     def random_uniform(self, rng: Any, shape: tuple[int, ...], dtype: DType,
@@ -874,10 +889,10 @@ class Backend(abc.ABC):
     @abc.abstractmethod
     def hyperparameter(self, value: float) -> Any:
         """A holder of a float hyperparameter for the update primitives: an object whose
-        ``value`` attribute is the Python float, kept where compiled functions read it
-        at run time (PyTorch: the Python float itself, which ``torch.compile`` guards on;
-        TensorFlow: also a float64 ``tf.Variable``).  Created eagerly, also while
-        tracing."""
+        ``value`` attribute is the Python float, also kept where compiled functions read
+        it at run time without being recompiled (PyTorch: a 0-d float64 tensor, since
+        ``torch.compile`` specialises on Python floats; TensorFlow: a float64
+        ``tf.Variable``).  Created eagerly, also while tracing."""
 
     @abc.abstractmethod
     def set_hyperparameter(self, holder: Any, value: float) -> None:

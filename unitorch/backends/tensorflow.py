@@ -104,6 +104,7 @@ class TensorFlowBackend(Backend):
     native_types = (tf.Tensor, tf.Variable)
     dtype_to_native = _DTYPES
     dtype_from_native = _FROM_NATIVE
+    compile_training = True  # eager TensorFlow is ~10x slower than tf.function on small steps
 
     def __init__(self) -> None:
         self._device_cache: dict[str, Device] = {}
@@ -121,9 +122,15 @@ class TensorFlowBackend(Backend):
         name = x.device
         found = self._device_cache.get(name)
         if found is None:
-            found = Device(name.rsplit("device:", 1)[-1]) if name else _CPU
+            # a traced op may carry no device part ('/job:localhost/replica:0/task:0'):
+            # it runs on the default device
+            found = Device(name.rsplit("device:", 1)[-1]) if "device:" in name else \
+                self._fallback_device()
             self._device_cache[name] = found
         return found
+
+    def _fallback_device(self) -> Device:
+        return Device(self._default_device_name())
 
     def devices(self) -> list[Device]:
         gpus = tf.config.list_logical_devices("GPU")
@@ -229,19 +236,18 @@ class TensorFlowBackend(Backend):
             return raw.Cast(x=tf.equal(cols - rows, k), DstT=_DTYPES[dtype])
 
     def linspace(self, start, stop, num, endpoint, dtype, device):
-        # The same two-sided formula as torch.linspace, so both backends agree to the bit:
-        # the first half counts up from start, the second half down from stop.
-        wide = tf.complex128 if dtype.kind == "c" else tf.float64
+        # The contract's two-sided formula (torch.linspace's): the first half counts up from
+        # start, the second half down from stop.
+        wide = tf.float64
         with tf.device(_tf_device(device) or self._default_device_name()):
             steps = num + (0 if endpoint else 1)
             if steps <= 1:
                 out = tf.fill([steps], tf.constant(start, wide))
             else:
-                start_t, stop_t = tf.constant(start, wide), tf.constant(stop, wide)
-                step = (stop_t - start_t) / tf.cast(steps - 1, wide)
-                i = tf.cast(tf.range(steps), wide)
-                up = start_t + step * i
-                down = stop_t - step * (tf.cast(steps - 1, wide) - i)
+                step = tf.constant((stop - start) / (steps - 1), wide)
+                i = tf.range(steps, dtype=wide)
+                up = step * i + tf.constant(start, wide)
+                down = tf.constant(stop, wide) - step * (tf.constant(steps - 1, wide) - i)
                 out = tf.where(tf.range(steps) < steps // 2, up, down)
             return raw.Cast(x=out[:num], DstT=_DTYPES[dtype])
 
@@ -288,6 +294,16 @@ class TensorFlowBackend(Backend):
     sqrt = staticmethod(lambda x: raw.Sqrt(x=x))
 
     @staticmethod
+    def sqrt_complex(x):
+        # TF gives sqrt(-inf - 0j) = +inf j; the principal root's imaginary part has the
+        # sign of x's (sqrt(conj(x)) == conj(sqrt(x))).
+        out = raw.Sqrt(x=x)
+        real_dtype = _REAL_OF[x.dtype]
+        im = TensorFlowBackend.copysign(raw.Imag(input=out, Tout=real_dtype),
+                                        raw.Imag(input=x, Tout=real_dtype))
+        return raw.Complex(real=raw.Real(input=out, Tout=real_dtype), imag=im, Tout=x.dtype)
+
+    @staticmethod
     def square(x):
         return raw.Mul(x=x, y=x)
 
@@ -295,6 +311,15 @@ class TensorFlowBackend(Backend):
     expm1 = staticmethod(lambda x: raw.Expm1(x=x))
     log = staticmethod(lambda x: raw.Log(x=x))
     log1p = staticmethod(lambda x: raw.Log1p(x=x))
+
+    @staticmethod
+    def log_complex(x):
+        # TF's complex Log computes log(|x|**2) / 2, which overflows to NaN beyond ~1e154
+        # and underflows below ~1e-154: log|x| (ComplexAbs is hypot) + atan2(b, a) j.
+        real_dtype = _REAL_OF[x.dtype]
+        re = raw.Log(x=raw.ComplexAbs(x=x, Tout=real_dtype))
+        im = raw.Atan2(y=raw.Imag(input=x, Tout=real_dtype), x=raw.Real(input=x, Tout=real_dtype))
+        return raw.Complex(real=re, imag=im, Tout=x.dtype)
 
     @staticmethod
     def log2(x):  # TF has no log2 kernel
@@ -305,6 +330,16 @@ class TensorFlowBackend(Backend):
     def log10(x):  # nor log10
         lx = raw.Log(x=x)
         return raw.Mul(x=lx, y=_const(1 / math.log(10), lx))
+
+    @staticmethod
+    def log2_complex(x):  # scale each part: a complex product would make inf * 0 = NaN
+        return _by_parts(lambda p: raw.Mul(x=p, y=_const(1 / math.log(2), p)),
+                         TensorFlowBackend.log_complex(x))
+
+    @staticmethod
+    def log10_complex(x):
+        return _by_parts(lambda p: raw.Mul(x=p, y=_const(1 / math.log(10), p)),
+                         TensorFlowBackend.log_complex(x))
 
     sin = staticmethod(lambda x: raw.Sin(x=x))
     cos = staticmethod(lambda x: raw.Cos(x=x))
@@ -802,6 +837,13 @@ class TensorFlowBackend(Backend):
 
     @staticmethod
     def repeat(x, repeats, axis):
+        if x.shape.num_elements() == 0:
+            # tf.repeat with per-element counts fails on an empty x (a wrong static
+            # shape); the result is empty too, with the repeated axis's size changed.
+            shape = tf.shape(x, out_type=tf.int64)
+            n = (shape[axis] * repeats if isinstance(repeats, int)
+                 else tf.reduce_sum(tf.cast(repeats, tf.int64)))
+            return tf.zeros(tf.tensor_scatter_nd_update(shape, [[axis]], [n]), x.dtype)
         return tf.repeat(x, repeats, axis=axis)
 
     @staticmethod
@@ -867,10 +909,10 @@ class TensorFlowBackend(Backend):
         coords = tf.where(x)
         return tuple(coords[:, i] for i in range(len(x.shape)))
 
-    # TF has no stable ascending sort: tf.sort/tf.argsort sort -x descending (wrong for
-    # the most negative integer, and -0.0/0.0 swap), and no kernel orders NaN.  Every
-    # sort here is TopKV2 (stable: "the lower-index element appears first") on the
-    # integer key of _sort_key, reversed by _order_reversing for ascending order.
+    # No TF sort orders NaN: its comparisons leave NaN anywhere (tf.sort([nan, 1., inf,
+    # -1.]) puts it first, tf.sort([1., nan, 0.]) last).  Every sort here is TopKV2
+    # (stable: "the lower-index element appears first") on the integer key of _sort_key,
+    # which orders NaN above +inf, reversed by _order_reversing for ascending order.
 
     @staticmethod
     def sort(x, axis, descending, stable):
@@ -953,9 +995,19 @@ class TensorFlowBackend(Backend):
         nhwc = raw.Transpose(x=x, perm=[0, 2, 3, 1])
         kernel = raw.Transpose(x=weight, perm=[2, 3, 1, 0])  # OIHW -> HWIO
         (top, bottom), (left, right) = padding
-        out = tf.nn.conv2d(nhwc, kernel, strides=[1, *stride, 1],
-                           padding=[[0, 0], [top, bottom], [left, right], [0, 0]],
-                           dilations=[1, *dilation, 1])
+        pads = [[0, 0], [top, bottom], [left, right], [0, 0]]
+        if dilation != (1, 1):
+            # TF's CPU gradient kernels refuse dilation > 1: convolve with the kernel
+            # dilated explicitly (zeros between taps), which is the same computation
+            kernel = _dilate_kernel(kernel, dilation)
+        if groups > 1:
+            # ... and refuse grouped convolutions: convolve group by group and join
+            xs = tf.split(nhwc, groups, axis=3)
+            ks = tf.split(kernel, groups, axis=3)
+            out = tf.concat([tf.nn.conv2d(xg, kg, strides=[1, *stride, 1], padding=pads)
+                             for xg, kg in zip(xs, ks)], axis=3)
+        else:
+            out = tf.nn.conv2d(nhwc, kernel, strides=[1, *stride, 1], padding=pads)
         if bias is not None:
             out = raw.BiasAdd(value=out, bias=bias)
         return raw.Transpose(x=out, perm=[0, 3, 1, 2])
@@ -1001,6 +1053,10 @@ class TensorFlowBackend(Backend):
         # init_scope: a generator first needed while tracing is still created eagerly
         with tf.init_scope(), tf.device(_tf_device(device) or self._default_device_name()):
             return tf.random.Generator.from_seed(seed)
+
+    @staticmethod
+    def reseed(rng, seed):
+        rng.reset_from_seed(seed)  # in place: compiled functions keep using this generator
 
     def random_uniform(self, rng, shape, dtype, device):
         with tf.device(_tf_device(device) or self._default_device_name()):
@@ -1098,12 +1154,15 @@ class TensorFlowBackend(Backend):
             _ambient.set_traced(x, grad)
 
     # -- optimizer updates ------------------------------------------------------------------
-    # PyTorch's rules (see the contract), written with raw ops on the variables.  TF's
-    # fused ResourceApplyAdam (and Keras) take beta2 in the parameter's dtype and form
-    # 1 - beta2 in it: in float32, 1 - 0.999 is off by 1.3e-5 relative, so the second
-    # moment would drift from PyTorch's; here every coefficient is formed in float64 from
-    # float64 hyperparameter variables and rounded once to the parameter's dtype.
-    # Eagerly, an update runs as one cached tf.function (its ~10 small ops per parameter
+    # PyTorch's rules (see the contract) as raw ops on the variables, with every scalar
+    # coefficient formed in float64 (from float64 hyperparameter variables) and rounded
+    # once to the parameter's dtype, as PyTorch does with Python floats.  SGD and Adagrad
+    # use TF's fused kernels (ApplyGradientDescent, ApplyMomentum, ApplyAdagradV2), whose
+    # arithmetic is PyTorch's rule.  Adam and RMSprop are composed: ApplyAdam (like Keras)
+    # takes beta2 in the parameter's dtype and forms 1 - beta2 in it (in float32, 1 - 0.999
+    # is off by 1.3e-5 relative, so the second moment drifts from PyTorch's), and
+    # ApplyRMSProp adds eps inside the square root and keeps lr inside the momentum buffer.
+    # Eagerly, an update runs as one cached tf.function (its ~15 small ops per parameter
     # cost ~10 us each when dispatched one by one); while tracing, its ops are inlined.
 
     @staticmethod
@@ -1162,6 +1221,22 @@ class TensorFlowBackend(Backend):
 
 # ---------------------------------------------------------------------------------------
 # helpers
+
+
+def _dilate_kernel(kernel: Native, dilation: tuple[int, int]) -> Native:
+    """An HWIO kernel with ``dilation - 1`` zeros between its taps along H and W."""
+    for axis, d in ((0, dilation[0]), (1, dilation[1])):
+        if d == 1:
+            continue
+        parts = tf.unstack(kernel, axis=axis)
+        zeros = tf.zeros_like(parts[0])
+        spaced = []
+        for i, part in enumerate(parts):
+            spaced.append(part)
+            if i < len(parts) - 1:
+                spaced.extend([zeros] * (d - 1))
+        kernel = tf.stack(spaced, axis=axis)
+    return kernel
 
 
 def _tensors(x1: Any, x2: Any) -> tuple[Native, Native]:

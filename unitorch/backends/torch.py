@@ -147,13 +147,19 @@ class TorchBackend(Backend):
         return (cols - rows == k).to(_DTYPES[dtype])
 
     def linspace(self, start, stop, num, endpoint, dtype, device):
-        wide = torch.complex128 if dtype.kind == "c" else torch.float64
+        # torch.linspace uses the same two-sided formula, but with fused multiply-adds on
+        # CPU (linspace(-1, 1, 7)[3] is 5.6e-17, not 0): spell it out in separate ops.
+        steps = num + (0 if endpoint else 1)
         dev = _torch_device(device)
-        if endpoint:
-            out = torch.linspace(start, stop, num, dtype=wide, device=dev)
+        if steps <= 1:
+            out = torch.full((steps,), start, dtype=torch.float64, device=dev)
         else:
-            out = torch.linspace(start, stop, num + 1, dtype=wide, device=dev)[:num]
-        return out.to(_DTYPES[dtype])
+            step = (stop - start) / (steps - 1)
+            i = torch.arange(steps, dtype=torch.float64, device=dev)
+            up = step * i + start
+            down = stop - step * ((steps - 1) - i)
+            out = torch.where(i < steps // 2, up, down)
+        return out[:num].to(_DTYPES[dtype])
 
     tril = staticmethod(torch.tril)
     triu = staticmethod(torch.triu)
@@ -599,6 +605,10 @@ class TorchBackend(Backend):
         return g
 
     @staticmethod
+    def reseed(rng, seed):
+        rng.manual_seed(seed)
+
+    @staticmethod
     def random_uniform(rng, shape, dtype, device):
         return torch.rand(shape, generator=rng, dtype=_DTYPES[dtype],
                           device=_torch_device(device))
@@ -659,46 +669,48 @@ class TorchBackend(Backend):
     def set_grad(x, grad):
         x.grad = grad
 
-    # -- optimizer updates: PyTorch's own functional optimizers (torch.optim.<name>.<name>,
-    # the code torch.optim.<Name>.step runs), so the results are torch.optim's exactly.
-    # foreach=None lets torch choose as torch.optim does (foreach kernels on CUDA, one
-    # tensor at a time on CPU).  Step counters are CPU float32 tensors, as torch.optim
-    # keeps them when not capturable (reading one costs no device synchronisation).
+    # -- optimizer updates: eagerly, PyTorch's own functional optimizers
+    # (torch.optim.<name>.<name>, the code torch.optim.<Name>.step runs, with Python-float
+    # hyperparameters), so the results are torch.optim's exactly; foreach=None lets torch
+    # choose as torch.optim does (foreach kernels on CUDA, one tensor at a time on CPU).
+    # While torch.compile traces, the same rules written with torch ops instead, reading
+    # the hyperparameters from 0-d tensors: torch.compile specialises on Python floats,
+    # so a scheduler changing lr would recompile the step at every new value.  Step
+    # counters are CPU float32 tensors, as torch.optim keeps them when not capturable.
 
-    @staticmethod
-    def hyperparameter(value):
-        return _Hyper(float(value))
+    # created eagerly even while torch.compile traces (as tf.init_scope does on TF)
+    hyperparameter = staticmethod(torch.compiler.disable(lambda value: _Hyper(float(value))))
 
     @staticmethod
     def set_hyperparameter(holder, value):
         holder.value = float(value)
+        holder.tensor.fill_(holder.value)
+        holder.nonzero = holder.value != 0
 
     @staticmethod
+    @torch.compiler.disable
     def state_variable(shape, fill_value, dtype, device):
         return torch.full(shape, fill_value, dtype=_DTYPES[dtype], device=_torch_device(device))
 
     @staticmethod
     def sgd_update(params, grads, momentum_buffers, steps, hyper, nesterov, maximize):
-        lr, wd = hyper["lr"].value, hyper["weight_decay"].value
         with torch.no_grad():
+            if torch.compiler.is_compiling():
+                _sgd_traced(params, grads, momentum_buffers, steps, hyper, nesterov, maximize)
+                return
+            lr, wd = hyper["lr"].value, hyper["weight_decay"].value
             if not momentum_buffers:
-                _sgd(params, grads, [None] * len(params), weight_decay=wd,
-                                    momentum=0.0, lr=lr, dampening=0.0, nesterov=nesterov,
-                                    maximize=maximize)
+                _sgd(params, grads, [None] * len(params), weight_decay=wd, momentum=0.0, lr=lr,
+                     dampening=0.0, nesterov=nesterov, maximize=maximize)
                 return
             momentum, dampening = hyper["momentum"].value, hyper["dampening"].value
-            if torch.compiler.is_compiling():
-                _sgd_momentum_traced(params, grads, momentum_buffers, steps, lr, wd, momentum,
-                                     dampening, nesterov, maximize)
-                return
             # torch starts a buffer as a copy of the first gradient (None in the list); a
             # zero buffer gives the same values when dampening is 0 (0 * m + 1 * g == g)
             bufs: list[Any] = list(momentum_buffers)
             if dampening != 0:
                 bufs = [None if s.item() == 0 else b for s, b in zip(steps, bufs)]
-            _sgd(params, grads, bufs, weight_decay=wd, momentum=momentum,
-                                lr=lr, dampening=dampening, nesterov=nesterov,
-                                maximize=maximize)
+            _sgd(params, grads, bufs, weight_decay=wd, momentum=momentum, lr=lr,
+                 dampening=dampening, nesterov=nesterov, maximize=maximize)
             for own, new in zip(momentum_buffers, bufs):
                 if new is not own:
                     own.copy_(new)
@@ -708,34 +720,40 @@ class TorchBackend(Backend):
     def adam_update(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, hyper,
                     amsgrad, decoupled, maximize):
         with torch.no_grad():
-            _adam(
-                params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps,
-                decoupled_weight_decay=decoupled, amsgrad=amsgrad,
-                beta1=hyper["beta1"].value, beta2=hyper["beta2"].value, lr=hyper["lr"].value,
-                weight_decay=hyper["weight_decay"].value, eps=hyper["eps"].value,
-                maximize=maximize,
-            )
+            if torch.compiler.is_compiling():
+                _adam_traced(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps,
+                             hyper, amsgrad, decoupled, maximize)
+                return
+            _adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps,
+                  decoupled_weight_decay=decoupled, amsgrad=amsgrad,
+                  beta1=hyper["beta1"].value, beta2=hyper["beta2"].value,
+                  lr=hyper["lr"].value, weight_decay=hyper["weight_decay"].value,
+                  eps=hyper["eps"].value, maximize=maximize)
 
     @staticmethod
     def rmsprop_update(params, grads, square_avgs, grad_avgs, momentum_buffers, steps, hyper,
                        centered, maximize):
         with torch.no_grad():
-            _rmsprop(
-                params, grads, square_avgs, grad_avgs, momentum_buffers, steps,
-                maximize=maximize, lr=hyper["lr"].value, alpha=hyper["alpha"].value,
-                eps=hyper["eps"].value, weight_decay=hyper["weight_decay"].value,
-                momentum=hyper["momentum"].value if momentum_buffers else 0.0,
-                centered=centered,
-            )
+            if torch.compiler.is_compiling():
+                _rmsprop_traced(params, grads, square_avgs, grad_avgs, momentum_buffers, steps,
+                                hyper, centered, maximize)
+                return
+            _rmsprop(params, grads, square_avgs, grad_avgs, momentum_buffers, steps,
+                     maximize=maximize, lr=hyper["lr"].value, alpha=hyper["alpha"].value,
+                     eps=hyper["eps"].value, weight_decay=hyper["weight_decay"].value,
+                     momentum=hyper["momentum"].value if momentum_buffers else 0.0,
+                     centered=centered)
 
     @staticmethod
     def adagrad_update(params, grads, state_sums, steps, hyper, maximize):
         with torch.no_grad():
-            _adagrad(
-                params, grads, state_sums, steps, lr=hyper["lr"].value,
-                weight_decay=hyper["weight_decay"].value, lr_decay=hyper["lr_decay"].value,
-                eps=hyper["eps"].value, maximize=maximize,
-            )
+            if torch.compiler.is_compiling():
+                _adagrad_traced(params, grads, state_sums, steps, hyper, maximize)
+                return
+            _adagrad(params, grads, state_sums, steps, lr=hyper["lr"].value,
+                     weight_decay=hyper["weight_decay"].value,
+                     lr_decay=hyper["lr_decay"].value, eps=hyper["eps"].value,
+                     maximize=maximize)
 
     # -- compiling ----------------------------------------------------------------------
 
@@ -745,28 +763,91 @@ class TorchBackend(Backend):
 
 
 class _Hyper:
-    """An optimizer hyperparameter: a Python float, as torch.optim passes them (torch.compile
-    guards on it and, once it has changed, traces it as a symbolic input)."""
+    """An optimizer hyperparameter: the Python float torch.optim's functions take (eager
+    updates), the same value in a 0-d float64 tensor (read by compiled updates, so a new
+    value needs no recompilation), and whether it is non-zero (what compiled updates
+    branch on)."""
 
-    __slots__ = ("value",)
+    __slots__ = ("value", "tensor", "nonzero")
 
     def __init__(self, value: float) -> None:
         self.value = value
+        self.tensor = torch.tensor(value, dtype=torch.float64)
+        self.nonzero = value != 0
 
 
-def _sgd_momentum_traced(params, grads, bufs, steps, lr, wd, momentum, dampening, nesterov,
-                         maximize):
-    """SGD with momentum while torch.compile traces: torch.optim's rule, with its "first
-    step copies the gradient into the buffer" decided by the step counter at run time
-    instead of by a Python ``None`` (which a traced step would bake in)."""
-    for p, g, buf, s in zip(params, grads, bufs, steps):
+# The rules of the contract in torch ops, for torch.compile (which fuses them).  The step
+# counters live on the CPU; 0-d CPU tensors combine with tensors on any device.
+
+def _sgd_traced(params, grads, bufs, steps, h, nesterov, maximize):
+    lr, wd, momentum = h["lr"].tensor, h["weight_decay"].tensor, h["momentum"].tensor
+    keep = 1 - h["dampening"].tensor
+    for i, (p, g) in enumerate(zip(params, grads)):
         g = -g if maximize else g
-        if wd != 0:
-            g = g.add(p, alpha=wd)
+        if h["weight_decay"].nonzero:
+            g = g + wd * p
+        if bufs:
+            s, buf = steps[i], bufs[i]
+            s.add_(1)
+            buf.copy_(torch.where(s.to(g.device) == 1, g, buf * momentum + keep * g))
+            g = g + momentum * buf if nesterov else buf
+        p.sub_(lr * g)
+
+
+def _adam_traced(params, grads, exp_avgs, exp_avg_sqs, max_sqs, steps, h, amsgrad, decoupled,
+                 maximize):
+    lr, b1, b2, eps, wd = (h[k].tensor for k in ("lr", "beta1", "beta2", "eps",
+                                                  "weight_decay"))
+    for i, (p, g, m, v, s) in enumerate(zip(params, grads, exp_avgs, exp_avg_sqs, steps)):
+        g = -g if maximize else g
         s.add_(1)
-        buf.copy_(torch.where(s.to(g.device) == 1, g, buf.mul(momentum).add(g, alpha=1 - dampening)))
-        g = g.add(buf, alpha=momentum) if nesterov else buf
-        p.add_(g, alpha=-lr)
+        if h["weight_decay"].nonzero:
+            if decoupled:
+                p.mul_(1 - lr * wd)
+            else:
+                g = g + wd * p
+        m.add_((1 - b1) * (g - m))
+        v.mul_(b2).add_((1 - b2) * g * g)
+        if amsgrad:
+            max_sqs[i].copy_(torch.maximum(max_sqs[i], v))
+            v = max_sqs[i]
+        bc1, bc2 = 1 - b1 ** s, 1 - b2 ** s
+        p.sub_((lr / bc1) * m / (v.sqrt() / bc2.sqrt() + eps))
+
+
+def _rmsprop_traced(params, grads, square_avgs, grad_avgs, bufs, steps, h, centered,
+                    maximize):
+    lr, alpha, eps, wd, momentum = (h[k].tensor for k in ("lr", "alpha", "eps",
+                                                          "weight_decay", "momentum"))
+    for i, (p, g, sq, s) in enumerate(zip(params, grads, square_avgs, steps)):
+        g = -g if maximize else g
+        s.add_(1)
+        if h["weight_decay"].nonzero:
+            g = g + wd * p
+        sq.mul_(alpha).add_((1 - alpha) * g * g)
+        if centered:
+            a = grad_avgs[i]
+            a.add_((1 - alpha) * (g - a))
+            avg = (sq - a * a).sqrt() + eps
+        else:
+            avg = sq.sqrt() + eps
+        if bufs:
+            bufs[i].mul_(momentum).add_(g / avg)
+            p.sub_(lr * bufs[i])
+        else:
+            p.sub_(lr * g / avg)
+
+
+def _adagrad_traced(params, grads, state_sums, steps, h, maximize):
+    lr, lr_decay, wd, eps = (h[k].tensor for k in ("lr", "lr_decay", "weight_decay", "eps"))
+    for p, g, acc, s in zip(params, grads, state_sums, steps):
+        g = -g if maximize else g
+        s.add_(1)
+        if h["weight_decay"].nonzero:
+            g = g + wd * p
+        clr = lr / (1 + (s - 1) * lr_decay)
+        acc.add_(g * g)
+        p.sub_(clr * g / (acc.sqrt() + eps))
 
 
 class _TorchTape(GradTape):

@@ -57,7 +57,8 @@ from ..tensor import TENSOR_TYPES, Tensor, _wrap
 
 __all__ = [
     "relu", "gelu", "silu", "sigmoid", "tanh", "softmax", "log_softmax", "linear", "conv2d",
-    "max_pool2d", "avg_pool2d", "layer_norm", "batch_norm", "embedding", "dropout",
+    "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "layer_norm", "batch_norm",
+    "embedding", "dropout",
     "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "binary_cross_entropy_with_logits",
     "huber_loss",
 ]
@@ -774,6 +775,12 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
 
 # The loss functions and dropout live in their own modules; PyTorch users find them here.
 from ._dropout import dropout  # noqa: E402
+from .layers.pooling import adaptive_avg_pool2d  # noqa: E402
 from .losses import (  # noqa: E402
-    binary_cross_entropy_with_logits, cross_entropy, huber_loss, l1_loss, mse_loss, nll_loss,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    huber_loss,
+    l1_loss,
+    mse_loss,
+    nll_loss,
 )

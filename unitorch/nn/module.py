@@ -218,17 +218,22 @@ class Module:
     # -- state ----------------------------------------------------------------------------
 
     def state_dict(self, prefix: str = "", keep_vars: bool = False) -> OrderedDict[str, Tensor]:
-        """Parameters and persistent buffers by dotted name.  The tensors are detached
-        (``keep_vars=True`` returns the parameters themselves)."""
+        """Parameters and persistent buffers by dotted name, every path included (a module
+        shared by two parents appears under both names, as in PyTorch).  The tensors are
+        detached (``keep_vars=True`` returns the parameters themselves)."""
         out: OrderedDict[str, Tensor] = OrderedDict()
-        for module_prefix, module in self.named_modules(prefix=prefix.rstrip(".")):
-            for registry in ("_parameters", "_buffers"):
-                for name, t in getattr(module, registry).items():
-                    if t is None or (registry == "_buffers" and name in module._non_persistent):
-                        continue
-                    key = f"{module_prefix}.{name}" if module_prefix else name
-                    out[key] = t if keep_vars else t.detach()
+        self._save_state(out, prefix.rstrip("."), keep_vars)
         return out
+
+    def _save_state(self, out: OrderedDict[str, Tensor], prefix: str, keep_vars: bool) -> None:
+        for registry in ("_parameters", "_buffers"):
+            for name, t in getattr(self, registry).items():
+                if t is None or (registry == "_buffers" and name in self._non_persistent):
+                    continue
+                out[f"{prefix}.{name}" if prefix else name] = t if keep_vars else t.detach()
+        for name, child in self._modules.items():
+            if child is not None:
+                child._save_state(out, f"{prefix}.{name}" if prefix else name, keep_vars)
 
     def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True
                         ) -> IncompatibleKeys:

@@ -42,7 +42,7 @@ class Parameter(metaclass=_ParameterMeta):
         return p
 
 
-class Buffer(metaclass=type):
+class Buffer:
     """Marks a tensor to register as a buffer: ``self.running_mean = Buffer(ut.zeros(3))``
     (equivalent to ``self.register_buffer("running_mean", ut.zeros(3))``)."""
 

@@ -4,8 +4,12 @@ Each operator is the public function itself (``Tensor.__add__ is ut.add``), so `
 costs exactly what ``ut.add(a, b)`` costs.  Reflected operators swap their arguments;
 in-place operators compute out of place and write the result back with the backend's
 ``assign`` (into the same buffer for a torch tensor or ``tf.Variable``; a ``tf.Tensor``
-is replaced inside the unitorch Tensor).  ``a += b`` keeps ``a``'s dtype, as in PyTorch
-and NumPy, and refuses a result it cannot be cast to (``int += float``).
+is replaced inside the unitorch Tensor, so every reference to that unitorch Tensor sees
+the new values).  ``a += b`` keeps ``a``'s dtype and shape, as in PyTorch and NumPy: the
+result is cast back within its kind (``float32 += float64``, ``int8 += int64`` wrap as in
+PyTorch; any integer to any integer) or up the promotion table (``float += int``), and
+refused with :class:`DTypeError` across kinds the other way (``int += float``,
+``float += complex``, ``bool += int``).
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ def _inplace(fn):
     def op(self: Tensor, other: Any) -> Tensor:
         result = fn(self, other)
         if result._d is not self._d:
-            if not dt.can_cast(result._d, self._d):
+            if not _castable_in_place(result._d, self._d):
                 raise DTypeError(
                     f"in-place {fn.__name__}() would change {self._d.name} to {result._d.name}"
                 )
@@ -48,6 +52,13 @@ def _inplace(fn):
 
     op.__name__ = f"__i{fn.__name__}__"
     return op
+
+
+def _castable_in_place(src: dt.DType, dst: dt.DType) -> bool:
+    """Whether an in-place result of dtype ``src`` may be written into ``dst``."""
+    if dt.can_cast(src, dst) or src.kind == dst.kind:
+        return True
+    return src.kind in "iu" and dst.kind in "iu"
 
 
 _BINARY = {

@@ -60,9 +60,13 @@ def _device(backend: Backend, device: Any) -> Device:
 # conversion
 
 
+_PYTHON_SCALARS = (bool, int, float, complex)
+
+
 def _python_leaves_only(obj: Any) -> bool:
-    """True when ``obj`` is a Python scalar or nested lists/tuples of Python scalars."""
-    if isinstance(obj, (bool, int, float, complex)):
+    """True when ``obj`` is a Python scalar or nested lists/tuples of Python scalars
+    (NumPy scalars, even ``np.float64`` which subclasses ``float``, are NumPy data)."""
+    if type(obj) in _PYTHON_SCALARS:
         return True
     if isinstance(obj, (list, tuple)):
         return all(_python_leaves_only(o) for o in obj)
@@ -72,6 +76,19 @@ def _python_leaves_only(obj: Any) -> bool:
 def _numpy_from_data(obj: Any, dtype: dt.DType | None, copy: bool | None) -> np.ndarray:
     if isinstance(obj, (str, bytes)) or obj is None:
         raise TypeError(f"cannot make a tensor from {type(obj).__name__}")
+    python_data = isinstance(obj, (list, tuple)) or type(obj) in _PYTHON_SCALARS
+    if copy is False and python_data:
+        raise ValueError("asarray(): Python data is always copied (copy=False refused)")
+    try:
+        return _numpy_of(obj, dtype, copy)
+    except ValueError as e:
+        if python_data and "inhomogeneous" in str(e):
+            raise ShapeError("asarray(): nested sequences of different lengths do not make "
+                             "a tensor") from None
+        raise
+
+
+def _numpy_of(obj: Any, dtype: dt.DType | None, copy: bool | None) -> np.ndarray:
     if dtype is None and _python_leaves_only(obj):
         try:
             arr = np.asarray(obj)
@@ -88,6 +105,8 @@ def _numpy_from_data(obj: Any, dtype: dt.DType | None, copy: bool | None) -> np.
             dtype = dt.int64
         elif kind == "b":
             dtype = dt.bool
+        elif kind == "O":  # NumPy keeps integers beyond 64 bits as Python objects
+            raise OverflowError("Python integer out of range for int64")
         else:
             raise TypeError(f"cannot make a tensor from {obj!r}")
         return arr.astype(dtype.numpy, copy=False)
@@ -99,10 +118,10 @@ def _numpy_from_data(obj: Any, dtype: dt.DType | None, copy: bool | None) -> np.
     else:
         arr = np.asarray(obj, dtype=np_dtype)
     if arr.dtype not in dt._BY_NUMPY:
-        if arr.dtype.kind in "iu" and dtype is None:  # e.g. uint16: widen losslessly
-            return arr.astype(np.int64)
         if arr.dtype == np.uint64 and dtype is None:
             raise DTypeError("uint64 data has no unitorch dtype; pass dtype=")
+        if arr.dtype.kind in "iu" and dtype is None:  # e.g. uint16: widen losslessly
+            return arr.astype(np.int64)
         raise DTypeError(f"cannot make a tensor from data of NumPy dtype {arr.dtype}")
     return arr
 
@@ -138,29 +157,75 @@ def asarray_on(backend: Backend, obj: Any, dtype: Any = None, device: Any = None
         return _finish(obj, dtype, device, copy)
     native_backend = backend_of_native(obj)
     if native_backend is not None:
-        t = native_backend.wrap(obj)
+        t = _wrap_native(native_backend, obj)
         if native_backend is not backend:
             t = _across(t, backend, copy)
         return _finish(t, dtype, device, copy)
     if hasattr(obj, "__dlpack__") and not isinstance(obj, np.ndarray):
-        t = backend.wrap(backend.from_dlpack(obj))
+        t = _wrap_native(backend, backend.from_dlpack(obj))
+        if copy is False and not _shares(_host_view_of(obj), _host_view(backend, t._n)):
+            raise ValueError(f"asarray(): the {backend.name} backend cannot share the memory "
+                             f"of this {type(obj).__name__} (copy=False refused)")
         return _finish(t, dtype, device, copy)
     arr = _numpy_from_data(obj, dtype, copy)
     native = backend.from_numpy(arr, _device(backend, device))
+    if copy is False and not _shares(arr, _host_view(backend, native)):
+        raise ValueError(f"asarray(): the {backend.name} backend cannot share the memory of "
+                         "this array (copy=False refused); pass copy=None to allow a copy")
     return backend.wrap(native)
+
+
+def _wrap_native(backend: Backend, native: Any) -> Tensor:
+    """``backend.wrap(native)``, or :class:`DTypeError` for a dtype unitorch lacks."""
+    d = backend.dtype_from_native.get(native.dtype)
+    if d is None:
+        raise DTypeError(f"unsupported dtype {native.dtype!r}; unitorch dtypes are "
+                         + ", ".join(x.name for x in dt.all_dtypes))
+    return _wrap(backend.Tensor, native, d)
+
+
+def _host_view_of(obj: Any) -> np.ndarray | None:
+    """A NumPy array on the memory of a host (CPU) buffer, or ``None``."""
+    try:
+        return np.from_dlpack(obj)
+    except Exception:  # not on the host, or a dtype NumPy lacks (bfloat16)
+        return None
+
+
+def _host_view(backend: Backend, native: Any) -> np.ndarray | None:
+    """A NumPy array on the memory of a host native tensor where one can be had."""
+    found = _host_view_of(_DLPackView(backend, native))
+    if found is None:
+        try:
+            return backend.to_numpy(native)  # a view for torch; a copy for TensorFlow
+        except Exception:
+            return None
+    return found
+
+
+def _shares(a: np.ndarray | None, b: np.ndarray | None) -> bool:
+    """Whether two host views share memory (vacuously true with nothing to share)."""
+    if a is not None and a.size == 0:
+        return True
+    return a is not None and b is not None and np.may_share_memory(a, b)
 
 
 def _across(t: Tensor, backend: Backend, copy: bool | None) -> Tensor:
     """Move a tensor to another backend: DLPack without a copy where both frameworks
-    can share the buffer, otherwise through NumPy (a copy)."""
+    can share the buffer, otherwise through NumPy (a copy).  With ``copy=False`` a
+    conversion that would copy raises ``ValueError``."""
     source = type(t)._bk
-    if copy is not True and t._d is not dt.bool:  # TF exports bool via DLPack as uint8
+    if copy is not True:
         try:
-            return backend.wrap(backend.from_dlpack(_DLPackView(source, t._n)))
-        except Exception:
-            pass
+            out = backend.from_dlpack(_DLPackView(source, t._n))
+        except Exception:  # no DLPack route (bfloat16 on some builds, other devices...)
+            out = None
+        if out is not None and backend.dtype_from_native.get(out.dtype) is t._d:
+            if copy is None or _shares(_host_view(source, t._n), _host_view(backend, out)):
+                return _wrap(backend.Tensor, out, t._d)
     if copy is False:
-        raise ValueError(f"moving a {source.name} tensor to {backend.name} needs a copy")
+        raise ValueError(f"moving this {source.name} tensor to {backend.name} needs a copy "
+                         "(copy=False refused)")
     arr = source.to_numpy(t._n)
     return backend.wrap(backend.from_numpy(np.array(arr), source.device(t._n)))
 
@@ -228,7 +293,7 @@ def from_native(x: Any, /) -> Tensor:
             f"from_native() expects a torch.Tensor, tf.Tensor or tf.Variable, "
             f"got {type(x).__name__}"
         )
-    return backend.wrap(x)
+    return _wrap_native(backend, x)
 
 
 def from_dlpack(x: Any, /, *, device: str | Device | None = None,
@@ -242,11 +307,16 @@ def from_dlpack(x: Any, /, *, device: str | Device | None = None,
         unitorch.float64
     """
     backend = current()
-    if isinstance(x, Tensor):
+    if isinstance(x, Tensor) or backend_of_native(x) is not None:
         return asarray_on(backend, x, device=device, copy=copy)
-    if copy:
-        return asarray_on(backend, np.from_dlpack(x), device=device, copy=True)
-    return _finish(backend.wrap(backend.from_dlpack(x)), None, as_device(device), copy)
+    if not hasattr(x, "__dlpack__"):
+        raise TypeError(f"from_dlpack() expects an object with __dlpack__, got "
+                        f"{type(x).__name__}")
+    t = _wrap_native(backend, backend.from_dlpack(x))
+    if copy is False and not _shares(_host_view_of(x), _host_view(backend, t._n)):
+        raise ValueError(f"from_dlpack(): the {backend.name} backend cannot share the memory "
+                         f"of this {type(x).__name__} (copy=False refused)")
+    return _finish(t, None, as_device(device), copy)
 
 
 def astype(x: Tensor, dtype: dt.DTypeLike, /, *, copy: bool = True,
@@ -290,7 +360,9 @@ def _shape(shape: Any, more: tuple[int, ...], op: str) -> tuple[int, ...]:
     if isinstance(shape, (int, np.integer)):
         shape = (shape,)
     try:
-        out = tuple(int(s) for s in shape)
+        if isinstance(shape, (str, bytes)):
+            raise TypeError
+        out = tuple(operator.index(s) for s in shape)
     except TypeError:
         raise TypeError(f"{op}() shape must be an int or a sequence of ints, got {shape!r}"
                         ) from None
@@ -348,12 +420,15 @@ def _fill(value: Any, dtype: dt.DType, op: str) -> bool | int | float | complex:
         if not info.min <= value <= info.max:
             raise OverflowError(f"{op}(): {value} is out of range for {dtype.name}")
         return int(value)
-    if kind == "f":
-        try:
-            return float(value)
-        except OverflowError:  # a huge int: the nearest float is infinite
-            return math.inf if value > 0 else -math.inf
-    return complex(value)
+    try:
+        value = float(value) if kind == "f" else complex(value)
+    except OverflowError:  # a huge int: the nearest float is infinite
+        value = math.inf if value > 0 else -math.inf
+    if dtype.bits < 64 or kind == "c":  # round here: the frameworks refuse what overflows
+        with np.errstate(over="ignore"):
+            value = np.asarray(value).astype(dtype.numpy).item()
+        value = float(value) if kind == "f" else complex(value)
+    return value
 
 
 def zeros(shape: int | Sequence[int], *more: int, dtype: dt.DTypeLike | None = None,
@@ -518,7 +593,11 @@ def linspace(start: float | complex, stop: float | complex, /, num: int, *,
              dtype: dt.DTypeLike | None = None, device: str | Device | None = None,
              endpoint: bool = True) -> Tensor:
     """``num`` evenly spaced values from ``start`` to ``stop`` (inclusive with
-    ``endpoint``), computed in double precision and then rounded to ``dtype``.
+    ``endpoint``), computed in double precision and then rounded to ``dtype``, with the
+    same bits on every backend: PyTorch's two-sided formula (the first half counts up from
+    ``start``, the second down from ``stop``, so the last value is exactly ``stop``), each
+    operation rounded on its own.  Complex bounds: the real and imaginary parts are spaced
+    separately.  The default dtype is the default float (complex for complex bounds).
 
     Example:
         >>> ut.linspace(0, 1, 3)
@@ -536,7 +615,16 @@ def linspace(start: float | complex, stop: float | complex, /, num: int, *,
         if is_complex and d.kind != "c":
             raise DTypeError(f"linspace() with complex bounds needs a complex dtype, got {d.name}")
     backend = current()
-    native = backend.linspace(start, stop, int(num), bool(endpoint), d, _device(backend, device))
+    dev = _device(backend, device)
+    num = operator.index(num)
+    if d.kind == "c":  # each part on its own: no infinity or NaN leaks across
+        start, stop = complex(start), complex(stop)
+        real = dt.float64 if d is dt.complex128 else dt.float32
+        re = backend.linspace(start.real, stop.real, num, bool(endpoint), real, dev)
+        im = backend.linspace(start.imag, stop.imag, num, bool(endpoint), real, dev)
+        native = backend.complex(re, im)
+    else:
+        native = backend.linspace(float(start), float(stop), num, bool(endpoint), d, dev)
     return _wrap(backend.Tensor, native, d)
 
 

@@ -111,8 +111,31 @@ def _tanh_complex(b: Any, x: Any) -> Any:
     return b.complex(re, im)
 
 
+def _sign_complex(b: Any, x: Any) -> Any:
+    """``x / |x|`` by real division of each part by the (overflow-free) magnitude;
+    ``0 + 0j`` at zero and ``NaN + NaN j`` when either part is NaN, as the standard says
+    (TensorFlow gives ``0 + NaN j`` for ``NaN j``).  With one infinite part the result is
+    the unit number along it (``sign(inf j) == 1j``, as NumPy; both frameworks give NaN);
+    with two, ``NaN + NaN j``."""
+    a, y, c = _parts(b, x)
+    mag = b.abs(x)
+    zero = b.equal(mag, c(0.0))
+    safe = b.where(zero, c(1.0), mag)
+    nan = b.logical_or(b.isnan(a), b.isnan(y))
+    re = b.where(zero, c(0.0), b.divide(a, safe))
+    im = b.where(zero, c(0.0), b.divide(y, safe))
+    inf_a, inf_y = b.isinf(a), b.isinf(y)
+    one_inf = b.logical_xor(inf_a, inf_y)
+    re = b.where(one_inf, b.where(inf_a, b.copysign(c(1.0), a), c(0.0)), re)
+    im = b.where(one_inf, b.where(inf_y, b.copysign(c(1.0), y), c(0.0)), im)
+    re = b.where(nan, c(math.nan), re)
+    im = b.where(nan, c(math.nan), im)
+    return b.complex(re, im)
+
+
 _COMPLEX_COMPOSITES: dict[str, Callable[..., Any]] = {
     "expm1": _expm1_complex, "log1p": _log1p_complex, "tanh": _tanh_complex,
+    "sign": _sign_complex,
 }
 
 

@@ -17,6 +17,11 @@ PyTorch).  Bad keys raise the same exception, with the same message, on every ba
   ``IndexError``;
 * a slice step of zero: ``ValueError``.
 
+Integer arrays of any integer dtype index, ``uint8`` included (old PyTorch read a
+``uint8`` tensor as a mask).  An ``...`` between index arrays separates them even when
+it stands for no axis, as in NumPy.  An empty list is an empty integer index, as in
+NumPy.
+
 Differences from NumPy: Python ``bool`` and 0-d boolean indices (NumPy's "add an axis
 and select all or nothing") are refused.  ``x[key]`` may share memory with ``x`` where
 NumPy returns a view, depending on the backend (PyTorch: yes for basic keys with
@@ -29,7 +34,8 @@ reference to that Tensor sees the change.  A torch tensor made by ``broadcast_to
 a *view* (``v = x[0]; v[...] = 1``) also changes ``x`` depends on the backend (PyTorch:
 yes; TensorFlow: no), as the Array API standard allows; do not rely on it.  The value is
 converted to ``x``'s dtype as :func:`unitorch.astype` converts (a complex value into a
-real tensor raises :class:`DTypeError`), and must broadcast to the indexed shape after
+real tensor raises :class:`DTypeError`; a Python number outside an integer dtype's
+range, ``OverflowError``), and must broadcast to the indexed shape after
 dropping leading axes of size 1 (NumPy's rule), else :class:`ShapeError`.  With
 repeated indices, which write wins is unspecified.
 
@@ -123,8 +129,22 @@ def getitem(x: Tensor, key: Any) -> Tensor:
             r._n = native
             r._d = x._d
             return r
-    norm = _normalize(x, key)
-    return _wrap(t, t._bk.getitem(x._n, norm), x._d)
+    backend = t._bk
+    norm, move = _normalize(x, key)
+    out = backend.getitem(x._n, norm)
+    if move is not None:
+        out = backend.permute_dims(out, _front(len(backend.shape(out)), *move))
+    return _wrap(t, out, x._d)
+
+
+def _front(ndim: int, at: int, n: int) -> tuple[int, ...]:
+    """The permutation moving axes ``at..at+n`` to the front."""
+    return (*range(at, at + n), *range(at), *range(at + n, ndim))
+
+
+def _back(ndim: int, at: int, n: int) -> tuple[int, ...]:
+    """The inverse of ``_front``: the first ``n`` axes moved to ``at``."""
+    return (*range(n, n + at), *range(n), *range(n + at, ndim))
 
 
 def setitem(x: Tensor, key: Any, value: Any) -> None:
@@ -141,7 +161,7 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
     if not isinstance(x, Tensor):
         raise TypeError(f"setitem() needs a unitorch Tensor, got {type(x).__name__}")
     backend = type(x)._bk
-    norm = _normalize(x, key)
+    norm, move = _normalize(x, key)
     if is_scalar(value):
         native_value = backend.full((), _scalar_in(value, x._d), x._d, backend.device(x._n))
     else:
@@ -150,10 +170,15 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
             raise DTypeError(f"cannot write {v._d.name} values into a {x._d.name} tensor")
         native_value = v._n if v._d is x._d else backend.cast(v._n, x._d)
         target = _indexed_shape(backend, backend.shape(x._n), norm)
+        if move is not None:  # the value is laid out as NumPy's result, target as ours
+            target = tuple(target[i] for i in _front(len(target), *move))
         source = backend.shape(native_value)
         fitted = _fit_value_shape(source, target)
         if fitted != source:
             native_value = backend.reshape(native_value, fitted)
+        if move is not None and len(fitted):
+            native_value = backend.broadcast_to(native_value, target)
+            native_value = backend.permute_dims(native_value, _back(len(target), *move))
     out = backend.setitem(x._n, norm, native_value)
     if out is not x._n:
         x._n = out
@@ -254,11 +279,16 @@ def _slice_part(p: Any) -> int | None:
         raise IndexError(f"slice indices must be integers or None, got {p!r}") from None
 
 
-def _normalize(x: Tensor, key: Any) -> tuple[Any, ...]:
+def _normalize(x: Tensor, key: Any) -> tuple[tuple[Any, ...], tuple[int, int] | None]:
     """The key in the contract's normalized form (see ``Backend.getitem``): one entry per
     axis of ``x`` plus ``None``s; ints non-negative and in range; slices with unambiguous
     bounds (non-negative ``start``; ``stop`` non-negative or ``None``); masks replaced by
-    their ``nonzero`` positions; index tensors int64, non-negative and in range."""
+    their ``nonzero`` positions; index tensors int64, non-negative and in range.
+
+    Also ``move``: ``None``, or ``(at, n)`` when NumPy puts the ``n`` broadcast axes of
+    the index arrays first but the normalized key has them in place at axis ``at``.
+    That happens when the only thing separating the index arrays is an ``...`` that
+    stands for no axis, which NumPy counts as a separator."""
     backend = type(x)._bk
     shape = backend.shape(x._n)
     ndim = len(shape)
@@ -306,6 +336,13 @@ def _normalize(x: Tensor, key: Any) -> tuple[Any, ...]:
             f"too many indices for a tensor of {ndim} dimension{'s' if ndim != 1 else ''}: "
             f"{consumed} were indexed"
         )
+    separated_by_empty_ellipsis = False
+    if ellipsis and consumed == ndim and any(isinstance(e, Tensor) for e in entries):
+        adv = [i for i, e in enumerate(entries) if isinstance(e, (int, Tensor))]
+        if adv != list(range(adv[0], adv[0] + len(adv))):
+            adv = [i for i, e in enumerate(e for e in entries if e is not Ellipsis)
+                   if isinstance(e, (int, Tensor))]
+            separated_by_empty_ellipsis = adv == list(range(adv[0], adv[0] + len(adv)))
     # expand the ellipsis (or pad at the end) with full slices
     fill = [slice(None)] * (ndim - consumed)
     if ellipsis:
@@ -347,16 +384,22 @@ def _normalize(x: Tensor, key: Any) -> tuple[Any, ...]:
             out.append(_checked_positions(backend, e, shape[axis], axis))
             axis += 1
     arrays = [backend.shape(e) for e in out if e is not None and not isinstance(e, (int, slice))]
-    if len(arrays) > 1:
+    move = None
+    if arrays:
         try:
-            broadcast_shapes(*arrays)
+            b = broadcast_shapes(*arrays)
         except ShapeError:
             raise IndexError(
                 "shape mismatch: index arrays (boolean masks count by their number of true "
                 "elements) could not be broadcast together with shapes "
                 + ", ".join(fmt_shape(a) for a in arrays)
             ) from None
-    return tuple(out)
+        if separated_by_empty_ellipsis:
+            at = next(i for i, e in enumerate(out) if e is not None
+                      and not isinstance(e, slice))
+            if at and b:
+                move = (at, len(b))
+    return tuple(out), move
 
 
 def _canonical_slice(s: slice, n: int) -> slice:

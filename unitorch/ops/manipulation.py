@@ -480,15 +480,18 @@ def split(x: Tensor, /, split_size_or_sections: int | Sequence[int], axis: int =
     return tuple(out)
 
 
-def flip(x: Tensor, /, axis: int | Sequence[int] | None = None, *,
+def flip(x: Tensor, /, axis: int | Sequence[int] | None = None, *more: int,
          dims: int | Sequence[int] | None = None) -> Tensor:
-    """Reverse the order of elements along ``axis`` (all axes when ``None``).
+    """Reverse the order of elements along ``axis`` (all axes when ``None``; several
+    axes as a sequence, or as PyTorch's ``x.flip(0, 1)``).
 
     Example:
         >>> ut.flip(ut.arange(3))
         tensor([2, 1, 0], dtype=int64)
     """
     x = _tensor("flip", x)
+    if more:
+        axis = (axis, *more)
     axis = _axis(axis, dims)
     axes = normalize_axes(axis, x.ndim)
     if not axes:

@@ -4,13 +4,13 @@ One order on every backend, NumPy's:
 
 * NaN sorts above +inf: last in ascending order, first in descending order (and
   :func:`topk` counts NaN as the largest value).  PyTorch orders NaN this way too;
-  TensorFlow's ``tf.sort`` leaves NaN wherever its comparisons happen to put it.
+  TensorFlow's ``tf.sort`` leaves NaN wherever its comparisons happen to put it
+  (``tf.sort([nan, 1., inf, -1.])`` puts it first, ``tf.sort([1., nan, 0.])`` last).
 * -0.0 and 0.0 are equal: a stable sort keeps them in their input order.
 * Sorts are always stable, also when ``descending`` (equal elements keep their input
-  order), and :func:`topk` returns the lower index first among equal elements.
-  ``stable=False`` is accepted and gives the same, stable, result.  (PyTorch's
-  ``descending`` stable sort keeps the input order too; ``tf.argsort`` sorts ``-x``,
-  which reverses -0.0 and 0.0 and overflows for the most negative integer.)
+  order, as PyTorch's and TensorFlow's stable sorts do), and :func:`topk` returns the
+  lower index first among equal elements (``torch.topk`` does not promise an order for
+  ties).  ``stable=False`` is accepted and gives the same, stable, result.
 * ``sort`` returns the values only, as the Array API says; ``torch.sort`` returns
   ``(values, indices)``: use :func:`argsort`, or :func:`topk` with ``k = size``.
 

@@ -74,7 +74,7 @@ class Adagrad(Optimizer):
                            "Invalid initial_accumulator_value value: {}")
         _check_nonnegative(values, "eps", "Invalid epsilon value: {}")
 
-    def _state_keys(self, group: dict[str, Any]) -> tuple[tuple[str, float], ...]:
+    def _state_keys(self, group: _ParamGroup) -> tuple[tuple[str, float], ...]:
         return (("step", 0.0), ("sum", float(group["initial_accumulator_value"])))
 
     def _update(self, group: _ParamGroup, params: list[Tensor]) -> None:

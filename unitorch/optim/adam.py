@@ -90,7 +90,7 @@ class Adam(Optimizer):
                     raise ValueError(f"Invalid beta parameter at index {i}: {values['betas'][i]}")
         _check_nonnegative(values, "weight_decay", "Invalid weight_decay value: {}")
 
-    def _state_keys(self, group: dict[str, Any]) -> tuple[tuple[str, float], ...]:
+    def _state_keys(self, group: _ParamGroup) -> tuple[tuple[str, float], ...]:
         keys = (("step", 0.0), ("exp_avg", 0.0), ("exp_avg_sq", 0.0))
         return (*keys, ("max_exp_avg_sq", 0.0)) if group["amsgrad"] else keys
 

@@ -118,6 +118,9 @@ class LRScheduler:
                 self.last_epoch += 1
                 values = self.get_lr()
             else:
+                warnings.warn("The epoch parameter in `scheduler.step()` is deprecated (as in "
+                              "PyTorch); call `scheduler.step()` without it, once per epoch",
+                              UserWarning, stacklevel=2)
                 self.last_epoch = epoch
                 closed = getattr(self, "_get_closed_form_lr", None)
                 values = closed() if closed is not None else self.get_lr()
@@ -342,6 +345,12 @@ class OneCycleLR(LRScheduler):
             ]
         if not isinstance(pct_start, float) or pct_start < 0 or pct_start > 1:
             raise ValueError(f"Expected float between 0 and 1 pct_start, but got {pct_start}")
+        start = 0.0
+        for phase in self._schedule_phases:  # PyTorch divides by zero here
+            if phase["end_step"] == start:
+                raise ValueError(f"pct_start={pct_start} with total_steps={self.total_steps} "
+                                 "gives a phase of no steps; change either")
+            start = phase["end_step"]
         if anneal_strategy not in ("cos", "linear"):
             raise ValueError("anneal_strategy must be one of 'cos' or 'linear', instead got "
                              f"{anneal_strategy}")

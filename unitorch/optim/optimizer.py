@@ -70,9 +70,12 @@ def _as_float(name: str, value: Any) -> float:
 
 class _ParamGroup(dict):
     """A parameter group: a dict whose float hyperparameters are also kept in backend
-    holders read by the (possibly compiled) update; assigning one updates its holder."""
+    holders read by the (possibly compiled) update; assigning one updates its holder.
+    ``nonzero`` records which are non-zero: structural choices (whether momentum buffers
+    exist) read it rather than the value, so a compiler that guards on what it reads
+    (``torch.compile``) does not recompile when a scheduler changes a momentum."""
 
-    __slots__ = ("_owner", "hyper")
+    __slots__ = ("_owner", "hyper", "nonzero")
 
     def __setitem__(self, key: str, value: Any) -> None:
         names = self._owner._hyper_keys.get(key)
@@ -81,6 +84,7 @@ class _ParamGroup(dict):
             bk = self._owner._backend
             values = value if len(names) > 1 else (value,)
             for name, v in zip(names, values):
+                self.nonzero[name] = v != 0
                 holder = self.hyper.get(name)
                 if holder is None:
                     self.hyper[name] = bk.hyperparameter(v)
@@ -120,6 +124,8 @@ class Optimizer:
         if isinstance(params, dict):
             raise TypeError("params argument given to the optimizer should be an iterable of "
                             "Tensors or dicts, but got a dict (wrap one group in a list)")
+        if isinstance(params, (set, frozenset)):
+            self._params_of(params)  # raises: a set has no reproducible order
         self._validate(defaults)
         self.defaults = dict(defaults)
         self.state: dict[Tensor, dict[str, Tensor]] = {}
@@ -149,7 +155,7 @@ class Optimizer:
         tensors, names = self._params_of(param_group["params"])
         backend = self._backend_of(tensors)
         group = _ParamGroup()
-        group._owner, group.hyper = self, {}
+        group._owner, group.hyper, group.nonzero = self, {}, {}
         dict.__setitem__(group, "params", tensors)
         if names:
             dict.__setitem__(group, "param_names", names)
@@ -277,7 +283,7 @@ class Optimizer:
     def _update(self, group: _ParamGroup, params: list[Tensor]) -> None:
         raise NotImplementedError
 
-    def _state_keys(self, group: dict[str, Any]) -> tuple[tuple[str, float], ...]:
+    def _state_keys(self, group: _ParamGroup) -> tuple[tuple[str, float], ...]:
         """``(name, initial value)`` of the state a parameter of ``group`` needs."""
         return ()
 

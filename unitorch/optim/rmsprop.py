@@ -76,9 +76,9 @@ class RMSprop(Optimizer):
         _check_nonnegative(values, "weight_decay", "Invalid weight_decay value: {}")
         _check_nonnegative(values, "alpha", "Invalid alpha value: {}")
 
-    def _state_keys(self, group: dict[str, Any]) -> tuple[tuple[str, float], ...]:
+    def _state_keys(self, group: _ParamGroup) -> tuple[tuple[str, float], ...]:
         keys: tuple[tuple[str, float], ...] = (("step", 0.0), ("square_avg", 0.0))
-        if group["momentum"] > 0:
+        if group.nonzero["momentum"]:
             keys += (("momentum_buffer", 0.0),)
         if group["centered"]:
             keys += (("grad_avg", 0.0),)
@@ -86,7 +86,7 @@ class RMSprop(Optimizer):
 
     def _update(self, group: _ParamGroup, params: list[Tensor]) -> None:
         bk = self._backend
-        centered, with_momentum = group["centered"], group["momentum"] > 0
+        centered, with_momentum = group["centered"], group.nonzero["momentum"]
         keys = self._state_keys(group)
         natives, grads, squares, grad_avgs, bufs, steps = [], [], [], [], [], []
         for p in params:

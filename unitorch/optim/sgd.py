@@ -72,8 +72,8 @@ class SGD(Optimizer):
                                        or float(values.get("dampening", 0)) != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
 
-    def _state_keys(self, group: dict[str, Any]) -> tuple[tuple[str, float], ...]:
-        if group["momentum"] != 0:
+    def _state_keys(self, group: _ParamGroup) -> tuple[tuple[str, float], ...]:
+        if group.nonzero["momentum"]:
             return (("momentum_buffer", 0.0), ("step", 0.0))
         return ()
 

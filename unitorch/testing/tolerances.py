@@ -88,6 +88,14 @@ FAMILIES: dict[str, Family] = {
         "grows with the condition number; tests draw well-conditioned matrices (condition "
         "number below ~100), for which 1000 eps bounds LAPACK's backward-stable results.",
     ),
+    "optimizer": Family(
+        16, 16,
+        "parameters after optimizer steps (SGD, Adam, RMSprop, Adagrad): each step rounds "
+        "the new parameter (half an ulp of |p|) and computes the update with about ten "
+        "roundings (moments, sqrt, division), whose errors the optimizer state carries "
+        "into later steps; the test scales these units by the number of steps and by the "
+        "magnitude of the parameters plus the sum of the update sizes.",
+    ),
 }
 
 

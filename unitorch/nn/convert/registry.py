@@ -1,0 +1,65 @@
+"""The layer types each converter supports, in one place (used by the converters' error
+messages and by the documentation), and the error raised for anything else.
+
+Types are matched exactly, not with ``isinstance``: a subclass of ``torch.nn.Linear``
+with its own ``forward`` computes something else, so it is refused rather than
+converted as a plain Linear.
+"""
+
+from __future__ import annotations
+
+from ...errors import UnitorchError
+
+__all__ = [
+    "UnsupportedLayerError", "TORCH_LAYERS", "TORCH_CONTAINERS", "KERAS_LAYERS",
+    "KERAS_ACTIVATIONS", "UNITORCH_LAYERS", "UNITORCH_CONTAINERS", "unsupported",
+]
+
+
+class UnsupportedLayerError(UnitorchError, TypeError):
+    """A layer (or a layer option) a converter cannot translate exactly.  The message
+    names the layer, where it is in the model, and the supported types."""
+
+
+# torch.nn class names from_torch() converts (the unitorch layer of the same name), plus
+# the helper layers of unitorch.nn.convert that to_torch() emits
+TORCH_LAYERS: tuple[str, ...] = (
+    "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d",
+    "BatchNorm2d", "LayerNorm", "Embedding", "Dropout", "ReLU", "GELU", "SiLU", "Tanh",
+    "Sigmoid", "Softmax", "LogSoftmax", "Flatten", "Identity", "LSTM", "GRU", "RNN",
+    "ZeroPad2d", "ConstantPad2d",
+)
+TORCH_CONTAINERS: tuple[str, ...] = ("Sequential", "ModuleList", "ModuleDict")
+
+# keras.layers class names from_keras() converts
+KERAS_LAYERS: tuple[str, ...] = (
+    "InputLayer", "Dense", "Conv2D", "MaxPooling2D", "AveragePooling2D",
+    "GlobalAveragePooling2D", "BatchNormalization", "LayerNormalization", "Embedding",
+    "Dropout", "Activation", "ReLU", "Softmax", "Flatten", "Permute", "ZeroPadding2D",
+    "Identity", "LSTM", "GRU", "SimpleRNN",
+)
+# values of a Keras layer's activation= (and of Activation layers) from_keras() converts
+KERAS_ACTIVATIONS: tuple[str, ...] = (
+    "linear", "relu", "gelu", "silu", "swish", "tanh", "sigmoid", "softmax", "log_softmax",
+)
+
+# unitorch layers to_torch() and to_keras() convert (to_keras: see its docstring for the
+# options it refuses), with the helper layers of unitorch.nn.convert
+UNITORCH_LAYERS: tuple[str, ...] = (
+    "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d",
+    "BatchNorm2d", "LayerNorm", "Embedding", "Dropout", "ReLU", "GELU", "SiLU", "Tanh",
+    "Sigmoid", "Softmax", "LogSoftmax", "Flatten", "Identity", "LSTM", "GRU", "RNN",
+    "Permute", "RNNOutput", "ZeroPad2d", "ConstantPad2d",
+)
+UNITORCH_CONTAINERS: tuple[str, ...] = ("Sequential", "ModuleList", "ModuleDict")
+
+
+def unsupported(op: str, layer: object, where: str, supported: tuple[str, ...],
+                hint: str = "") -> UnsupportedLayerError:
+    """The error for a layer ``op`` cannot convert: its type, its place, the list."""
+    kind = type(layer)
+    name = f"{kind.__module__}.{kind.__qualname__}"
+    place = f" at {where!r}" if where else ""
+    text = (f"{op}: cannot convert layer{place} of type {name}; supported layer types: "
+            f"{', '.join(supported)}")
+    return UnsupportedLayerError(text + (f". {hint}" if hint else ""))

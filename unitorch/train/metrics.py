@@ -1,0 +1,382 @@
+"""Metrics for training loops: ``accuracy``, ``top_k_accuracy``, the mean of the loss,
+``mae`` and ``mse``, by string name or class.
+
+Every metric has two faces:
+
+* a **functional core**, which training loops compile into their steps:
+  :meth:`Metric.initial_state` (a tuple of float64 0-d tensors on the device),
+  :meth:`Metric.accumulate` (the state after one batch, computed with unitorch ops, so
+  it runs inside ``ut.compile`` and never reads a value on the host) and
+  :meth:`Metric.compute` (the value, a 0-d float64 tensor).  ``ut.fit`` threads the
+  states through its (compiled) step and reads every metric once per epoch, in one
+  transfer, or when the progress bar refreshes;
+* a **stateful** API for hand-written loops: ``update(y_pred, y_true)``, ``result()``
+  (a Python float: one host read) and ``reset()``.
+
+Every metric keeps a float64 total and a float64 count, so the result is the exact
+ratio whatever the batch sizes: the mean over *samples* (elements, for ``mae`` and
+``mse``), not the mean of per-batch means.  Before any update the result is NaN (0/0).
+
+Conventions, the same on every backend:
+
+* ``accuracy`` of scores ``(..., C)`` with ``C > 1`` compares ``argmax`` (the first
+  maximum, as NumPy and PyTorch) with integer labels ``(...)`` or with the ``argmax``
+  of one-hot / probability targets ``(..., C)``.  Scores with one value per sample
+  (``(N,)`` or ``(N, 1)``) are binary: predicted positive when ``score > threshold``
+  (default 0.5, for probabilities; pass ``threshold=0.0`` for logits), labels positive
+  when non-zero (bool and integer labels) or above 0.5 (float labels).
+* ``top_k_accuracy`` counts a sample correct when fewer than ``k`` classes score
+  strictly higher than the true class, so classes tied with the true one at the
+  boundary count in its favour (``tf.math.in_top_k``'s rule; ``torch.topk`` breaks
+  ties by position, which differs between frameworks).  ``k >= C`` is always correct.
+* ``mae``/``mse`` average ``|y_pred - y_true|`` / ``(y_pred - y_true) ** 2`` over all
+  elements, computed in float64; ``y_true`` is reshaped to ``y_pred``'s shape when both
+  have the same number of elements (``(N,)`` targets for ``(N, 1)`` predictions), else
+  broadcast.
+
+Example:
+    >>> acc = ut.metrics.Accuracy()
+    >>> acc.update(ut.tensor([[0.1, 0.9], [0.8, 0.2]]), ut.tensor([1, 1]))
+    >>> acc.result()
+    0.5
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from .. import dtypes as dt
+from ..errors import ShapeError, fmt_shape
+from ..tensor import Tensor
+
+__all__ = [
+    "Metric", "Mean", "Accuracy", "TopKAccuracy", "MeanAbsoluteError", "MeanSquaredError",
+    "get",
+]
+
+State = tuple[Tensor, ...]
+
+
+def _ops() -> Any:
+    import unitorch
+
+    return unitorch
+
+
+def _count(t: Tensor) -> Any:
+    """The number of elements of ``t``: a Python float when the shape is known (always,
+    except under a compiler that relaxes shapes), else a float64 tensor."""
+    shape = t.shape
+    if all(s is not None for s in shape):
+        return float(math.prod(shape))
+    ut = _ops()
+    return ut.sum(ut.ones_like(t, dtype=dt.float64))
+
+
+def _first_leaf(tree: Any) -> Tensor | None:
+    if isinstance(tree, Tensor):
+        return tree
+    if isinstance(tree, dict):
+        tree = list(tree.values())
+    if isinstance(tree, (list, tuple)):
+        for item in tree:
+            leaf = _first_leaf(item)
+            if leaf is not None:
+                return leaf
+    return None
+
+
+def _batch_size(y_pred: Any) -> Any:
+    """Samples in a batch: the first dimension of the (first) prediction."""
+    leaf = _first_leaf(y_pred)
+    if leaf is None or leaf.ndim == 0:
+        return 1.0
+    n = leaf.shape[0]
+    if n is not None:
+        return float(n)
+    ut = _ops()
+    return ut.sum(ut.ones_like(leaf[(slice(None),) + (0,) * (leaf.ndim - 1)],
+                               dtype=dt.float64))
+
+
+def _as_tensor(x: Any, like: Tensor) -> Tensor:
+    if isinstance(x, Tensor):
+        return x
+    return _ops().asarray(x, device=like.device)
+
+
+def _aligned(y_true: Tensor, y_pred: Tensor, name: str) -> Tensor:
+    """``y_true`` reshaped to ``y_pred``'s shape when the numbers of elements agree."""
+    if y_true.shape == y_pred.shape:
+        return y_true
+    known = all(s is not None for s in (*y_true.shape, *y_pred.shape))
+    if known and math.prod(y_true.shape) == math.prod(y_pred.shape):
+        return _ops().reshape(y_true, y_pred.shape)
+    return y_true
+
+
+class Metric:
+    """Base class: a float64 ``(total, count)`` state and the value ``total / count``.
+
+    Subclasses implement :meth:`batch_totals`, the sum and the count one batch adds.
+    Override :meth:`initial_state`, :meth:`accumulate` and :meth:`compute` for a
+    metric of another shape.
+
+    Example:
+        >>> class MaxAbsError(ut.metrics.Metric):  # doctest: +SKIP
+        ...     ...
+    """
+
+    #: the name used when none is given (also the history key)
+    default_name = "metric"
+
+    def __init__(self, name: str | None = None) -> None:
+        self.name = self.default_name if name is None else str(name)
+        self._state: State | None = None
+
+    # -- the functional core --------------------------------------------------------------
+
+    def initial_state(self, device: Any = None) -> State:
+        """The state before any batch: float64 zeros on ``device``."""
+        ut = _ops()
+        return (ut.zeros((), dtype=dt.float64, device=device),
+                ut.zeros((), dtype=dt.float64, device=device))
+
+    def batch_totals(self, y_pred: Any, y_true: Any, loss: Tensor | None) -> tuple[Any, Any]:
+        """``(sum, count)`` that one batch contributes (tensors or Python floats)."""
+        raise NotImplementedError(f"{type(self).__name__} must define batch_totals")
+
+    def accumulate(self, state: State, y_pred: Any, y_true: Any,
+                   loss: Tensor | None = None) -> State:
+        """The state after one more batch (pure: ``state`` is not changed).  Runs inside
+        compiled functions."""
+        total, count = self.batch_totals(y_pred, y_true, loss)
+        ut = _ops()
+        if isinstance(total, Tensor) and total.dtype is not dt.float64:
+            total = ut.astype(total, dt.float64)
+        if isinstance(count, Tensor) and count.dtype is not dt.float64:
+            count = ut.astype(count, dt.float64)
+        return (state[0] + total, state[1] + count)
+
+    def compute(self, state: State) -> Tensor:
+        """The metric's value for ``state``: a 0-d float64 tensor (NaN before any batch)."""
+        return state[0] / state[1]
+
+    # -- the stateful API -----------------------------------------------------------------
+
+    def update(self, y_pred: Any = None, y_true: Any = None, *, loss: Tensor | None = None
+               ) -> None:
+        """Add one batch.
+
+        Example:
+            >>> m = ut.metrics.MeanAbsoluteError()
+            >>> m.update(ut.tensor([1.0, 2.0]), ut.tensor([1.5, 2.0]))
+            >>> m.result()
+            0.25
+        """
+        like = _first_leaf((y_pred, loss))
+        if self._state is None:
+            self._state = self.initial_state(None if like is None else like.device)
+        self._state = self.accumulate(self._state, y_pred, y_true, loss)
+
+    def result(self) -> float:
+        """The value over every batch since the last :meth:`reset` (reads the device)."""
+        if self._state is None:
+            return math.nan
+        return float(self.compute(self._state))
+
+    def reset(self) -> None:
+        """Forget every batch."""
+        self._state = None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r})"
+
+
+class Mean(Metric):
+    """The mean of the loss over samples: each batch's (mean-reduced) loss weighted by
+    its batch size, the first dimension of ``y_pred`` (1 without ``y_pred``).  ``ut.fit``
+    tracks its ``"loss"`` with it.
+
+    Example:
+        >>> m = ut.metrics.Mean()
+        >>> m.update(ut.zeros((3, 2)), loss=ut.tensor(1.0))
+        >>> m.update(ut.zeros((1, 2)), loss=ut.tensor(5.0))
+        >>> m.result()
+        2.0
+    """
+
+    default_name = "loss"
+
+    def batch_totals(self, y_pred: Any, y_true: Any, loss: Tensor | None) -> tuple[Any, Any]:
+        if loss is None:
+            raise ValueError(f"{type(self).__name__} needs the loss: update(..., loss=value)")
+        ut = _ops()
+        n = _batch_size(y_pred)
+        value = ut.astype(loss, dt.float64)
+        if value.ndim:
+            value = ut.mean(value)
+        return value * n, n
+
+
+class Accuracy(Metric):
+    """The fraction of samples whose predicted class is the true one (see the module
+    docstring for the rules: argmax of scores, binary scores with ``threshold``).
+
+    Example:
+        >>> m = ut.metrics.Accuracy()
+        >>> m.update(ut.tensor([[2.0, 1.0], [0.0, 3.0]]), ut.tensor([0, 0]))
+        >>> m.result()
+        0.5
+    """
+
+    default_name = "accuracy"
+
+    def __init__(self, name: str | None = None, threshold: float = 0.5) -> None:
+        super().__init__(name)
+        self.threshold = float(threshold)
+
+    def batch_totals(self, y_pred: Any, y_true: Any, loss: Tensor | None) -> tuple[Any, Any]:
+        ut = _ops()
+        if not isinstance(y_pred, Tensor):
+            raise TypeError(f"{self.name}: predictions must be a Tensor, got "
+                            f"{type(y_pred).__name__}")
+        y_true = _as_tensor(y_true, y_pred)
+        classes = y_pred.shape[-1] if y_pred.ndim else None
+        if y_pred.ndim >= 2 and classes != 1:
+            predicted = ut.argmax(y_pred, axis=-1)
+            labels = ut.argmax(y_true, axis=-1) if y_true.ndim == y_pred.ndim else y_true
+        else:
+            predicted = y_pred > self.threshold
+            labels = (ut.astype(y_true, dt.bool) if y_true.dtype.kind in "biu"
+                      else y_true > 0.5)
+            labels = _aligned(labels, predicted, self.name)
+        if labels.shape != predicted.shape:
+            raise ShapeError(f"{self.name}: targets of shape {fmt_shape(y_true.shape)} do not "
+                             f"match predictions of shape {fmt_shape(y_pred.shape)}")
+        if labels.dtype.kind == "f":
+            labels = ut.astype(labels, dt.int64)
+        correct = predicted == labels
+        return ut.sum(correct, dtype=dt.float64), _count(correct)
+
+
+class TopKAccuracy(Metric):
+    """The fraction of samples whose true class is among the ``k`` highest scores (ties
+    at the boundary count as in: fewer than ``k`` classes score strictly higher).
+    ``y_pred`` is ``(..., C)``; ``y_true`` integer labels ``(...)`` or one-hot ``(..., C)``.
+
+    Example:
+        >>> m = ut.metrics.TopKAccuracy(k=2)
+        >>> m.update(ut.tensor([[0.5, 0.3, 0.2], [0.5, 0.3, 0.2]]), ut.tensor([1, 2]))
+        >>> m.result()
+        0.5
+    """
+
+    default_name = "top_k_accuracy"
+
+    def __init__(self, k: int = 5, name: str | None = None) -> None:
+        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+            raise ValueError(f"TopKAccuracy needs an integer k >= 1, got {k!r}")
+        super().__init__(name if name is not None else f"top_{k}_accuracy")
+        self.k = k
+
+    def batch_totals(self, y_pred: Any, y_true: Any, loss: Tensor | None) -> tuple[Any, Any]:
+        ut = _ops()
+        if not isinstance(y_pred, Tensor) or y_pred.ndim < 1:
+            raise ShapeError(f"{self.name}: predictions must be class scores (..., C)")
+        y_true = _as_tensor(y_true, y_pred)
+        labels = ut.argmax(y_true, axis=-1) if y_true.ndim == y_pred.ndim else y_true
+        if labels.shape != y_pred.shape[:-1]:
+            raise ShapeError(f"{self.name}: targets of shape {fmt_shape(y_true.shape)} do not "
+                             f"match predictions of shape {fmt_shape(y_pred.shape)}")
+        labels = ut.astype(labels, dt.int64)
+        target = ut.take_along_axis(y_pred, ut.expand_dims(labels, axis=-1), axis=-1)
+        above = ut.sum(ut.astype(y_pred > target, dt.int64), axis=-1)
+        correct = above < self.k
+        return ut.sum(correct, dtype=dt.float64), _count(correct)
+
+
+class MeanAbsoluteError(Metric):
+    """The mean of ``|y_pred - y_true|`` over all elements, in float64.
+
+    Example:
+        >>> m = ut.metrics.MeanAbsoluteError()
+        >>> m.update(ut.tensor([1.0, 3.0]), ut.tensor([2.0, 2.0]))
+        >>> m.result()
+        1.0
+    """
+
+    default_name = "mae"
+
+    def _error(self, diff: Tensor) -> Tensor:
+        return _ops().abs(diff)
+
+    def batch_totals(self, y_pred: Any, y_true: Any, loss: Tensor | None) -> tuple[Any, Any]:
+        ut = _ops()
+        if not isinstance(y_pred, Tensor):
+            raise TypeError(f"{self.name}: predictions must be a Tensor, got "
+                            f"{type(y_pred).__name__}")
+        y_true = _aligned(_as_tensor(y_true, y_pred), y_pred, self.name)
+        try:
+            diff = ut.astype(y_pred, dt.float64) - ut.astype(y_true, dt.float64)
+        except ShapeError:
+            raise ShapeError(f"{self.name}: targets of shape {fmt_shape(y_true.shape)} do not "
+                             f"match predictions of shape {fmt_shape(y_pred.shape)}") from None
+        err = self._error(diff)
+        return ut.sum(err), _count(err)
+
+
+class MeanSquaredError(MeanAbsoluteError):
+    """The mean of ``(y_pred - y_true) ** 2`` over all elements, in float64.
+
+    Example:
+        >>> m = ut.metrics.MeanSquaredError()
+        >>> m.update(ut.tensor([1.0, 3.0]), ut.tensor([2.0, 2.0]))
+        >>> m.result()
+        1.0
+    """
+
+    default_name = "mse"
+
+    def _error(self, diff: Tensor) -> Tensor:
+        return diff * diff
+
+
+_NAMES: dict[str, Any] = {
+    "accuracy": Accuracy, "acc": Accuracy,
+    "top_k_accuracy": TopKAccuracy,
+    "mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError,
+    "mse": MeanSquaredError, "mean_squared_error": MeanSquaredError,
+    "mean_loss": Mean,
+}
+_TOP_K = re.compile(r"top_?(\d+)_accuracy")
+
+
+def get(metric: str | Metric) -> Metric:
+    """A metric from its name (``"accuracy"``/``"acc"``, ``"top_k_accuracy"`` (k=5),
+    ``"top3_accuracy"``/``"top_3_accuracy"``, ``"mae"``, ``"mse"``,
+    ``"mean_absolute_error"``, ``"mean_squared_error"``, ``"mean_loss"``), named as given;
+    a :class:`Metric` is returned as is.
+
+    Example:
+        >>> ut.metrics.get("top3_accuracy").k
+        3
+    """
+    if isinstance(metric, Metric):
+        return metric
+    if not isinstance(metric, str):
+        raise TypeError(f"a metric must be a name or a ut.metrics.Metric, got "
+                        f"{type(metric).__name__}")
+    key = metric.lower()
+    found = _TOP_K.fullmatch(key)
+    if found:
+        return TopKAccuracy(int(found.group(1)), name=metric)
+    cls = _NAMES.get(key)
+    if cls is None:
+        raise ValueError(f"unknown metric {metric!r}; known: {sorted(_NAMES)} and "
+                         "'top<k>_accuracy'")
+    if cls is TopKAccuracy:
+        return TopKAccuracy(5, name=metric)
+    return cls(name=metric)
