@@ -26,6 +26,7 @@ from support import check, on_backends, same_error
 # ``build`` (index tensors must be made on the backend that uses them):
 #   ("int", i) ("slice", s) ("none",) ("ellipsis",)
 #   ("array", np_array, form) ("mask", np_bool_array, form), form in list/numpy/tensor
+#   ("bool0", value, form), form in python/numpy/tensor: a 0-d boolean (a new axis)
 
 
 def _slices(n: int) -> st.SearchStrategy[slice]:
@@ -68,16 +69,24 @@ def index_specs(draw, *, advanced: bool = True, max_dims: int = 4):
             entries.append(("array", values, form))
         else:  # a mask over the next k axes
             k = draw(st.integers(1, len(shape) - axis))
-            mask = draw(hnp.arrays(np.bool_, shape[axis:axis + k]))
+            mshape = shape[axis:axis + k]
+            if draw(st.integers(0, 4)) == 0:  # NumPy: a mask axis of size 0 fits any axis
+                mshape = tuple(0 if draw(st.booleans()) else n for n in mshape)
+            mask = draw(hnp.arrays(np.bool_, mshape))
             # (an empty mask as a list is [], which NumPy reads as an integer index)
             forms = ["list", "numpy", "tensor"] if mask.size else ["numpy", "tensor"]
             entries.append(("mask", mask, draw(st.sampled_from(forms))))
             axis += k
             continue
         axis += 1
-    # new axes anywhere
+    # new axes anywhere, and with advanced keys 0-d booleans (new axes of size 1 or 0)
     for _ in range(draw(st.integers(0, 2))):
         entries.insert(draw(st.integers(0, len(entries))), ("none",))
+    if advanced:
+        for _ in range(draw(st.sampled_from([0, 0, 1, 2]))):
+            entries.insert(draw(st.integers(0, len(entries))),
+                           ("bool0", draw(st.booleans()),
+                            draw(st.sampled_from(["python", "numpy", "tensor"]))))
     # an ellipsis replacing a run (maybe empty) of full slices, or trailing full slices left out
     full = [i for i, e in enumerate(entries) if e == ("slice", slice(None))]
     if draw(st.booleans()):
@@ -107,6 +116,14 @@ def build(entries, *, numpy: bool = False, single: bool = True) -> Any:
             key.append(None)
         elif kind == "ellipsis":
             key.append(Ellipsis)
+        elif kind == "bool0":
+            value, form = e[1], e[2]
+            if form == "python" or numpy:
+                key.append(value)
+            elif form == "numpy":
+                key.append(np.bool_(value))
+            else:
+                key.append(ut.asarray(value))
         else:
             values, form = e[1], e[2]
             if numpy:
@@ -211,6 +228,69 @@ def test_reference_examples(backends):
         assert expected.shape == shape
         results = on_backends(backends, lambda t, key=key: t[key], a)
         check(results, expected, ut.int64, shape=shape)
+
+
+def test_zero_d_boolean_indices(backends):
+    """NumPy's 0-d booleans: a new axis of size 1 (True) or 0 (False), a 1-element mask
+    over it that broadcasts with index arrays; for reading and writing."""
+    a = np.arange(24).reshape(2, 3, 4)
+    cases = [
+        (True, (1, 2, 3, 4)),
+        (False, (0, 2, 3, 4)),
+        ((Ellipsis, np.True_), (2, 3, 4, 1)),
+        ((0, True), (1, 3, 4)),
+        ((slice(None), True, [0, 2]), (2, 2, 4)),     # adjacent: in place
+        ((True, slice(None), slice(None), [0, 2, 3]), (3, 2, 3)),  # separated: first
+        (([1, 0], True), (2, 3, 4)),                  # broadcast with the array
+        (([1, 0], [2, 0], False, None), (0, 1, 4)),
+        ((True, None, False, 1), (1, 1, 0, 3, 4)),
+    ]
+    for key, shape in cases:
+        expected = a[key]
+        assert expected.shape == shape
+        for form in ("plain", "tensor"):
+            def fn(t, key=key, form=form):
+                k = key if isinstance(key, tuple) else (key,)
+                if form == "tensor":
+                    k = tuple(ut.asarray(bool(e)) if isinstance(e, (bool, np.bool_)) else e
+                              for e in k)
+                return t[k]
+            check(on_backends(backends, fn, a), expected, ut.int64, shape=shape)
+        for name in backends:
+            for kind, native in _natives(name, a):
+                with ut.use_backend(name):
+                    t = ut.from_native(native)
+                    t[key] = -1
+                    want = a.copy()
+                    want[key] = -1
+                    np.testing.assert_array_equal(t.numpy(), want, err_msg=f"{kind} {key}")
+                    if kind != "tensorflow":  # a torch tensor, a tf.Variable: in place
+                        assert t.native is native
+
+
+@pytest.mark.parametrize("ndim", [6, 9, 10])
+def test_tensors_of_many_axes(backends, ndim):
+    """TensorFlow's strided slices take at most 8 axes and its scatters coordinates of
+    at most 5: basic and advanced keys on tensors of more axes, read and written."""
+    shape = (2, 1, 3, 2, 1, 2, 1, 2, 1, 2)[:ndim]
+    a = np.arange(int(np.prod(shape)), dtype=np.float32).reshape(shape)
+    keys = [0, (slice(None), 0), (Ellipsis, 1), (slice(1, None),), (slice(None, None, -1),),
+            (None, 0, Ellipsis, None), (0,) * ndim, (slice(None),) * ndim,
+            (Ellipsis, slice(None, None, -2)), (1, Ellipsis, [1, 0]), ([1, 0], Ellipsis, [0, 1]),
+            (slice(None), 0, slice(None), [1, 0]), (Ellipsis, True), (a.reshape(2, -1)[:, 0] > 0,)]
+    for key in keys:
+        check(on_backends(backends, lambda t, key=key: t[key], a), a[key], ut.float32,
+              shape=a[key].shape)
+        want = a.copy()
+        want[key] = -1
+        for name in backends:
+            for kind, native in _natives(name, a):
+                with ut.use_backend(name):
+                    t = ut.from_native(native)
+                    t[key] = -1
+                    np.testing.assert_array_equal(t.numpy(), want, err_msg=f"{kind} {key}")
+                    if kind != "tensorflow":
+                        assert t.native is native
 
 
 def test_index_tensor_kinds(backends):
@@ -359,11 +439,12 @@ def test_getitem_errors(backends):
         (IndexError, lambda t: t["a"], "valid indices"),
         (IndexError, lambda t: t[[1.0, 2.0]], "integer or boolean"),
         (IndexError, lambda t: t[ut.asarray(np.array([1.0]))], "integer or boolean"),
-        (IndexError, lambda t: t[True], "booleans"),
-        (IndexError, lambda t: t[ut.asarray(np.array(True))], "0-d boolean"),
         (IndexError, lambda t: t[1.5:], "slice indices"),
         (IndexError, lambda t: t[np.array([True, False])], "boolean index of shape"),
         (IndexError, lambda t: t[np.ones((3, 3), bool)], "boolean index of shape"),
+        (IndexError, lambda t: t[np.ones((1, 0), bool)], "boolean index of shape"),
+        (IndexError, lambda t: t[[0, 1], False], "could not be broadcast"),
+        (IndexError, lambda t: t[0, 0, True, 0], "too many indices"),
         (IndexError, lambda t: t[[0, 1], [0, 1, 2]], "could not be broadcast"),
         (ValueError, lambda t: t[::0], "step cannot be zero"),
     ]

@@ -2,7 +2,8 @@
 
 The backend is chosen when unitorch is imported, from ``UNITORCH_BACKEND`` (``torch`` or
 ``tensorflow``; unset, torch if installed), and can be changed with :func:`set_backend`
-or, for a block, :func:`use_backend`.  Only the chosen framework is imported.
+or, for a block, :func:`use_backend`.  Only the chosen framework is imported, when the
+first tensor is made (an unknown or uninstalled backend fails at import already).
 
 The namespace implements the Python Array API standard (2023.12) plus the
 deep-learning operations users of PyTorch and TensorFlow expect.
@@ -46,8 +47,9 @@ from . import export
 from . import ab
 from .io import load, save
 from . import train
+from . import distributed
 from .train import Trainer, callbacks, fit, metrics
-from .backends import current as _current_backend
+from .backends import check_requested as _check_requested
 
 __version__ = "0.1.0"
 __array_api_version__ = "2023.12"
@@ -58,7 +60,9 @@ inf = float("inf")
 nan = float("nan")
 newaxis = None
 
-# Choose (and import) the default backend now, so a bad UNITORCH_BACKEND fails at import.
-_current_backend()
+# A bad UNITORCH_BACKEND fails at import; the chosen framework is imported on first use,
+# so `import unitorch` (and the `unitorch` command) stays quick until tensors are made.
+_check_requested()
 
 from . import linalg  # the Array API linalg extension: ut.linalg
+from . import fft  # the Array API fft extension: ut.fft

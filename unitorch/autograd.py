@@ -426,9 +426,14 @@ def compile(fn: Callable[..., Any] | None = None, *, disable: bool = False,
     compiled: dict[str, Callable[..., Any]] = {}
     failed: list[bool] = []
 
-    def native_fn(*args: Any, **kwargs: Any) -> Any:
-        wrapped_args, wrapped_kwargs = _wrap_natives(args), _wrap_natives(kwargs)
-        return _unwrap(fn(*wrapped_args, **wrapped_kwargs))
+    def native_fn_for(backend: Backend) -> Callable[..., Any]:
+        # the backend is bound here, not looked up while tracing: torch's compiler
+        # cannot trace a ContextVar lookup and would break the graph at the start
+        def native_fn(*args: Any, **kwargs: Any) -> Any:
+            wrapped = _wrap_natives(args, backend), _wrap_natives(kwargs, backend)
+            return _unwrap(fn(*wrapped[0], **wrapped[1]))
+
+        return native_fn
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -438,7 +443,7 @@ def compile(fn: Callable[..., Any] | None = None, *, disable: bool = False,
         c = compiled.get(backend.name)
         if c is None:
             options = dict(backend_options.get(backend.name) or {})
-            c = compiled[backend.name] = backend.compile(native_fn, **options)
+            c = compiled[backend.name] = backend.compile(native_fn_for(backend), **options)
         try:
             out = c(*_unwrap(args), **_unwrap(kwargs))
         except Exception as e:

@@ -33,6 +33,9 @@ __all__ = [
 ]
 
 
+_ALL: list[DType] = []  # every dtype, in creation order (DType._id)
+
+
 class DType:
     """A unitorch data type.
 
@@ -42,9 +45,13 @@ class DType:
     and compare equal to their own name: ``ut.float32 == "float32"``.
     """
 
-    __slots__ = ("name", "kind", "bits", "numpy", "_rank", "__weakref__")
+    __slots__ = ("name", "kind", "bits", "numpy", "_id", "_rank", "__weakref__")
 
     def __init__(self, name: str, kind: str, bits: int, numpy_dtype: Any, rank: int) -> None:
+        # _id indexes per-dtype tables on the hot path: hashing a DType runs Python code
+        # (__hash__), indexing a list does not
+        self._id = len(_ALL)
+        _ALL.append(self)
         self.name = name
         self.kind = kind
         self.bits = bits
@@ -229,9 +236,12 @@ _PAIR_CACHE: dict[tuple[DType, DType], DType] = {
 }
 
 
+_PROMOTE = [[_promote_pair(a, b) for b in _ALL] for a in _ALL]  # by _id, for speed
+
+
 def promote_types(a: DType, b: DType) -> DType:
     """The dtype of ``a op b`` for two tensors of dtypes ``a`` and ``b``."""
-    return _PAIR_CACHE[a, b]
+    return _PROMOTE[a._id][b._id]
 
 
 def weak_scalar_dtype(dtype: DType, scalar: builtins.bool | int | float | complex) -> DType:

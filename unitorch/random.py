@@ -125,9 +125,10 @@ def is_portable() -> bool:
 
 
 def get_state() -> dict[str, Any]:
-    """The generators' state, to resume a run exactly (see :func:`set_state`); native
-    generators are restarted from the seed, the portable stream resumes where it was."""
-    return {"seed": _state.seed, "portable": _state.numpy.bit_generator.state,
+    """The generators' state, to resume a run exactly (see :func:`set_state`), as plain
+    Python values that :func:`unitorch.save` stores: native generators are restarted
+    from the seed, the portable stream resumes where it was."""
+    return {"seed": _state.seed, "portable": _plain(_state.numpy.bit_generator.state),
             "mode": _state.portable}
 
 
@@ -135,8 +136,28 @@ def set_state(state: dict[str, Any]) -> None:
     """Restore a state returned by :func:`get_state`."""
     with _state.lock:
         _state.reset(state["seed"])
-        _state.numpy.bit_generator.state = state["portable"]
+        _state.numpy.bit_generator.state = _numpy_state(state["portable"])
         _state.portable = bool(state.get("mode", _state.portable))
+
+
+def _plain(tree: Any) -> Any:
+    """NumPy arrays and scalars in a nest as Python ints and lists."""
+    if isinstance(tree, dict):
+        return {k: _plain(v) for k, v in tree.items()}
+    if isinstance(tree, np.ndarray):
+        return [int(v) for v in tree.reshape(-1)]
+    if isinstance(tree, np.integer):
+        return int(tree)
+    return tree
+
+
+def _numpy_state(tree: Any) -> Any:
+    """The inverse of :func:`_plain` for Philox's state: its arrays are uint64."""
+    if isinstance(tree, dict):
+        return {k: _numpy_state(v) for k, v in tree.items()}
+    if isinstance(tree, list):
+        return np.array(tree, dtype=np.uint64)
+    return tree
 
 
 # ---------------------------------------------------------------------------------------

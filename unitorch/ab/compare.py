@@ -72,14 +72,21 @@ def _sync(out: Any) -> None:
             leaf.numpy()
 
 
-def _call(fn: Callable[..., Any], args: tuple, kwargs: dict, seed: int | None) -> Any:
+def _call(fn: Callable[..., Any], args: tuple, kwargs: dict, seed: int | None,
+          timed: list[float] | None = None) -> Any:
+    """``fn(*args, **kwargs)`` after seeding; its duration (seeding excluded, waiting for
+    accelerator outputs included) is appended to ``timed`` if given."""
     from .. import random as ut_random
 
-    if seed is None:
-        return fn(*args, **kwargs)
-    with ut_random.portable(True):
-        ut_random.manual_seed(seed)
-        return fn(*args, **kwargs)
+    with ut_random.portable(seed is not None or ut_random.is_portable()):
+        if seed is not None:
+            ut_random.manual_seed(seed)
+        start = time.perf_counter()
+        out = fn(*args, **kwargs)
+        if timed is not None:
+            _sync(out)
+            timed.append(time.perf_counter() - start)
+    return out
 
 
 def _run_one(name: str, fn: Callable[..., Any], args: tuple, kwargs: dict, seed: int | None,
@@ -92,11 +99,9 @@ def _run_one(name: str, fn: Callable[..., Any], args: tuple, kwargs: dict, seed:
             leaves = [(path, _leaf_value(v)) for path, v in _leaves(out)]
             for _ in range(max(warmup, 1) - 1):
                 _sync(_call(fn, call_args, call_kwargs, seed))
-            times = []
+            times: list[float] = []
             for _ in range(repeats):
-                start = time.perf_counter()
-                _sync(_call(fn, call_args, call_kwargs, seed))
-                times.append(time.perf_counter() - start)
+                _call(fn, call_args, call_kwargs, seed, times)
         except Exception:
             return None, [], traceback.format_exc()
     return leaves, times, None
@@ -196,4 +201,6 @@ def _equal(a: Any, b: Any) -> bool:
 
 def _final(x: np.ndarray) -> Any:
     """A short display of a value: the number for a scalar, else the array itself."""
-    return x.item() if x.ndim == 0 else x
+    if x.ndim:
+        return x
+    return x.item() if x.dtype.kind in "biufc" else float(x)  # bfloat16: a Python float

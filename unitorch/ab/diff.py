@@ -180,7 +180,7 @@ def compare_values(value: Any, reference: Any, dtype: dt.DTypeLike | None = None
         diff = np.where(same_special, 0.0, np.where(other_special, np.inf, diff))
         rel = np.where(same_special, 0.0, np.where(other_special, np.inf, rel))
         with np.errstate(all="ignore"):
-            close = diff <= atol + rtol * np.abs(ew)
-        bad = ~(same_special | close)
+            close = diff <= atol + rtol * np.abs(ew)  # (inf <= inf for infinite ew)
+        bad = other_special | ~(same_special | close)
     return Diff(d.name, a.shape, float(np.max(diff)), float(np.max(rel)), float(np.max(ulp)),
                 rtol, atol, int(np.sum(bad)), int(a.size))

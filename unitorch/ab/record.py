@@ -48,12 +48,13 @@ class _Recorder:
         atexit.register(self._at_exit)
 
     def add(self, name: str, entry: np.ndarray, d: dt.DType, rtol: float | None,
-            atol: float | None, replace: bool = False) -> None:
+            atol: float | None, replace: bool = False, axis: str = "call") -> None:
         with self.lock:
             slot = self.names.get(name)
             if slot is None or replace:
                 slot = self.names[name] = {"dtype": d.name, "shape": list(entry.shape),
-                                           "values": [], "rtol": None, "atol": None}
+                                           "values": [], "rtol": None, "atol": None,
+                                           "axis": axis}
             elif list(entry.shape) != slot["shape"]:
                 raise ValueError(
                     f"ut.ab.record({name!r}): an entry of shape {tuple(entry.shape)} after "
@@ -161,7 +162,8 @@ def record(name: str, value: Any, *, dtype: dt.DTypeLike | None = None,
     tensor, or a training history (see :func:`record_history`, which ``record(name,
     history)`` calls with ``name``).  ``dtype``: compare as this dtype (``"float32"`` for
     Python floats computed from float32 tensors).  ``rtol``/``atol``: this name's
-    tolerance.
+    tolerance.  Call it from Python code, not inside a compiled function (``ut.compile``,
+    ``tf.function``), where values are symbolic.
 
     Example:
         >>> for step in range(3):
@@ -184,7 +186,8 @@ def record(name: str, value: Any, *, dtype: dt.DTypeLike | None = None,
     rec.add(name, arr, d, rtol, atol)
 
 
-def _series(rec: _Recorder, name: str, values: Any, dtype: dt.DType | None) -> None:
+def _series(rec: _Recorder, name: str, values: Any, dtype: dt.DType | None,
+            axis: str) -> None:
     items = list(values)
     plain = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in items)
     if plain and items:
@@ -196,13 +199,13 @@ def _series(rec: _Recorder, name: str, values: Any, dtype: dt.DType | None) -> N
             d = dt.int64
         for i, v in enumerate(items):
             rec.add(name, np.asarray(v, np.float64).astype(d.numpy), d, None, None,
-                    replace=i == 0)
+                    replace=i == 0, axis=axis)
         return
     for i, v in enumerate(items):
         arr, d = _to_numpy(v)
         if dtype is not None:
             arr, d = arr.astype(dtype.numpy), dtype
-        rec.add(name, arr, d, None, None, replace=i == 0)
+        rec.add(name, arr, d, None, None, replace=i == 0, axis=axis)
 
 
 def record_history(history: Any, name: str = "fit", *,
@@ -229,11 +232,11 @@ def record_history(history: Any, name: str = "fit", *,
     epochs = history.history if isinstance(getattr(history, "history", None), Mapping) \
         else history
     for metric, values in epochs.items():
-        _series(rec, f"{name}/{metric}", values, d)
+        _series(rec, f"{name}/{metric}", values, d, "epoch")
     steps = getattr(history, "steps", None)
     if isinstance(steps, Mapping):
         for metric, values in steps.items():
-            _series(rec, f"{name}/step/{metric}", values, d)
+            _series(rec, f"{name}/step/{metric}", values, d, "step")
 
 
 def flush() -> None:

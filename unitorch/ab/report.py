@@ -94,6 +94,8 @@ def _value(x: Any) -> str:
         return str(int(x))
     if isinstance(x, (float, np.floating)):
         return f"{float(x):.8g}"
+    if isinstance(x, (complex, np.complexfloating)):
+        return f"{complex(x):.8g}"
     text = repr(x)
     return text if len(text) <= 24 else text[:21] + "..."
 
@@ -104,8 +106,9 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
               for i, h in enumerate(headers)]
 
     def numeric(cell: str) -> bool:
-        return bool(cell) and (cell[0].isdigit() or cell[0] in "-+.") and cell != "-" or \
-            cell in ("inf", "-inf")
+        if cell in ("inf", "-inf"):
+            return True
+        return bool(cell) and cell != "-" and (cell[0].isdigit() or cell[0] in "-+.")
 
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
@@ -328,6 +331,7 @@ class RecordResult:
     diffs: dict[str, Diff] = field(default_factory=dict)  # non-reference backend -> Diff
     problem: str | None = None
     values: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    axis: str = "call"  # what one entry is: "call" (of record), "epoch" or "step"
 
     @property
     def ok(self) -> bool:

@@ -127,7 +127,7 @@ def compare_records(per_backend: dict[str, dict[str, dict[str, Any]]],
             name, first["dtype"], tuple(first["shape"]),
             entries={b: len(s["values"]) for b, s in slots.items()},
             finals={b: (a[-1] if len(a) else None) for b, (a, _) in arrays.items()},
-            values={b: a for b, (a, _) in arrays.items()})
+            values={b: a for b, (a, _) in arrays.items()}, axis=first.get("axis") or "call")
         missing = [b for b in backends if b not in slots]
         if missing:
             result.problem = f"not recorded on {', '.join(missing)}"

@@ -99,6 +99,25 @@ def load(name: str) -> Backend:
     return _loaded[key]
 
 
+def check_requested() -> None:
+    """Validate ``UNITORCH_BACKEND`` (a known name whose framework is installed) without
+    importing any framework; the backend itself loads on first use."""
+    requested = os.environ.get("UNITORCH_BACKEND", "").strip()
+    if requested:
+        key = _canonical(requested)
+        spec = _SPECS[key]
+        if importlib.util.find_spec(spec.framework) is None:
+            raise BackendNotAvailableError(
+                f"UNITORCH_BACKEND={requested!r} needs {spec.framework}, which is not "
+                f"installed: {spec.install}. Installed backends: "
+                f"{', '.join(available_backends()) or 'none'}"
+            )
+    elif not available_backends():
+        raise BackendNotAvailableError(
+            "no backend is installed: " + "; or ".join(s.install for s in _SPECS.values())
+        )
+
+
 def _initial_default() -> Backend:
     requested = os.environ.get("UNITORCH_BACKEND", "").strip()
     if requested:

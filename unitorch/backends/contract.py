@@ -618,6 +618,38 @@ class Backend(abc.ABC):
         """Singular values, descending, real."""
 
     # ----------------------------------------------------------------------------------
+    # fft: discrete Fourier transforms (``unitorch.fft`` composes the rest: padding and
+    # trimming to the transform's length, hfft/ihfft, frequencies, shifts).  ``axes`` is
+    # a non-empty tuple of unique non-negative axes in the caller's order (its last entry
+    # is the halved axis of rfft/irfft) whose sizes are known and at least 1.  ``norm``
+    # is the Array API's: ``"backward"`` scales the forward transform by 1 and the
+    # inverse by ``1/n``, ``"ortho"`` both by ``1/sqrt(n)``, ``"forward"`` the forward by
+    # ``1/n`` and the inverse by 1, ``n`` being the product of the transformed sizes of
+    # the signal (the output of :meth:`irfft`).  The scale multiplies the real and
+    # imaginary parts, never as a complex product (which would turn ``inf+0j`` into
+    # ``inf+nanj``).
+
+    @abc.abstractmethod
+    def fft(self, x: Native, axes: tuple[int, ...], inverse: bool, norm: str) -> Native:
+        """The discrete Fourier transform of complex64 or complex128 ``x`` over ``axes``
+        (``exp(-2j pi j k / n)``; ``inverse``: ``exp(+2j pi j k / n)``); same shape and
+        dtype."""
+
+    @abc.abstractmethod
+    def rfft(self, x: Native, axes: tuple[int, ...], norm: str) -> Native:
+        """The forward transform of float32 or float64 ``x`` over ``axes``, keeping the
+        ``size // 2 + 1`` non-negative frequencies of the last axis in ``axes``; the
+        complex dtype of matching precision (float64 gives complex128)."""
+
+    @abc.abstractmethod
+    def irfft(self, x: Native, axes: tuple[int, ...], n: int, norm: str) -> Native:
+        """The inverse of :meth:`rfft` for complex64 or complex128 ``x`` whose last axis in
+        ``axes`` holds the ``n // 2 + 1`` non-negative frequencies of a signal of length
+        ``n`` (``n >= 1``); the real dtype of matching precision, that axis of size ``n``.
+        The signal is taken to be Hermitian: the imaginary parts of the zero-frequency
+        term (and, for even ``n``, of the last one) are ignored along that axis."""
+
+    # ----------------------------------------------------------------------------------
     # manipulation
 
     @abc.abstractmethod
@@ -728,10 +760,12 @@ class Backend(abc.ABC):
 
     @abc.abstractmethod
     def unique(self, x: Native) -> tuple[Native, Native, Native, Native]:
-        """The unique elements of bool or real ``x`` of any shape, flattened row-major:
-        ``(values, first_index, inverse, counts)``, values 1-D and ascending as
-        :meth:`sort` orders them; -0.0 equals 0.0; each NaN is distinct (count 1), the
-        NaNs last in input order.  ``values == flat[first_index]`` (the first occurrence)
+        """The unique elements of bool, real or complex ``x`` of any shape, flattened
+        row-major: ``(values, first_index, inverse, counts)``, values 1-D and ascending as
+        :meth:`sort` orders them (complex: by real part, then imaginary part, each as
+        :meth:`sort` orders reals; a complex value with a NaN part counts as NaN); -0.0
+        equals 0.0; each NaN is distinct (count 1), the NaNs last in input order.
+        ``values == flat[first_index]`` (the first occurrence)
         and ``x == values[inverse]``, ``inverse`` of ``x``'s shape (also when it is
         unknown while tracing).  Index tensors are int64."""
 
@@ -975,6 +1009,60 @@ class Backend(abc.ABC):
             sum = sum + g * g
             p = p - clr * g / (sqrt(sum) + eps)
         """
+
+    # ----------------------------------------------------------------------------------
+    # distributed (``unitorch.distributed``): each framework's own collective engine,
+    # never a home-made transport: ``torch.distributed`` (gloo on the CPU, NCCL on
+    # GPUs) and ``tf.distribute``'s collectives (CollectiveOps over gRPC, set up by
+    # ``MultiWorkerMirroredStrategy``).
+    #
+    # One process per worker.  Every worker calls the same collectives in the same order
+    # with tensors of the same shape, dtype and device type (the rule of both engines).
+    # Tensor arguments are natives of ``float32``, ``float64``, ``int32`` or ``int64``
+    # (the public layer carries other dtypes in these); results are new tensors (the
+    # argument is not modified), carry no gradient history, and the primitives work
+    # while tracing a compiled function.  A communication that fails (a worker exited,
+    # a timeout, an aborted group) raises one of :attr:`dist_errors`, which the public
+    # layer reports as ``unitorch.distributed.DistributedError``.
+
+    #: Framework exceptions that mean a collective (or joining the group) failed.
+    dist_errors: tuple[type[BaseException], ...] = ()
+
+    @abc.abstractmethod
+    def dist_init(self, rank: int, world_size: int, local_rank: int, master_addr: str,
+                  master_port: int, workers: Sequence[str], timeout: float,
+                  engine: str | None) -> str:
+        """Join the group of ``world_size`` workers as ``rank`` (``local_rank`` among
+        the workers of its machine: the GPU it uses, if any), waiting at most
+        ``timeout`` seconds for the others; afterwards every collective gives up after
+        ``timeout`` seconds.  ``master_addr:master_port`` is where rank 0 serves the
+        rendezvous (engines with a central store); ``workers`` has one ``host:port``
+        per rank (engines that connect the workers to each other).  ``engine`` is a
+        framework-specific choice (``None``: the framework's default for the device).
+        Returns a short description of the engine, e.g. ``"torch.distributed/gloo"``."""
+
+    @abc.abstractmethod
+    def dist_shutdown(self) -> None:
+        """Leave the group (after which ``dist_init`` may be called again where the
+        framework allows it)."""
+
+    @abc.abstractmethod
+    def dist_all_reduce(self, x: Native, op: str) -> Native:
+        """The element-wise reduction of every worker's ``x``; ``op`` is ``"sum"``,
+        ``"max"`` or ``"min"``.  Every worker gets the same result."""
+
+    @abc.abstractmethod
+    def dist_all_gather(self, x: Native) -> Native:
+        """Every worker's ``x`` stacked along a new first axis, in rank order:
+        shape ``(world_size, *x.shape)``."""
+
+    @abc.abstractmethod
+    def dist_broadcast(self, x: Native, src: int) -> Native:
+        """Worker ``src``'s ``x`` (the same bits) on every worker."""
+
+    @abc.abstractmethod
+    def dist_barrier(self) -> None:
+        """Return once every worker has called it (or raise after the timeout)."""
 
     # ----------------------------------------------------------------------------------
     # compiling

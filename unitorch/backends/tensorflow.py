@@ -792,8 +792,13 @@ class TensorFlowBackend(Backend):
 
     @staticmethod
     def qr(x, mode):
-        q, r = tf.linalg.qr(x, full_matrices=mode == "complete")
-        return q, r
+        # TF's Householder QR squares the entries without scaling (LAPACK's norms scale):
+        # a column norm above sqrt(max) overflows and gives NaN (complex64 entries of
+        # 2e19), and tiny ones underflow.  Factor x / 2**k instead, k from each matrix's
+        # largest magnitude, and scale R back: with powers of two both steps are exact.
+        scale, inverse = _power_of_two_scale(x)
+        q, r = tf.linalg.qr(raw.Mul(x=x, y=inverse), full_matrices=mode == "complete")
+        return q, raw.Mul(x=r, y=scale)
 
     @staticmethod
     def svd(x, full_matrices):
@@ -803,6 +808,40 @@ class TensorFlowBackend(Backend):
     @staticmethod
     def svdvals(x):
         return tf.linalg.svd(x, compute_uv=False)
+
+    # -- fft ----------------------------------------------------------------------------
+    # TF's FFT kernels transform only the innermost 1, 2 or 3 axes (_fft_over moves the
+    # axes there and back); its forward kernels do not scale and its inverse kernels
+    # scale by 1/n, the "backward" norm (_fft_scale applies the others).  RFFT/IRFFT
+    # take the precision from their Tcomplex/Treal attributes (float64 <-> complex128).
+
+    @staticmethod
+    def fft(x, axes, inverse, norm):
+        kernels = _IFFT_KERNELS if inverse else _FFT_KERNELS
+        out = _fft_over(x, axes, lambda y, k: kernels[k](input=y))
+        return _fft_scale(out, math.prod(x.shape[a] for a in axes), inverse, norm)
+
+    @staticmethod
+    def rfft(x, axes, norm):
+        inner, outer = axes[-3:], axes[:-3]  # the halved axis last, innermost
+        sizes = [x.shape[a] for a in inner]
+        cdtype = tf.complex128 if x.dtype == tf.float64 else tf.complex64
+        out = _fft_over(x, inner, lambda y, k: _RFFT_KERNELS[k](
+            input=y, fft_length=sizes, Tcomplex=cdtype))
+        if outer:
+            out = _fft_over(out, outer, lambda y, k: _FFT_KERNELS[k](input=y))
+        return _fft_scale(out, math.prod(x.shape[a] for a in axes), False, norm)
+
+    @staticmethod
+    def irfft(x, axes, n, norm):
+        inner, outer = axes[-3:], axes[:-3]
+        if outer:  # the complex inverse over the other axes first, as NumPy does
+            x = _fft_over(x, outer, lambda y, k: _IFFT_KERNELS[k](input=y))
+        sizes = [x.shape[a] for a in inner[:-1]] + [n]
+        out = _fft_over(x, inner, lambda y, k: _IRFFT_KERNELS[k](
+            input=y, fft_length=sizes, Treal=_REAL_OF[x.dtype]))
+        total = n * math.prod(x.shape[a] for a in axes[:-1])
+        return _fft_scale(out, total, True, norm)
 
     # -- manipulation -------------------------------------------------------------------
 
@@ -855,11 +894,12 @@ class TensorFlowBackend(Backend):
 
     def getitem(self, x: Native, key: tuple[Any, ...]) -> Native:
         if not any(isinstance(k, (tf.Tensor, tf.Variable)) for k in key):
-            return x[key]  # basic indexing: a strided slice
+            return _basic_getitem(x, key)  # a strided slice
         return _advanced_getitem(x, key)
 
     def setitem(self, x: Native, key: tuple[Any, ...], value: Native) -> Native:
-        if not any(isinstance(k, (tf.Tensor, tf.Variable)) for k in key):
+        if len(x.shape) <= _MAX_SLICE_RANK and not any(
+                isinstance(k, (tf.Tensor, tf.Variable)) for k in key):
             # basic key: one strided-slice update (tf.Variable: in place)
             region = x[key]
             value = tf.broadcast_to(value, tf.shape(region))
@@ -873,19 +913,28 @@ class TensorFlowBackend(Backend):
                                                 strides=strides, value=value, **masks)
         if x.shape.num_elements() == 0:
             return x  # nothing to write (and scatters refuse an empty output)
-        # Tensors are immutable: find the flat positions the key selects and scatter.
+        # Tensors are immutable: find the flat positions the key selects and scatter
+        # into the flattened tensor (TF's scatters take coordinates of at most 5 axes:
+        # "Only indices.shape[-1] values between 1 and 5 are currently supported").
         shape = tf.shape(x, out_type=tf.int64)
         positions = tf.reshape(tf.range(tf.reduce_prod(shape)), shape)
         selected = self.getitem(positions, key)
-        # coordinates of the flat positions (tf.unravel_index refuses an empty selection)
         flat = tf.reshape(selected, [-1, 1])
-        strides = tf.math.cumprod(shape, exclusive=True, reverse=True)
-        coords = raw.FloorMod(x=raw.FloorDiv(x=flat, y=strides[None, :]), y=shape[None, :])
         updates = tf.reshape(tf.broadcast_to(value, tf.shape(selected)), [-1])
-        if isinstance(x, tf.Variable):
+        if isinstance(x, tf.Variable) and len(x.shape) <= 5:
+            # in place: the coordinates of the flat positions (tf.unravel_index refuses
+            # an empty selection)
+            strides = tf.math.cumprod(shape, exclusive=True, reverse=True)
+            coords = raw.FloorMod(x=raw.FloorDiv(x=flat, y=strides[None, :]),
+                                  y=shape[None, :])
             x.scatter_nd_update(coords, updates)
             return x
-        return tf.tensor_scatter_nd_update(x, coords, updates)
+        out = tf.reshape(tf.tensor_scatter_nd_update(tf.reshape(x, [-1]), flat, updates),
+                         shape)
+        if isinstance(x, tf.Variable):
+            x.assign(out)
+            return x
+        return out
 
     @staticmethod
     def take(x, indices, axis):
@@ -952,7 +1001,7 @@ class TensorFlowBackend(Backend):
         x = raw.Reshape(tensor=x, shape=[-1])
         n = raw.Prod(input=shape, axis=0)
         zero, one = _constants(tf.int64, 0, 1)
-        order = _stable_top(x, False, None)
+        order = _complex_order(x) if x.dtype.is_complex else _stable_top(x, False, None)
         s = raw.GatherV2(params=x, indices=order, axis=0)
         first = raw.Equal(x=raw.Range(start=zero, limit=n, delta=one), y=zero)
         new = raw.LogicalOr(x=raw.NotEqual(x=s, y=raw.Roll(input=s, shift=1, axis=0)),
@@ -1205,6 +1254,91 @@ class TensorFlowBackend(Backend):
         static = (maximize, hyper["weight_decay"].value != 0)
         _run_update(_adagrad_ops, static, params, grads, state_sums, steps, _vars(hyper))
 
+    # -- distributed: tf.distribute's collectives ---------------------------------------
+    # MultiWorkerMirroredStrategy joins the cluster: it starts this worker's gRPC server,
+    # enables collective ops in the eager context and connects the coordination service
+    # (whose heartbeats abort pending collectives when a worker dies).  The collectives
+    # are then TF's own CollectiveOps (the kernels the strategy's all-reduce runs), called
+    # as raw ops so that they work on plain tensors, eagerly and in tf.function, without
+    # the strategy's replica contexts.  Every call takes the next instance key from one
+    # counter, so the workers agree as long as they call the same collectives in the same
+    # order; a traced function keeps the keys it was traced with (as the strategy's
+    # functions do).  The coordination service is configured first so that joining the
+    # cluster gives up after ``timeout`` (TensorFlow's default is to wait for an hour).
+
+    dist_errors = (tf.errors.OpError,)
+
+    def dist_init(self, rank, world_size, local_rank, master_addr, master_port, workers,
+                  timeout, engine):
+        from tensorflow.python.distribute import collective_all_reduce_strategy as mwms
+        from tensorflow.python.eager import context
+
+        coordination_config_pb2 = mwms.coordination_config_pb2  # (its location moves)
+
+        if getattr(self, "_dist_group", None) is not None or _DistGroup.joined:
+            raise RuntimeError("TensorFlow joins one cluster per process (its runtime keeps "
+                               "the first one); start a new process to join another")
+        if getattr(context.context(), "_context_handle", None) is not None:
+            # (MultiWorkerMirroredStrategy would fail with "Collective ops must be
+            # configured at program startup")
+            raise RuntimeError("on TensorFlow, call ut.distributed.init() before creating "
+                               "any tensor: TensorFlow configures its runtime for the "
+                               "cluster when it starts")
+        impl = tf.distribute.experimental.CommunicationImplementation
+        implementation = {None: impl.AUTO, "auto": impl.AUTO, "ring": impl.RING,
+                          "nccl": impl.NCCL}.get(engine)
+        if implementation is None:
+            raise ValueError(f"unknown TensorFlow collective engine {engine!r}; choose "
+                             "'auto', 'ring' or 'nccl'")
+        gpus = tf.config.list_physical_devices("GPU")
+        if len(gpus) > 1:  # one GPU per worker, as torch.distributed programs use them
+            tf.config.set_visible_devices(gpus[local_rank % len(gpus)], "GPU")
+        context.context().configure_coordination_service(
+            service_type="standalone", service_leader="/job:worker/replica:0/task:0",
+            coordinated_jobs=[coordination_config_pb2.CoordinatedJob(
+                name="worker", num_tasks=world_size)],
+            cluster_register_timeout_in_ms=max(1, int(timeout * 1000)))
+        resolver = tf.distribute.cluster_resolver.SimpleClusterResolver(
+            tf.train.ClusterSpec({"worker": list(workers)}), task_type="worker",
+            task_id=rank, rpc_layer="grpc")
+        _DistGroup.joined = True
+        strategy = tf.distribute.MultiWorkerMirroredStrategy(
+            resolver, communication_options=tf.distribute.experimental.CommunicationOptions(
+                implementation=implementation, timeout_seconds=timeout))
+        self._dist_group = _DistGroup(strategy, rank, world_size, timeout)
+        return f"tf.distribute/{implementation.name.lower()}"
+
+    def dist_shutdown(self):
+        # TensorFlow cannot leave a cluster; collectives are refused from now on.
+        self._dist_group = None
+
+    def _dist_args(self, x):
+        group = self._dist_group
+        if group is None:
+            raise RuntimeError("this process has left the TensorFlow cluster")
+        return group.args(self.device(x).type)
+
+    def dist_all_reduce(self, x, op):
+        merge = {"sum": "Add", "max": "Max", "min": "Min"}[op]
+        return raw.CollectiveReduceV2(input=tf.stop_gradient(x), ordering_token=[],
+                                      merge_op=merge, final_op="Id", **self._dist_args(x))
+
+    def dist_all_gather(self, x):
+        # CollectiveGatherV2 concatenates along the first axis: gather (1, *shape) pieces
+        x = raw.ExpandDims(input=tf.stop_gradient(x), axis=0)
+        return raw.CollectiveGatherV2(input=x, ordering_token=[], **self._dist_args(x))
+
+    def dist_broadcast(self, x, src):
+        args = self._dist_args(x)
+        if self._dist_group.rank == src:
+            return raw.CollectiveBcastSendV2(input=tf.stop_gradient(x), **args)
+        return raw.CollectiveBcastRecvV2(shape=tf.shape(x), T=x.dtype, **args)
+
+    def dist_barrier(self):
+        with tf.device("/CPU:0"):
+            token = tf.zeros((), tf.int32)
+        self.dist_all_reduce(token, "sum")
+
     # -- compiling ----------------------------------------------------------------------
 
     @staticmethod
@@ -1217,6 +1351,27 @@ class TensorFlowBackend(Backend):
         # around tensor ops, so tracing it as written is both correct and quiet.
         options.setdefault("autograph", False)
         return tf.function(traced, **options)
+
+
+class _DistGroup:
+    """This worker's place in the TensorFlow cluster: the strategy that joined it (kept
+    alive: it owns the health checks), the group's size and the collectives' keys."""
+
+    #: whether this process has joined a cluster (TensorFlow allows one per process)
+    joined = False
+    _GROUP_KEYS = {"cpu": 0x7E57, "gpu": 0x7E58}  # one collective group per device type
+
+    def __init__(self, strategy: Any, rank: int, size: int, timeout: float) -> None:
+        self.strategy, self.rank, self.size, self.timeout = strategy, rank, size, timeout
+        self._instance = 0
+        self._lock = threading.Lock()
+
+    def args(self, device_type: str) -> dict[str, Any]:
+        with self._lock:
+            self._instance += 1
+            instance = self._instance
+        return {"group_size": self.size, "group_key": self._GROUP_KEYS[device_type],
+                "instance_key": instance, "timeout_seconds": float(self.timeout)}
 
 
 # ---------------------------------------------------------------------------------------
@@ -1341,6 +1496,44 @@ def _stable_top(x: Native, descending: bool, k: int | None) -> Native:
     return raw.TopKV2(input=key, k=n, sorted=True, index_type=tf.int64).indices
 
 
+def _power_of_two_scale(x: Native) -> tuple[Native, Native]:
+    """``(2**k, 2**-k)`` in ``x``'s dtype, one per matrix of ``x`` (shape ``(..., 1, 1)``),
+    ``k`` the binary exponent of the matrix's largest magnitude clipped to [-100, 100]
+    (float32; [-1000, 1000] for float64), 0 for a matrix of zeros, infs or NaNs."""
+    real = _REAL_OF.get(x.dtype, x.dtype)
+    bits, mantissa, bias, limit = ((tf.int64, 52, 1023, 1000) if real == tf.float64
+                                   else (tf.int32, 23, 127, 100))
+    largest = raw.Max(input=raw.ComplexAbs(x=x, Tout=real) if x.dtype.is_complex
+                      else raw.Abs(x=x), axis=[-2, -1], keep_dims=True)
+    exponent = raw.Sub(x=raw.RightShift(x=raw.Bitcast(input=largest, type=bits),
+                                        y=tf.constant(mantissa, bits)),
+                       y=tf.constant(bias, bits))
+    usable = raw.LogicalAnd(x=raw.IsFinite(x=largest),
+                            y=raw.Greater(x=largest, y=tf.zeros((), real)))
+    k = raw.SelectV2(condition=usable, t=raw.ClipByValue(
+        t=exponent, clip_value_min=tf.constant(-limit, bits),
+        clip_value_max=tf.constant(limit, bits)), e=tf.zeros((), bits))
+
+    def power(e: Native) -> Native:
+        p = raw.Bitcast(input=raw.LeftShift(x=raw.AddV2(x=e, y=tf.constant(bias, bits)),
+                                            y=tf.constant(mantissa, bits)), type=real)
+        return raw.Cast(x=p, DstT=x.dtype) if x.dtype.is_complex else p
+
+    return power(k), power(raw.Neg(x=k))
+
+
+def _complex_order(x: Native) -> Native:
+    """int64 indices of a stable ascending sort of 1-D complex ``x`` by real part, then
+    imaginary part (two stable sorts); a value with a NaN part sorts as NaN (last)."""
+    real = _REAL_OF[x.dtype]
+    re, im = raw.Real(input=x, Tout=real), raw.Imag(input=x, Tout=real)
+    nan = raw.LogicalOr(x=raw.IsNan(x=re), y=raw.IsNan(x=im))
+    re = raw.SelectV2(condition=nan, t=tf.constant(math.nan, real), e=re)
+    by_imag = _stable_top(raw.SelectV2(condition=nan, t=re, e=im), False, None)
+    by_real = _stable_top(raw.GatherV2(params=re, indices=by_imag, axis=0), False, None)
+    return raw.GatherV2(params=by_imag, indices=by_real, axis=0)
+
+
 def _axis_last(x: Native, axis: int) -> tuple[Native, Callable[[Native], Native]]:
     """``x`` with ``axis`` swapped with the last axis, and the function that swaps back."""
     last = len(x.shape) - 1
@@ -1382,12 +1575,109 @@ def _strided_slice_args(key: tuple[Any, ...]) -> tuple[Native, Native, Native,
             tf.constant(strides, tf.int64), masks)
 
 
+_FFT_KERNELS = {1: raw.FFT, 2: raw.FFT2D, 3: raw.FFT3D}
+_IFFT_KERNELS = {1: raw.IFFT, 2: raw.IFFT2D, 3: raw.IFFT3D}
+_RFFT_KERNELS = {1: raw.RFFT, 2: raw.RFFT2D, 3: raw.RFFT3D}
+_IRFFT_KERNELS = {1: raw.IRFFT, 2: raw.IRFFT2D, 3: raw.IRFFT3D}
+
+
+def _fft_over(x: Native, axes: tuple[int, ...],
+              kernel: Callable[[Native, int], Native]) -> Native:
+    """``kernel(y, k)`` (a transform of the innermost ``k <= 3`` axes of ``y``) applied
+    over ``axes``, three at a time, each group transposed innermost (in its order) and
+    back."""
+    ndim = len(x.shape)
+    for start in range(0, len(axes), 3):
+        group = list(axes[start:start + 3])
+        perm = [a for a in range(ndim) if a not in group] + group
+        if perm == list(range(ndim)):
+            x = kernel(x, len(group))
+        else:
+            y = kernel(raw.Transpose(x=x, perm=perm), len(group))
+            x = raw.Transpose(x=y, perm=np.argsort(perm).tolist())
+    return x
+
+
+def _fft_scale(x: Native, n: int, inverse: bool, norm: str) -> Native:
+    """``x`` (the output of TF's kernels: forward unscaled, inverse scaled by ``1/n``)
+    scaled as ``norm`` asks, the real and imaginary parts separately."""
+    if norm == "backward":
+        return x
+    if inverse:
+        factor = math.sqrt(n) if norm == "ortho" else float(n)
+    else:
+        factor = 1 / math.sqrt(n) if norm == "ortho" else 1 / n
+    if factor == 1:
+        return x
+    if not x.dtype.is_complex:
+        return raw.Mul(x=x, y=tf.constant(factor, x.dtype))
+    real = _REAL_OF[x.dtype]
+    f = tf.constant(factor, real)
+    return raw.Complex(real=raw.Mul(x=raw.Real(input=x, Tout=real), y=f),
+                       imag=raw.Mul(x=raw.Imag(input=x, Tout=real), y=f), Tout=x.dtype)
+
+
+_MAX_SLICE_RANK = 8
+"""StridedSlice and its updates handle at most 8 input axes ("Unhandled input
+dimensions 9")."""
+
+
+def _basic_getitem(x: Native, key: tuple[Any, ...]) -> Native:
+    """Basic indexing (ints, slices, ``None``): one strided slice, or for a tensor of
+    more than 8 axes, one per indexed axis on a 3-D view of ``x`` (the axes before, the
+    axis, the axes after), then the new axes."""
+    if len(x.shape) <= _MAX_SLICE_RANK:
+        return x[key]
+    y = x
+    axis = 0  # the axis of y the next entry indexes
+    out_axis = 0
+    new_axes = []
+    for k in key:
+        if k is None:
+            new_axes.append(out_axis)
+            out_axis += 1
+            continue
+        if isinstance(k, slice):
+            n = y.shape[axis]
+            if not (k.start in (None, 0) and k.step in (None, 1)
+                    and (k.stop is None or (n is not None and k.stop >= n))):
+                y = _index_axis(y, axis, k)
+            axis += 1
+            out_axis += 1
+        else:
+            y = _index_axis(y, axis, k)  # an int: the axis goes
+    for a in new_axes:
+        y = raw.ExpandDims(input=y, axis=a)
+    return y
+
+
+def _index_axis(y: Native, axis: int, k: int | slice) -> Native:
+    """``y`` indexed by ``k`` along ``axis`` alone, through a 3-D reshape."""
+    static = y.shape.as_list()
+    shape = tf.shape(y, out_type=tf.int64)
+    inner = raw.Reshape(tensor=y, shape=tf.stack(
+        [tf.reduce_prod(shape[:axis]), shape[axis], tf.reduce_prod(shape[axis + 1:])]))
+    out = inner[:, k, :]
+    if isinstance(k, slice):
+        size = tf.shape(out, out_type=tf.int64)[1:2]
+        n = static[axis]
+        static[axis] = None if n is None else len(range(*k.indices(n)))
+        out = raw.Reshape(tensor=out, shape=tf.concat([shape[:axis], size,
+                                                       shape[axis + 1:]], 0))
+    else:
+        del static[axis]
+        out = raw.Reshape(tensor=out, shape=tf.concat([shape[:axis], shape[axis + 1:]], 0))
+    if not tf.executing_eagerly():
+        out.set_shape(static)
+    return out
+
+
 def _advanced_getitem(x: Native, key: tuple[Any, ...]) -> Native:
     """NumPy advanced indexing on TF: basic part first, then one gather_nd."""
     is_adv = [isinstance(k, (tf.Tensor, tf.Variable, int)) and k is not None for k in key]
     # With an index tensor present, NumPy treats integers as 0-d index arrays too.
     basic_key = tuple(slice(None) if adv else k for k, adv in zip(key, is_adv))
-    y = x[basic_key] if basic_key else x
+    y = _basic_getitem(x, basic_key) if basic_key else x
     # axes of y that the advanced entries index, in key order
     adv_axes, axis = [], 0
     for adv in is_adv:

@@ -97,7 +97,10 @@ class TorchBackend(Backend):
         return torch.from_dlpack(obj)
 
     def to_dlpack(self, x: Native, stream: Any = None) -> Any:
-        return x.detach().resolve_conj().__dlpack__(stream=stream)
+        # torch exports a lazily negated view (the "neg bit": ``z.conj().imag``) as its
+        # un-negated storage, so consumers read the wrong sign; resolve it (a copy) first,
+        # like the conjugate bit.
+        return x.detach().resolve_conj().resolve_neg().__dlpack__(stream=stream)
 
     def dlpack_device(self, x: Native) -> tuple[int, int]:
         return x.__dlpack_device__()
@@ -425,6 +428,21 @@ class TorchBackend(Backend):
 
     svdvals = staticmethod(torch.linalg.svdvals)
 
+    # -- fft ----------------------------------------------------------------------------
+
+    @staticmethod
+    def fft(x, axes, inverse, norm):
+        return (torch.fft.ifftn if inverse else torch.fft.fftn)(x, dim=axes, norm=norm)
+
+    @staticmethod
+    def rfft(x, axes, norm):
+        return torch.fft.rfftn(x, dim=axes, norm=norm)
+
+    @staticmethod
+    def irfft(x, axes, n, norm):
+        s = [x.shape[a] for a in axes[:-1]] + [n]
+        return torch.fft.irfftn(x, s=s, dim=axes, norm=norm)
+
     # -- manipulation -------------------------------------------------------------------
 
     reshape = staticmethod(torch.reshape)
@@ -542,7 +560,15 @@ class TorchBackend(Backend):
         n = x.shape[0]
         # (index_select and scatter_, not x[order]: on a busy CPU torch's parallel
         # advanced-indexing kernel spins for milliseconds where index_select takes us.)
-        order = torch.argsort(x.to(torch.uint8) if x.dtype is torch.bool else x, stable=True)
+        if x.is_complex():  # torch has no complex sort: by imag, then stably by real
+            nan = torch.isnan(x)  # either part: NaN keys, equal, so input order is kept
+            key = torch.where(nan, torch.full((), math.nan, dtype=x.real.dtype), x.real)
+            order = torch.argsort(torch.where(nan, key, x.imag), stable=True)
+            order = order.index_select(0, torch.argsort(key.index_select(0, order),
+                                                        stable=True))
+        else:
+            order = torch.argsort(x.to(torch.uint8) if x.dtype is torch.bool else x,
+                                  stable=True)
         s = x.index_select(0, order)
         new = torch.ones(n, dtype=torch.bool, device=x.device)
         new[1:] = s[1:] != s[:-1]  # NaN != NaN: each NaN is its own value
@@ -754,6 +780,79 @@ class TorchBackend(Backend):
                      weight_decay=hyper["weight_decay"].value,
                      lr_decay=hyper["lr_decay"].value, eps=hyper["eps"].value,
                      maximize=maximize)
+
+    # -- distributed: torch.distributed, gloo for CPU tensors and NCCL for CUDA ones ---------
+    # (a "cpu:gloo,cuda:nccl" group where CUDA is available).  c10d's collectives work in
+    # place, so each primitive works on a contiguous detached copy and returns it.
+    # The rendezvous is env:// (MASTER_ADDR/MASTER_PORT), so under torchrun the workers
+    # meet in torchrun's own store.  torch.distributed's errors (DistError and the
+    # "Connection closed by peer" / timeout errors of gloo) are RuntimeErrors.
+
+    dist_errors = (RuntimeError, TimeoutError, ConnectionError)
+
+    def dist_init(self, rank, world_size, local_rank, master_addr, master_port, workers,
+                  timeout, engine):
+        import datetime
+        import os
+
+        import torch.distributed as dist
+
+        from ..distributed.env import is_loopback, loopback_interface
+
+        if engine is None:
+            engine = "cpu:gloo,cuda:nccl" if torch.cuda.is_available() else "gloo"
+        if "nccl" in engine:
+            torch.cuda.set_device(local_rank % torch.cuda.device_count())
+        if "GLOO_SOCKET_IFNAME" not in os.environ and is_loopback(master_addr):
+            # gloo binds to the address the host name resolves to unless told otherwise;
+            # for a run on one machine keep every connection on the loopback interface
+            loopback = loopback_interface()
+            if loopback:
+                os.environ["GLOO_SOCKET_IFNAME"] = loopback
+        os.environ["MASTER_ADDR"], os.environ["MASTER_PORT"] = master_addr, str(master_port)
+        dist.init_process_group(backend=engine, init_method="env://", rank=rank,
+                                world_size=world_size,
+                                timeout=datetime.timedelta(seconds=timeout))
+        return f"torch.distributed/{engine}"
+
+    @staticmethod
+    def dist_shutdown():
+        import torch.distributed as dist
+
+        if dist.is_initialized():
+            dist.destroy_process_group()
+
+    @staticmethod
+    def dist_all_reduce(x, op):
+        import torch.distributed as dist
+
+        out = x.detach().clone(memory_format=torch.contiguous_format)
+        dist.all_reduce(out, op={"sum": dist.ReduceOp.SUM, "max": dist.ReduceOp.MAX,
+                                 "min": dist.ReduceOp.MIN}[op])
+        return out
+
+    @staticmethod
+    def dist_all_gather(x):
+        import torch.distributed as dist
+
+        x = x.detach().contiguous()
+        parts = [torch.empty_like(x) for _ in range(dist.get_world_size())]
+        dist.all_gather(parts, x)
+        return torch.stack(parts)
+
+    @staticmethod
+    def dist_broadcast(x, src):
+        import torch.distributed as dist
+
+        out = x.detach().clone(memory_format=torch.contiguous_format)
+        dist.broadcast(out, src)
+        return out
+
+    @staticmethod
+    def dist_barrier():
+        import torch.distributed as dist
+
+        dist.barrier()
 
     # -- compiling ----------------------------------------------------------------------
 

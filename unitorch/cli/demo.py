@@ -179,8 +179,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{b:<12} train accuracy {float(finals['train_accuracy'][b]):.4f}   "
                       f"test accuracy {float(finals['test_accuracy'][b]):.4f}")
     if report.plot:
+        from pathlib import Path
+
         print(f"\nplot of every series (both backends overlaid, and their difference): "
-              f"{report.plot}")
+              f"{Path(report.plot).resolve()}")
     return report.exit_code
 
 

@@ -2,7 +2,8 @@
 
 Commands: ``ab`` (run a script on every backend and compare what it recorded), ``info``
 (versions, backends, devices, precision), ``bench`` (the benchmark suite, from a source
-checkout) and ``demo`` (train a small network on both backends and compare them).
+checkout), ``demo`` (train a small network on both backends and compare them) and
+``run`` (start worker processes for data-parallel training, :mod:`unitorch.cli.run`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ commands:
   bench [ARGS...]      run the benchmark suite (from a source checkout)
   demo                 train a small MLP on handwritten digits under both backends
                        and compare them
+  run [--nproc N] SCRIPT [ARGS...]
+                       start N worker processes of a script for data-parallel
+                       training with ut.distributed (either backend)
 
 options:
   -h, --help           show this message
@@ -250,6 +254,13 @@ def _cmd_demo(argv: list[str]) -> int:
     return demo_main(argv)
 
 
+def _cmd_run(argv: list[str]) -> int:
+    from .run import main as run_main
+
+    return run_main(argv)
+
+
 COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "ab": _cmd_ab, "info": _cmd_info, "bench": _cmd_bench, "demo": _cmd_demo,
+    "run": _cmd_run,
 }

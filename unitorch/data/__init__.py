@@ -15,8 +15,9 @@ Example:
 
 from .collate import default_collate
 from .dataset import Dataset, IterableDataset, TensorDataset
+from .distributed import shard_order
 from .loader import DataLoader
 from .order import epoch_order
 
 __all__ = ["DataLoader", "Dataset", "IterableDataset", "TensorDataset", "default_collate",
-           "epoch_order"]
+           "epoch_order", "shard_order"]

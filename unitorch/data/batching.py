@@ -59,7 +59,8 @@ class ArraySource:
         return _batches(self.num_samples, self.batch_size, self.drop_last)
 
     def iterate(self, order: np.ndarray | None, convert: Converter) -> Iterator[Any]:
-        bs, n = self.batch_size, self.num_samples
+        bs = self.batch_size
+        n = self.num_samples if order is None else len(order)  # a shard's order is shorter
         stop = n - n % bs if self.drop_last else n
         leaves, keys = self.leaves, self.keys
         if order is None:  # views of the arrays: shared by torch, copied by TensorFlow

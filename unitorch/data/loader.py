@@ -40,6 +40,7 @@ from ..devices import Device, as_device
 from .batching import ArraySource
 from .collate import collate_aligned
 from .convert import Converter
+from .distributed import ShardedSource
 from .order import epoch_order
 from .prefetch import prefetched
 from .sources import source_for
@@ -72,6 +73,10 @@ class DataLoader:
         collate_fn: combines a list of samples into a batch (default:
             :func:`unitorch.data.default_collate`); with arrays, it makes the loader go
             sample by sample.
+        shard: ``(rank, world_size)``, or ``"auto"`` for the group of
+            :mod:`unitorch.distributed`: visit only this worker's share of each epoch
+            (see :mod:`unitorch.data.distributed` for the rule; ``shuffle`` then needs a
+            ``seed``, so that every worker draws the same permutation).
 
     ``len(loader)`` is the number of batches per epoch; each ``for`` loop over the
     loader is one epoch.
@@ -89,7 +94,8 @@ class DataLoader:
     def __init__(self, data: Any, batch_size: int = 1, shuffle: bool = False,
                  seed: int | None = None, drop_last: bool = False, prefetch: int = 2,
                  device: str | Device | None = None,
-                 collate_fn: Callable[[list[Any]], Any] | None = None) -> None:
+                 collate_fn: Callable[[list[Any]], Any] | None = None,
+                 shard: tuple[int, int] | str | None = None) -> None:
         self.batch_size = _count(batch_size, "batch_size", 1)
         self.prefetch = _count(prefetch, "prefetch", 0)
         if seed is not None:
@@ -102,6 +108,13 @@ class DataLoader:
         self.data = data
         self._source = source_for(data, self.batch_size, self.shuffle, self.drop_last,
                                   collate_fn, collate_aligned)
+        self.shard = shard
+        if shard is not None:
+            if self.shuffle and seed is None:
+                raise ValueError("DataLoader with shard= and shuffle=True needs a seed, so "
+                                 "that every worker shuffles the same way")
+            self._source = ShardedSource(self._source, shard, self.batch_size,
+                                         self.drop_last)
         self._epoch = 0
 
     def __len__(self) -> int:
@@ -139,7 +152,8 @@ class DataLoader:
         if self.shuffle:
             order = epoch_order(source.num_samples, self.seed, self._epoch)
         self._epoch += 1
-        if self.prefetch == 0 or (device.type == "cpu" and isinstance(source, ArraySource)):
+        if self.prefetch == 0 or (device.type == "cpu" and (
+                isinstance(source, ArraySource) or getattr(source, "by_slicing", False))):
             # Slicing arrays for the CPU takes microseconds, holding the GIL: a thread
             # would only add its hand-off (tens of microseconds a batch).
             return source.iterate(order, convert)
@@ -148,4 +162,5 @@ class DataLoader:
     def __repr__(self) -> str:
         return (f"DataLoader({type(self.data).__name__}, batch_size={self.batch_size}, "
                 f"shuffle={self.shuffle}, seed={self.seed}, drop_last={self.drop_last}, "
-                f"prefetch={self.prefetch}, device={self.device})")
+                f"prefetch={self.prefetch}, device={self.device}"
+                + (f", shard={self.shard!r})" if self.shard is not None else ")"))

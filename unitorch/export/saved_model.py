@@ -29,19 +29,21 @@ def _spec(item: Any, i: int) -> Any:
 
     if isinstance(item, tf.TensorSpec):
         return item if item.name else tf.TensorSpec(item.shape, item.dtype, f"input_{i}")
+    bad = TypeError(f"saved_model(): input_signature entries are tf.TensorSpec or (shape, "
+                    f"dtype) pairs, e.g. ((None, 3), 'float32'); entry {i} is {item!r}")
     try:
         shape, dtype = item
+        shape = tuple(None if s is None else int(s) for s in shape)
+        if isinstance(dtype, tf.DType):
+            tf_dtype = dtype
+        elif isinstance(dtype, dt.DType) or (isinstance(dtype, str) and dtype in
+                                             {d.name for d in dt.all_dtypes}):
+            tf_dtype = tf.as_dtype(dt.as_dtype(dtype).numpy)
+        else:
+            tf_dtype = tf.as_dtype(np.dtype(dtype))
     except (TypeError, ValueError):
-        raise TypeError(f"saved_model(): input_signature entries are tf.TensorSpec or "
-                        f"(shape, dtype) pairs, got {item!r}") from None
-    if isinstance(dtype, tf.DType):
-        tf_dtype = dtype
-    elif isinstance(dtype, dt.DType) or (isinstance(dtype, str) and dtype in
-                                         {d.name for d in dt.all_dtypes}):
-        tf_dtype = tf.as_dtype(dt.as_dtype(dtype).numpy)
-    else:
-        tf_dtype = tf.as_dtype(np.dtype(dtype))
-    return tf.TensorSpec(tuple(shape), tf_dtype, f"input_{i}")
+        raise bad from None
+    return tf.TensorSpec(shape, tf_dtype, f"input_{i}")
 
 
 def saved_model(model: Module, path: str | os.PathLike[str], input_signature: Sequence[Any]
@@ -77,13 +79,13 @@ def saved_model(model: Module, path: str | os.PathLike[str], input_signature: Se
     module.variables_ = [t._n for _, t in [*served.named_parameters(),
                                             *served.named_buffers()]]
 
-    @tf.function(input_signature=specs)
+    @tf.function(input_signature=specs, autograph=False)
     def serve(*args: Any) -> dict[str, Any]:
         with use_backend("tensorflow"):
             out = served(*(backend.wrap(a) for a in args))
         return {f"output_{i}": t._n for i, t in enumerate(flatten_outputs(out))}
 
+    concrete = serve.get_concrete_function()
     module.serve = serve
-    tf.saved_model.save(module, os.fspath(path),
-                        signatures={"serving_default": serve.get_concrete_function()})
+    tf.saved_model.save(module, os.fspath(path), signatures={"serving_default": concrete})
     return module

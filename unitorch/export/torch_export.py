@@ -11,6 +11,7 @@ from there).
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Any
 
 from ..nn.module import Module
@@ -54,7 +55,10 @@ def torch_program(model: Module, example_inputs: Any, path: str | os.PathLike[st
 
     tm = to_torch(model).eval().requires_grad_(False)  # an inference program
     args = torch_inputs(example_inputs, dynamic_batch)
-    with torch.no_grad():
+    with torch.no_grad(), warnings.catch_warnings():
+        # torch.nn.LSTM/GRU/RNN refresh a cached weight list while being traced, which
+        # torch.export reports; the weights are the registered parameters all the same
+        warnings.filterwarnings("ignore", message=".*were assigned during export")
         program = torch.export.export(tm, args,
                                       dynamic_shapes=dynamic_shapes(args, dynamic_batch))
     if path is not None:

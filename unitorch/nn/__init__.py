@@ -1,6 +1,7 @@
 """Neural-network building blocks: Module, Parameter, layers, losses, init, functional."""
 
-from . import functional, init, utils
+from . import convert, functional, init, utils
+from .convert import from_keras, from_torch, to_keras, to_torch
 from .layers import *  # noqa: F403
 from .losses import (
     BCEWithLogitsLoss,
@@ -11,7 +12,6 @@ from .losses import (
     NLLLoss,
 )
 from .module import IncompatibleKeys, Module
+from .parallel import DataParallel, DistributedDataParallel
 from .parameter import Buffer, Parameter
 from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
-from . import convert
-from .convert import from_keras, from_torch, to_keras, to_torch

@@ -51,6 +51,12 @@ class Buffer:
 
 
 def make_variable(t: Tensor, trainable: bool) -> Tensor:
-    """A Tensor around a mutable copy of ``t`` (see the contract's ``variable``)."""
+    """A Tensor around a mutable copy of ``t`` (see the contract's ``variable``); only
+    floating and complex tensors can be trainable."""
+    if trainable and t.dtype.kind not in "fc":
+        from ..errors import DTypeError
+
+        raise DTypeError(f"only floating and complex tensors can require gradients, got "
+                         f"{t.dtype.name} (pass requires_grad=False)")
     backend = type(t)._bk
     return _wrap(type(t), backend.variable(t._n, trainable), t._d)

@@ -151,6 +151,14 @@ def _zeros(backend: Any, shape: tuple[int, ...], d: dt.DType, device: Any) -> Te
     return _wrap(backend.Tensor, backend.full(shape, 0, d, device), d)
 
 
+def _zeros_like_batch(x: Tensor, hidden: int) -> Tensor:
+    """Zeros of shape (batch, hidden) for time-major ``x`` whose batch size is unknown
+    while tracing: built from ``x`` (a (batch, 1) slice times 0) broadcast against
+    (hidden,), which needs no static shape.  NaN or inf in ``x``'s first feature would
+    leak in, but such input makes the first step NaN anyway."""
+    return x[0, :, :1] * 0 + _zeros(type(x)._bk, (hidden,), x.dtype, x.device)
+
+
 def _promote(*dtypes: dt.DType) -> dt.DType:
     d = dtypes[0]
     for other in dtypes[1:]:
@@ -242,7 +250,7 @@ def _step_masks(name: str, backend: Any, lengths: Any, mask: Any, steps: int, ba
         elif batch_first:
             mt = swapaxes(mt, 0, 1)
         m = mt if m is None else logical_and(m, mt)
-    return None if m is None else reshape(m, (steps, batch, 1))
+    return None if m is None else reshape(m, (steps, -1 if batch is None else batch, 1))
 
 
 # ---------------------------------------------------------------------------------------
@@ -345,9 +353,9 @@ class _RNNBase(Module):
             batch, steps = shape[0], shape[1]
         else:
             steps, batch = shape[0], shape[1]
-        if steps is None or batch is None:
-            raise ShapeError(f"{name}: the number of time steps and the batch size must be "
-                             f"known, got input shape {fmt_shape(shape)}")
+        if steps is None:  # the loop over time steps is unrolled while tracing
+            raise ShapeError(f"{name}: the number of time steps must be known, got input "
+                             f"shape {fmt_shape(shape)}")
         if steps == 0:
             raise ShapeError(f"{name}: expected at least one time step, got input shape "
                              f"{fmt_shape(shape)}")
@@ -376,10 +384,12 @@ class _RNNBase(Module):
         elif self.batch_first:
             x = swapaxes(x, 0, 1)
         if states is None:
-            zero = _zeros(backend, (batch, hidden), d, device)
+            zero = _zeros(backend, (batch, hidden), d, device) if batch is not None else \
+                _zeros_like_batch(x, hidden)
             init_states = [[zero] * len(self._state_names)] * n_states
         else:
-            per = [unstack(reshape(_cast(t, d), (n_states, batch, hidden)))
+            per = [unstack(reshape(_cast(t, d), (n_states, -1 if batch is None else batch,
+                                                  hidden)))
                    for t in states]
             init_states = [[p[i] for p in per] for i in range(n_states)]
         masks = None if m is None else unstack(m)

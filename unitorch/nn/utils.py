@@ -85,8 +85,8 @@ def clip_grads_with_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float
     Example:
         >>> w = ut.nn.Parameter(ut.tensor([3.0, 4.0])); ut.sum(w * w).backward()
         >>> ut.nn.utils.clip_grads_with_norm_([w], 1.0, ut.tensor(10.0))
-        >>> w.grad  # 0.1 (up to the 1e-6) times (6, 8)
-        tensor([0.6, 0.8], dtype=float32)
+        >>> w.grad  # (6, 8) times 1 / (10 + 1e-6)
+        tensor([0.59999996, 0.79999995], dtype=float32)
     """
     from ..ops.elementwise import add, divide, minimum, multiply
 
@@ -117,8 +117,8 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
         >>> ut.sum(w * w).backward()  # grad (6, 8), norm 10
         >>> ut.nn.utils.clip_grad_norm_([w], max_norm=5.0)
         tensor(10., dtype=float32)
-        >>> w.grad
-        tensor([3., 4.], dtype=float32)
+        >>> w.grad  # times 5 / (10 + 1e-6)
+        tensor([2.9999995, 3.9999995], dtype=float32)
     """
     params = _as_list(parameters)
     total = get_total_norm(_grads(params), norm_type, error_if_nonfinite)

@@ -2,7 +2,18 @@
 
 Dtype inference for Python data follows the standard: ``bool`` -> ``bool``, ``int`` ->
 ``int64``, ``float`` -> the default float dtype (``float32``), ``complex`` -> the default
-complex dtype.  NumPy arrays keep their dtype (a float64 array makes a float64 tensor).
+complex dtype; mixed nested data takes the widest kind present (``[1, 2.0]`` is float32).
+NumPy data keeps its dtype (a float64 array, or an ``np.float64`` scalar, makes a float64
+tensor); NumPy integers unitorch lacks are widened losslessly (``uint16`` -> ``int64``)
+and ``uint64`` needs an explicit ``dtype=``.
+
+Memory sharing (``copy=None``) differs by framework, and is the one place where it may:
+a torch tensor shares a writable NumPy array's memory (as ``torch.from_numpy``); a
+TensorFlow tensor owns its memory, so NumPy data is copied.  Between backends DLPack
+shares the buffer where the target allows: TensorFlow's buffers go to torch without a
+copy; torch's go to TensorFlow without a copy when 64-byte aligned (TensorFlow's kernels
+require it), and are copied otherwise.  ``copy=False`` never copies silently: it shares,
+or raises ``ValueError``.  ``copy=True`` always makes an independent buffer.
 
 New tensors go on the default device: the first GPU the backend sees, else the CPU,
 unless :func:`unitorch.set_default_device` chose another; the same on every backend.
@@ -10,6 +21,7 @@ unless :func:`unitorch.set_default_device` chose another; the same on every back
 
 from __future__ import annotations
 
+import ctypes
 import math
 import operator
 from collections.abc import Sequence
@@ -221,13 +233,68 @@ def _across(t: Tensor, backend: Backend, copy: bool | None) -> Tensor:
         except Exception:  # no DLPack route (bfloat16 on some builds, other devices...)
             out = None
         if out is not None and backend.dtype_from_native.get(out.dtype) is t._d:
-            if copy is None or _shares(_host_view(source, t._n), _host_view(backend, out)):
+            if copy is None or _same_memory(source, t._n, backend, out):
                 return _wrap(backend.Tensor, out, t._d)
     if copy is False:
         raise ValueError(f"moving this {source.name} tensor to {backend.name} needs a copy "
                          "(copy=False refused)")
     arr = source.to_numpy(t._n)
     return backend.wrap(backend.from_numpy(np.array(arr), source.device(t._n)))
+
+
+def _same_memory(a_backend: Backend, a: Any, b_backend: Backend, b: Any) -> bool:
+    """Whether two native tensors share memory, by the address ranges their DLPack
+    exports describe (exact for every dtype, bfloat16 included, which NumPy cannot view);
+    through NumPy views where a range cannot be read."""
+    spans = [_dlpack_span(_DLPackView(k, n)) for k, n in ((a_backend, a), (b_backend, b))]
+    if spans[0] is None or spans[1] is None:
+        return _shares(_host_view(a_backend, a), _host_view(b_backend, b))
+    (a0, a1), (b0, b1) = spans
+    return a0 == a1 or b0 == b1 or (a0 < b1 and b0 < a1)  # empty: nothing to share
+
+
+class _DLDevice(ctypes.Structure):
+    _fields_ = [("device_type", ctypes.c_int), ("device_id", ctypes.c_int)]
+
+
+class _DLDataType(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_uint8), ("bits", ctypes.c_uint8), ("lanes", ctypes.c_uint16)]
+
+
+class _DLTensor(ctypes.Structure):  # DLPack's DLTensor, the head of a DLManagedTensor
+    _fields_ = [("data", ctypes.c_void_p), ("device", _DLDevice), ("ndim", ctypes.c_int),
+                ("dtype", _DLDataType), ("shape", ctypes.POINTER(ctypes.c_int64)),
+                ("strides", ctypes.POINTER(ctypes.c_int64)), ("byte_offset", ctypes.c_uint64)]
+
+
+_capsule_pointer = ctypes.PYFUNCTYPE(ctypes.c_void_p, ctypes.py_object, ctypes.c_char_p)(
+    ("PyCapsule_GetPointer", ctypes.pythonapi))
+_capsule_valid = ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.py_object, ctypes.c_char_p)(
+    ("PyCapsule_IsValid", ctypes.pythonapi))
+
+
+def _dlpack_span(obj: Any) -> tuple[int, int] | None:
+    """The ``[start, end)`` byte addresses of the elements an object's (unversioned)
+    DLPack capsule describes, or ``None``.  The capsule is read, not consumed: its
+    destructor releases the export."""
+    try:
+        capsule = obj.__dlpack__()
+    except Exception:
+        return None
+    if not _capsule_valid(capsule, b"dltensor"):
+        return None
+    t = _DLTensor.from_address(_capsule_pointer(capsule, b"dltensor"))
+    shape = [t.shape[i] for i in range(t.ndim)]
+    start = (t.data or 0) + t.byte_offset
+    if 0 in shape:
+        return start, start
+    itemsize = (t.dtype.bits * t.dtype.lanes + 7) // 8
+    if not t.strides:  # compact row-major
+        return start, start + math.prod(shape) * itemsize
+    steps = [(n - 1) * t.strides[i] for i, n in enumerate(shape)]
+    low = sum(s for s in steps if s < 0)
+    high = sum(s for s in steps if s > 0)
+    return start + low * itemsize, start + (high + 1) * itemsize
 
 
 class _DLPackView:

@@ -11,7 +11,17 @@ kinds it accepts, its result dtype), so the rules are written once:
 * shapes broadcast as in NumPy, or :class:`ShapeError` names both shapes;
 * integer ``floor_divide`` and ``remainder`` by zero give 0 on every backend (PyTorch
   raises, TensorFlow returns garbage on some devices; NumPy gives 0);
-* integers wrap on overflow.
+* integers wrap on overflow;
+* real ``sign(NaN)`` is NaN (PyTorch alone gives 0);
+* complex functions follow the standard's special cases (C99's, with its signed zeros)
+  on every backend: ``expm1``, ``log1p``, ``tanh`` and ``sign`` are unitorch's own
+  compositions of real primitives for complex input (both frameworks leak infinities and
+  NaNs between the parts, or sign zeros wrongly), and the backends fix ``acos``, ``log``,
+  ``log2``, ``log10``, ``sqrt`` and ``round`` where one framework is off (see
+  :data:`_COMPLEX_COMPOSITES` and the backends' ``<name>_complex`` kernels).  Where the
+  standard and NumPy disagree the standard wins: ``expm1(inf + 0j)`` is ``inf + 0j``,
+  ``tanh(inf + 2j)`` is ``1 + 0j`` (NumPy: ``1 - 0j``), ``sign`` of a number with a NaN
+  part is ``NaN + NaN j``.
 
 The fast path (two tensors of one backend and one dtype, or a tensor and a weak
 scalar) costs a type check, a dict lookup and one native call.
@@ -35,6 +45,16 @@ _KINDS = {
     "numeric": "iufc", "real": "iuf", "float": "fc", "real_float": "f", "int": "iu",
     "int_bool": "biu", "any": "biufc", "real_any": "biuf",
 }
+
+
+def _table(backend: Any, name: str, fast: dict[dt.DType, dt.DType]
+           ) -> list[tuple[Callable[..., Any], dt.DType] | None]:
+    """Per-dtype fast-path entries of one op on one backend, indexed by ``DType._id``:
+    ``(kernel, result dtype)``, or ``None`` where the slow path must decide."""
+    table: list[tuple[Callable[..., Any], dt.DType] | None] = [None] * len(dt._ALL)
+    for d, out in fast.items():
+        table[d._id] = (kernel(backend, name, d), out)
+    return table
 
 
 def kernel(backend: Any, name: str, dtype: dt.DType) -> Callable[..., Any]:
@@ -183,21 +203,23 @@ def _unary(name: str, summary: str, kinds: str, *, result: str = "same",
     else:
         kinds_in = kinds
 
-    tables: dict[type, dict[dt.DType, tuple[Callable[..., Any], dt.DType]]] = {}
+    tables: dict[type, list[tuple[Callable[..., Any], dt.DType] | None]] = {}
 
     def op(x: Tensor, /) -> Tensor:
         t = type(x)
-        table = tables.get(t)
-        if table is not None:
-            entry = table.get(x._d)
-            if entry is not None:
-                r = _new(t)
-                r._n = entry[0](x._n)
-                r._d = entry[1]
-                return r
-        elif t in TENSOR_TYPES:
-            tables[t] = {d: (kernel(t._bk, name, d), o) for d, o in fast.items()}
-            return op(x)
+        try:
+            table = tables[t]
+        except KeyError:
+            if t in TENSOR_TYPES:
+                tables[t] = _table(t._bk, name, fast)
+                return op(x)
+            return _unary_slow(name, x, kinds, kinds_in, outmap, float_only, compute)
+        entry = table[x._d._id]
+        if entry is not None:
+            r = _new(t)
+            r._n = entry[0](x._n)
+            r._d = entry[1]
+            return r
         return _unary_slow(name, x, kinds, kinds_in, outmap, float_only, compute)
 
     op.__name__ = op.__qualname__ = name
@@ -253,41 +275,52 @@ def _binary(name: str, summary: str, kinds: str, *, result: str = "same",
     spec = _BinarySpec(name=name, kinds=kinds, outmap=outmap, float_only=float_only,
                        commutative=commutative, scalar_native=scalar_native,
                        compute=compute, result=result)
-    tables: dict[type, dict[dt.DType, tuple[Callable[..., Any], dt.DType]]] = {}
-    scalar_tables: dict[type, dict[dt.DType, tuple[Callable[..., Any], dt.DType]]] = {}
+    tables: dict[type, list[tuple[Callable[..., Any], dt.DType] | None]] = {}
+    scalar_tables: dict[type, list[tuple[Callable[..., Any], dt.DType] | None]] = {}
 
     def bind(t: type) -> None:
-        """Fill the per-backend tables: input dtype -> (kernel, result dtype)."""
-        tables[t] = {d: (kernel(t._bk, name, d), o) for d, o in fast.items()}
-        scalar_tables[t] = tables[t] if scalar_native else {}
+        """Fill the per-backend tables: input dtype's _id -> (kernel, result dtype)."""
+        tables[t] = _table(t._bk, name, fast)
+        scalar_tables[t] = tables[t] if scalar_native else [None] * len(dt._ALL)
 
     def op(x1: Any, x2: Any, /) -> Tensor:
+        # The hot path: two tensors of one backend and one dtype.  Every line here is
+        # measured (benchmarks/): subscripting beats .get(), _id beats hashing a DType.
         t = type(x1)
-        table = tables.get(t)
-        if table is not None:
+        t2 = type(x2)
+        if t is t2:
+            try:
+                table = tables[t]
+            except KeyError:
+                return _first_call(x1, x2)
             d = x1._d
-            t2 = type(x2)
-            if t2 is t:
-                if d is x2._d:
-                    entry = table.get(d)
-                    if entry is not None:
-                        try:
-                            native = entry[0](x1._n, x2._n)
-                        except Exception:  # re-raised by the slow path with our message
-                            return _binary_slow(spec, x1, x2)
-                        r = _new(t)
-                        r._n = native
-                        r._d = entry[1]
-                        return r
-            elif (t2 is float or t2 is int) and d.kind in "fc":
-                entry = scalar_tables[t].get(d)
+            if d is x2._d:
+                entry = table[d._id]
                 if entry is not None:
+                    try:
+                        native = entry[0](x1._n, x2._n)
+                    except Exception:  # re-raised by the slow path with our message
+                        return _binary_slow(spec, x1, x2)
                     r = _new(t)
-                    r._n = entry[0](x1._n, x2)
+                    r._n = native
                     r._d = entry[1]
                     return r
-        elif t in TENSOR_TYPES:
-            bind(t)
+        elif t2 is float or t2 is int:
+            table = scalar_tables.get(t)
+            if table is not None:
+                d = x1._d
+                if d.kind in "fc":
+                    entry = table[d._id]
+                    if entry is not None:
+                        r = _new(t)
+                        r._n = entry[0](x1._n, x2)
+                        r._d = entry[1]
+                        return r
+        return _binary_slow(spec, x1, x2)
+
+    def _first_call(x1: Any, x2: Any) -> Tensor:
+        if type(x1) in TENSOR_TYPES:
+            bind(type(x1))
             return op(x1, x2)
         return _binary_slow(spec, x1, x2)
 

@@ -5,16 +5,19 @@ slices (any step, including negative; bounds outside the axis are clipped), ``No
 ``...``, integer arrays (lists, NumPy arrays, integer tensors: they broadcast together
 and, when separated by a slice, ``None`` or ``...``, their axes go first, otherwise they
 replace the indexed axes in place) and boolean masks (covering one or more axes,
-exactly their shape).  Integers count as 0-d index arrays when the key has arrays, as
-in NumPy (PyTorch on its own treats them as basic indices, which moves axes
+exactly their shape), including 0-d ones: ``True``, ``False``, ``np.True_`` or a 0-d
+boolean tensor adds an axis of length 1 (true) or 0 (false) where it stands, as in
+NumPy: it is a 1-element mask over that new axis, so it broadcasts with index arrays
+(``x[[0, 1], True]`` has shape ``(2, ...)``) and moves their axes like any mask.
+Integers count as 0-d index arrays when the key has arrays, as in NumPy (PyTorch on its own treats them as basic indices, which moves axes
 differently: ``x[0, :, [1, 2]]`` has shape ``(2, 3)`` here and in NumPy, ``(3, 2)`` in
 PyTorch).  Bad keys raise the same exception, with the same message, on every backend:
 
 * an integer (or integer array element) outside ``[-size, size)``:
   :class:`IndexOutOfRangeError`, on every device, never a silent zero or clamp;
 * more indices than axes, a second ``...``, a float or other non-index object, a mask
-  whose shape differs from the axes it covers, a 0-d or Python ``bool`` index:
-  ``IndexError``;
+  whose shape differs from the axes it covers (a mask axis of size 0 matches any size,
+  as in NumPy): ``IndexError``;
 * a slice step of zero: ``ValueError``.
 
 Integer arrays of any integer dtype index, ``uint8`` included (old PyTorch read a
@@ -22,10 +25,9 @@ Integer arrays of any integer dtype index, ``uint8`` included (old PyTorch read 
 it stands for no axis, as in NumPy.  An empty list is an empty integer index, as in
 NumPy.
 
-Differences from NumPy: Python ``bool`` and 0-d boolean indices (NumPy's "add an axis
-and select all or nothing") are refused.  ``x[key]`` may share memory with ``x`` where
-NumPy returns a view, depending on the backend (PyTorch: yes for basic keys with
-positive steps; TensorFlow: never); do not write through the result.
+Differences from NumPy: ``x[key]`` may share memory with ``x`` where NumPy returns a
+view, depending on the backend (PyTorch: yes for basic keys with positive steps;
+TensorFlow: never); do not write through the result.
 
 ``x[key] = value`` writes in place: a torch tensor or ``tf.Variable`` is updated in its
 buffer, and a ``tf.Tensor`` (immutable) is replaced inside the unitorch Tensor, so every
@@ -130,7 +132,11 @@ def getitem(x: Tensor, key: Any) -> Tensor:
             r._d = x._d
             return r
     backend = t._bk
-    norm, move = _normalize(x, key)
+    try:
+        norm, move = _normalize(x, key)
+    except _ZeroDimBool:
+        inner, outer = _bool_axes(x, key)
+        return getitem(getitem(x, outer), inner)
     out = backend.getitem(x._n, norm)
     if move is not None:
         out = backend.permute_dims(out, _front(len(backend.shape(out)), *move))
@@ -161,7 +167,18 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
     if not isinstance(x, Tensor):
         raise TypeError(f"setitem() needs a unitorch Tensor, got {type(x).__name__}")
     backend = type(x)._bk
-    norm, move = _normalize(x, key)
+    try:
+        norm, move = _normalize(x, key)
+    except _ZeroDimBool:
+        # write into x with the new axes, then drop them (index 0) and store that
+        inner, outer = _bool_axes(x, key)
+        expanded = getitem(x, outer)
+        setitem(expanded, inner, value)
+        back = getitem(expanded, tuple(0 if k is None else k for k in outer))
+        out = backend.assign(x._n, back._n)
+        if out is not x._n:
+            x._n = out
+        return
     if is_scalar(value):
         native_value = backend.full((), _scalar_in(value, x._d), x._d, backend.device(x._n))
     else:
@@ -306,8 +323,7 @@ def _normalize(x: Tensor, key: Any) -> tuple[tuple[Any, ...], tuple[int, int] | 
         elif k is None:
             entries.append(k)
         elif isinstance(k, (bool, np.bool_)):
-            raise IndexError("Python and NumPy booleans are not supported as indices; use a "
-                             "boolean tensor of at least 1 dimension")
+            raise _ZeroDimBool
         elif isinstance(k, (int, np.integer)):
             entries.append(int(k))
             consumed += 1
@@ -321,8 +337,7 @@ def _normalize(x: Tensor, key: Any) -> tuple[tuple[Any, ...], tuple[int, int] | 
             t = _index_tensor(backend, k, backend.device(x._n))
             if t._d is dt.bool:
                 if t.ndim == 0:
-                    raise IndexError("0-d boolean indices are not supported; use a boolean "
-                                     "tensor of at least 1 dimension")
+                    raise _ZeroDimBool
                 consumed += t.ndim
             elif t.ndim == 0 and not backend.is_compiling():
                 entries.append(int(t.item()))
@@ -373,7 +388,9 @@ def _normalize(x: Tensor, key: Any) -> tuple[tuple[Any, ...], tuple[int, int] | 
         elif e._d is dt.bool:
             mshape = e.shape
             target = shape[axis:axis + len(mshape)]
-            if any(a is not None and b is not None and a != b for a, b in zip(mshape, target)):
+            # NumPy lets a mask axis of size 0 stand for an axis of any size
+            if any(a is not None and b is not None and a != b and a != 0
+                   for a, b in zip(mshape, target)):
                 raise IndexError(
                     f"boolean index of shape {fmt_shape(mshape)} does not match the indexed "
                     f"axes {axis}..{axis + len(mshape) - 1} of shape {fmt_shape(shape)}"
@@ -400,6 +417,47 @@ def _normalize(x: Tensor, key: Any) -> tuple[tuple[Any, ...], tuple[int, int] | 
             if at and b:
                 move = (at, len(b))
     return tuple(out), move
+
+
+class _ZeroDimBool(Exception):
+    """Raised by ``_normalize`` for a key holding a 0-d boolean index (handled with
+    :func:`_bool_axes`, off the common path)."""
+
+
+def _bool_axes(x: Tensor, key: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """NumPy's reading of 0-d boolean indices: ``(inner, outer)``, where the basic key
+    ``outer`` gives ``x`` a new axis of size 1 where each 0-d boolean stands (``None``
+    there, full slices for the axes the other entries consume), and ``inner`` is the key
+    for that expanded tensor, each 0-d boolean replaced by a 1-element mask."""
+    backend = type(x)._bk
+    device = backend.device(x._n)
+    if not isinstance(key, tuple):
+        key = (key,)
+    inner: list[Any] = []
+    outer: list[Any] = []
+    for k in key:
+        if k is Ellipsis:
+            inner.append(k)
+            outer.append(k)
+        elif k is None:
+            inner.append(k)
+        elif isinstance(k, (bool, np.bool_)):
+            from .creation import asarray_on
+
+            inner.append(asarray_on(backend, np.array([bool(k)]), device=device))
+            outer.append(None)
+        elif isinstance(k, (int, np.integer, slice)):
+            inner.append(k)
+            outer.append(slice(None))
+        else:
+            t = _index_tensor(backend, k, device)
+            if t._d is dt.bool and t.ndim == 0:
+                inner.append(_wrap(type(t), backend.reshape(t._n, (1,)), dt.bool))
+                outer.append(None)
+            else:
+                inner.append(t)
+                outer += [slice(None)] * (t.ndim if t._d is dt.bool else 1)
+    return tuple(inner), tuple(outer)
 
 
 def _canonical_slice(s: slice, n: int) -> slice:

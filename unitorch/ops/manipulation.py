@@ -46,8 +46,10 @@ from ..errors import (
     normalize_axes,
     normalize_axis,
 )
-from ..tensor import Tensor, _wrap
+from ..tensor import TENSOR_TYPES, Tensor, _wrap
 from ._dispatch import backend_of, to_tensor
+
+_new = object.__new__
 
 __all__ = [
     "reshape", "view", "permute_dims", "permute", "transpose", "matrix_transpose",
@@ -93,6 +95,21 @@ def reshape(x: Tensor, /, shape: int | Sequence[int], *more: int,
         >>> ut.reshape(ut.arange(6), (2, 3)).shape
         (2, 3)
     """
+    t = type(x)
+    if copy is None and not more and type(shape) is tuple and -1 not in shape \
+            and t in TENSOR_TYPES:
+        # the fast path: the framework validates; on any refusal, redo it below with
+        # unitorch's checks and messages (symbolic sizes from a trace pass through here).
+        # -1 takes the path below: TensorFlow infers it even where it is ambiguous.
+        try:
+            native = t._bk.reshape(x._n, shape)
+        except Exception:  # re-raised below with unitorch's message
+            pass
+        else:
+            r = _new(t)
+            r._n = native
+            r._d = x._d
+            return r
     x = _tensor("reshape", x)
     backend = type(x)._bk
     shape = _ints("reshape", "shape", (shape, *more) if more else shape)

@@ -3,7 +3,10 @@
 The same result on every backend:
 
 * ``x`` is flattened (row-major); ``values`` is 1-D and sorted ascending in
-  :func:`unitorch.sort`'s order (NaN last).
+  :func:`unitorch.sort`'s order (NaN last).  Complex values are ordered
+  lexicographically: by real part, then by imaginary part (NumPy's order), and a
+  complex value with a NaN in either part counts as a NaN: distinct, last, in input
+  order (NumPy orders those by their parts: ``1+nanj`` before ``nan+0j``).
 * Uniqueness is value equality (``==``): each NaN is a distinct value with a count of 1
   (the NaNs come last, in input order), and -0.0 equals 0.0: their common entry in
   ``values`` is whichever occurs first in ``x``.  In general ``values[i]`` is
@@ -13,9 +16,11 @@ The same result on every backend:
 
 Framework differences removed here: ``tf.unique`` returns values in order of first
 occurrence, not sorted, and counts as int32; ``torch.unique`` orders -0.0 and 0.0 (and
-the NaNs) as its internal sort happens to.  Bool and real dtypes only; complex input
-raises :class:`DTypeError` (neither framework has a kernel for it).  The shapes of the
-results depend on the values, so under ``tf.function`` they are unknown while tracing.
+the NaNs) as its internal sort happens to, and has no complex kernel (nor has
+``torch.sort``); complex input is sorted with two stable sorts, by imaginary part and
+then by real part, on both backends.  Every dtype is accepted.  The shapes of the
+results depend on the values, so under ``tf.function`` they are unknown while
+tracing.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from typing import Any, NamedTuple
 
 from .. import dtypes as dt
 from ..tensor import Tensor, _wrap
-from ._dispatch import backend_of, check_kind, to_tensor
+from ._dispatch import backend_of, to_tensor
 
 __all__ = [
     "unique_all", "unique_counts", "unique_inverse", "unique_values", "unique",
@@ -57,7 +62,6 @@ class UniqueInverseResult(NamedTuple):
 
 def _unique(op: str, x: Any) -> tuple[Tensor, Tensor, Tensor, Tensor]:
     x = to_tensor(x, backend_of(op, x))
-    check_kind(op, x._d, "biuf")
     values, first, inverse, counts = type(x)._bk.unique(x._n)
     T = type(x)
     return (_wrap(T, values, x._d), _wrap(T, first, dt.int64), _wrap(T, inverse, dt.int64),

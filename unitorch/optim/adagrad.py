@@ -77,14 +77,14 @@ class Adagrad(Optimizer):
     def _state_keys(self, group: _ParamGroup) -> tuple[tuple[str, float], ...]:
         return (("step", 0.0), ("sum", float(group["initial_accumulator_value"])))
 
-    def _update(self, group: _ParamGroup, params: list[Tensor]) -> None:
+    def _update(self, group: _ParamGroup, params: list[Tensor], grads: list[Any]
+                ) -> None:
         bk = self._backend
         keys = self._state_keys(group)
-        natives, grads, sums, steps = [], [], [], []
+        natives, sums, steps = [], [], []
         for p in params:
             st = self._state_of(p, keys)
             natives.append(p._n)
-            grads.append(bk.get_grad(p._n))
             sums.append(st["sum"]._n)
             steps.append(st["step"]._n)
         bk.adagrad_update(natives, grads, sums, steps, group.hyper, group["maximize"])

@@ -66,7 +66,7 @@ class Adam(Optimizer):
         >>> ut.sum(w * w).backward()
         >>> opt.step()  # the first step moves each weight by about lr
         >>> w
-        tensor([ 0.9, -1.9], dtype=float32)
+        tensor([ 0.90000004, -1.9       ], dtype=float32)
     """
 
     _hyper_keys: ClassVar[dict[str, tuple[str, ...]]] = _HYPER
@@ -94,15 +94,15 @@ class Adam(Optimizer):
         keys = (("step", 0.0), ("exp_avg", 0.0), ("exp_avg_sq", 0.0))
         return (*keys, ("max_exp_avg_sq", 0.0)) if group["amsgrad"] else keys
 
-    def _update(self, group: _ParamGroup, params: list[Tensor]) -> None:
+    def _update(self, group: _ParamGroup, params: list[Tensor], grads: list[Any]
+                ) -> None:
         bk = self._backend
         amsgrad = group["amsgrad"]
         keys = self._state_keys(group)
-        natives, grads, exp_avgs, exp_avg_sqs, max_sqs, steps = [], [], [], [], [], []
+        natives, exp_avgs, exp_avg_sqs, max_sqs, steps = [], [], [], [], []
         for p in params:
             st = self._state_of(p, keys)
             natives.append(p._n)
-            grads.append(bk.get_grad(p._n))
             exp_avgs.append(st["exp_avg"]._n)
             exp_avg_sqs.append(st["exp_avg_sq"]._n)
             steps.append(st["step"]._n)

@@ -273,14 +273,21 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         self._opt_called = True
-        bk = self._backend
+        get_grad = self._backend.get_grad
         for group in self.param_groups:
-            params = [p for p in group["params"] if bk.get_grad(p._n) is not None]
+            params, grads = [], []
+            for p in group["params"]:
+                g = get_grad(p._n)
+                if g is not None:
+                    params.append(p)
+                    grads.append(g)
             if params:
-                self._update(group, params)
+                self._update(group, params, grads)
         return loss
 
-    def _update(self, group: _ParamGroup, params: list[Tensor]) -> None:
+    def _update(self, group: _ParamGroup, params: list[Tensor], grads: list[Any]) -> None:
+        """One step of ``group`` for ``params`` (those with a gradient; ``grads`` are the
+        gradients' natives)."""
         raise NotImplementedError
 
     def _state_keys(self, group: _ParamGroup) -> tuple[tuple[str, float], ...]:

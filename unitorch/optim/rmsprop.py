@@ -54,7 +54,7 @@ class RMSprop(Optimizer):
         >>> ut.sum(w * w).backward()
         >>> opt.step()  # g / sqrt(0.01 g^2) = 10 sign(g)
         >>> w
-        tensor([ 0.9, -1.9], dtype=float32)
+        tensor([ 0.90000004, -1.9       ], dtype=float32)
     """
 
     _hyper_keys: ClassVar[dict[str, tuple[str, ...]]] = {
@@ -84,15 +84,15 @@ class RMSprop(Optimizer):
             keys += (("grad_avg", 0.0),)
         return keys
 
-    def _update(self, group: _ParamGroup, params: list[Tensor]) -> None:
+    def _update(self, group: _ParamGroup, params: list[Tensor], grads: list[Any]
+                ) -> None:
         bk = self._backend
         centered, with_momentum = group["centered"], group.nonzero["momentum"]
         keys = self._state_keys(group)
-        natives, grads, squares, grad_avgs, bufs, steps = [], [], [], [], [], []
+        natives, squares, grad_avgs, bufs, steps = [], [], [], [], []
         for p in params:
             st = self._state_of(p, keys)
             natives.append(p._n)
-            grads.append(bk.get_grad(p._n))
             squares.append(st["square_avg"]._n)
             steps.append(st["step"]._n)
             if centered:

@@ -77,10 +77,10 @@ class SGD(Optimizer):
             return (("momentum_buffer", 0.0), ("step", 0.0))
         return ()
 
-    def _update(self, group: _ParamGroup, params: list[Tensor]) -> None:
+    def _update(self, group: _ParamGroup, params: list[Tensor], grads: list[Any]
+                ) -> None:
         bk = self._backend
         keys = self._state_keys(group)
-        grads = [bk.get_grad(p._n) for p in params]
         bufs, steps = [], []
         if keys:
             for p in params:

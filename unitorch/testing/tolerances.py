@@ -82,6 +82,15 @@ FAMILIES: dict[str, Family] = {
         "matmul, tensordot, einsum, convolution: each output is a dot product of length "
         "K, bounded by K * eps * sum(|a||b|); the test scales these units by K and that sum.",
     ),
+    "fft": Family(
+        4, 4,
+        "discrete Fourier transforms (unitorch.fft): FFT algorithms are backward stable, "
+        "the error of each output element bounded by about log2(n) * eps * ||y||, ||y|| the "
+        "2-norm of the exact transform of its slice (n the transform's length); pocketfft "
+        "(PyTorch, NumPy) and TensorFlow's kernels use different radices and twiddle "
+        "tables, and a norm other than TensorFlow's own adds a scaling or two; the test "
+        "scales these units by log2(n) (at least 1) and by ||y||.",
+    ),
     "linalg": Family(
         1000, 1000,
         "decompositions and solves (inv, solve, det, eigh, svd, qr, cholesky): the error "
@@ -95,6 +104,17 @@ FAMILIES: dict[str, Family] = {
         "roundings (moments, sqrt, division), whose errors the optimizer state carries "
         "into later steps; the test scales these units by the number of steps and by the "
         "magnitude of the parameters plus the sum of the update sizes.",
+    ),
+    "training": Family(
+        64, 64,
+        "losses and metrics of whole training runs (ut.fit against another backend, or "
+        "against the same loop run eagerly): each step's forward and backward passes differ "
+        "by a few roundings per layer (summation order in matmul and reductions, graph "
+        "rewrites of compiled steps), and the optimizer carries every step's difference "
+        "into the next; on the small, well-conditioned problems tested the difference "
+        "grows about linearly with the number of optimizer steps, by which tests scale "
+        "these units.  Accuracy-type metrics can also flip for a sample whose two best "
+        "scores lie within that error: tests allow one sample per epoch there.",
     ),
 }
 

@@ -8,7 +8,12 @@ exact resumption, the same on every backend.
 
 from . import callbacks, metrics
 from .callbacks import (
-    Callback, EarlyStopping, LearningRateScheduler, ModelCheckpoint, ProgressBar, TensorBoard,
+    Callback,
+    EarlyStopping,
+    LearningRateScheduler,
+    ModelCheckpoint,
+    ProgressBar,
+    TensorBoard,
 )
 from .fit import Trainer, fit
 from .history import History

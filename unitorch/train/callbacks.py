@@ -7,8 +7,9 @@ The protocol (every method optional; ``logs`` is a dict of Python floats):
 * ``on_epoch_begin(epoch, logs)`` / ``on_epoch_end(epoch, logs)``: ``epoch`` counts
   from 0; at the end ``logs`` holds the epoch's ``loss`` and metrics (means over the
   epoch's samples), ``val_loss`` and ``val_<metric>`` with validation data, and ``lr``
-  (the first parameter group's learning rate during the epoch).  A callback may add
-  entries; they reach the History and the callbacks after it;
+  (the first parameter group's learning rate in the epoch's last step).  A callback
+  may add entries; they reach the History (if its priority is below 49) and the
+  callbacks after it;
 * ``on_batch_begin(batch, logs)`` / ``on_batch_end(batch, logs)``: around each training
   step.  At the end ``logs`` is lazy: ``logs["loss"]`` (and each metric) is the running
   mean over the epoch so far and ``logs["batch_loss"]`` the step's own loss; reading
@@ -213,7 +214,7 @@ class EarlyStopping(Callback):
     improve stops it).  With
     ``restore_best_weights`` the model gets the weights of its best epoch back when
     training ends, whether it stopped early or ran all its epochs.  ``baseline``: epochs
-    must also beat it to count as improving.
+    must also beat it to count as improving (if none does, nothing is restored).
 
     After training: ``best`` (the best value), ``best_epoch`` and ``stopped_epoch``
     (``None`` if training was not stopped).

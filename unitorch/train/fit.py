@@ -117,7 +117,7 @@ def _check_reiterable(data: Any, epochs: int, what: str) -> None:
     if data is None:
         return
     if isinstance(data, tuple) and len(data) == 2 and all(
-            isinstance(a, np.ndarray) for a in data):
+            isinstance(a, (np.ndarray, Tensor)) for a in data):
         raise TypeError(f"{what} is a tuple of arrays; wrap it in a loader: "
                         "ut.data.DataLoader((x, y), batch_size=32, shuffle=True, seed=0)")
     if not isinstance(data, Iterable):
@@ -129,42 +129,21 @@ def _check_reiterable(data: Any, epochs: int, what: str) -> None:
                         "object whose __iter__ starts afresh")
 
 
-def _encode_rng(obj: Any) -> Any:
-    """The random state with uint64 arrays (NumPy's bit generators) stored as int64
-    views, which :func:`unitorch.save` accepts."""
-    if isinstance(obj, np.ndarray) and obj.dtype == np.uint64:
-        return {"__uint64__": obj.view(np.int64)}
-    if isinstance(obj, dict):
-        return {k: _encode_rng(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return type(obj)(_encode_rng(v) for v in obj)
-    return obj
-
-
-def _decode_rng(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        if set(obj) == {"__uint64__"}:
-            return np.asarray(obj["__uint64__"]).view(np.uint64)
-        return {k: _decode_rng(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return type(obj)(_decode_rng(v) for v in obj)
-    return obj
-
-
 class _BatchLogs(Mapping):
-    """The logs of one training step, read from the device (once, all together) only
-    when a callback looks at them."""
+    """The logs of one training step: the running metrics and the step's loss, computed
+    and read from the device (once, all together) only when a callback looks at them."""
 
-    __slots__ = ("_names", "_tensors", "_values")
+    __slots__ = ("_loss", "_metrics", "_names", "_states", "_values")
 
-    def __init__(self, names: list[str], tensors: list[Tensor]) -> None:
-        self._names = names
-        self._tensors = tensors
+    def __init__(self, names: list[str], metrics: list[Any], states: tuple, loss: Tensor
+                 ) -> None:
+        self._names, self._metrics, self._states, self._loss = names, metrics, states, loss
         self._values: dict[str, float] | None = None
 
     def _load(self) -> dict[str, float]:
         if self._values is None:
-            self._values = dict(zip(self._names, _read(self._tensors)))
+            tensors = [m.compute(s) for m, s in zip(self._metrics, self._states)]
+            self._values = dict(zip(self._names, _read([*tensors, self._loss])))
         return self._values
 
     def __getitem__(self, key: str) -> float:
@@ -356,7 +335,8 @@ class Trainer:
 
     # -- training -------------------------------------------------------------------------
 
-    def fit(self, train_data: Iterable[Any], epochs: int = 1, val_data: Iterable[Any] | None = None,
+    def fit(self, train_data: Iterable[Any], epochs: int = 1,
+            val_data: Iterable[Any] | None = None,
             resume_from: str | os.PathLike[str] | None = None) -> History:
         """Train up to ``epochs`` epochs in total (from ``self.epoch``; after
         ``resume_from``, the checkpoint's epoch), validating on ``val_data`` after each,
@@ -401,16 +381,19 @@ class Trainer:
         losses: list[Tensor] = []
         begin, end = cbs.wants_batch_begin, cbs.wants_batch_end
         names = [*self._names, "batch_loss"]
+        groups = getattr(self.optimizer, "param_groups", None)
+        lr = None
         for i, batch in enumerate(train_data):
             x, y = self._split(batch, "train_data")
             if begin:
                 cbs.on_batch_begin(i, {})
+            if groups:
+                lr = groups[0]["lr"]  # the rate this step uses
             loss, states = step(x, y, states)
             losses.append(loss)
             self.global_step += 1
             if end:
-                cbs.on_batch_end(i, _BatchLogs(names, [
-                    *(m.compute(s) for m, s in zip(self._tracked, states)), loss]))
+                cbs.on_batch_end(i, _BatchLogs(names, self._tracked, states, loss))
             if self.stop_training:
                 break
         if not losses:
@@ -424,9 +407,8 @@ class Trainer:
                 set_epoch(epoch)
             for key, value in self._measure(val_data, "val_data").items():
                 logs[f"val_{key}"] = value
-        groups = getattr(self.optimizer, "param_groups", None)
-        if groups:
-            logs["lr"] = float(groups[0]["lr"])
+        if lr is not None:
+            logs["lr"] = float(lr)
         cbs.on_epoch_end(epoch, logs)
         return logs
 
@@ -512,7 +494,7 @@ class Trainer:
             "callbacks": [{"type": type(cb).__qualname__, "state": cb.state_dict()}
                           for cb in self.callbacks],
             "history": self.history.state_dict(),
-            "rng": _encode_rng(get_state()),
+            "rng": get_state(),
         }
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
@@ -544,7 +526,7 @@ class Trainer:
         self.history.load_state_dict(state["history"])
         self.epoch = int(state["epoch"])
         self.global_step = int(state["global_step"])
-        set_state(_decode_rng(state["rng"]))
+        set_state(state["rng"])
 
     def save_checkpoint(self, path: str | os.PathLike[str]) -> None:
         """Write :meth:`state_dict` to ``path`` with :func:`unitorch.save` (atomic)."""

@@ -117,6 +117,17 @@ def _aligned(y_true: Tensor, y_pred: Tensor, name: str) -> Tensor:
     return y_true
 
 
+def _labels(y_true: Tensor, y_pred: Tensor, name: str) -> Tensor:
+    """Class indices: ``y_true`` itself, or the argmax of one-hot targets (which must
+    have the predictions' shape)."""
+    if y_true.ndim != y_pred.ndim:
+        return y_true
+    if y_true.shape != y_pred.shape:
+        raise ShapeError(f"{name}: targets of shape {fmt_shape(y_true.shape)} do not "
+                         f"match predictions of shape {fmt_shape(y_pred.shape)}")
+    return _ops().argmax(y_true, axis=-1)
+
+
 class Metric:
     """Base class: a float64 ``(total, count)`` state and the value ``total / count``.
 
@@ -247,7 +258,7 @@ class Accuracy(Metric):
         classes = y_pred.shape[-1] if y_pred.ndim else None
         if y_pred.ndim >= 2 and classes != 1:
             predicted = ut.argmax(y_pred, axis=-1)
-            labels = ut.argmax(y_true, axis=-1) if y_true.ndim == y_pred.ndim else y_true
+            labels = _labels(y_true, y_pred, self.name)
         else:
             predicted = y_pred > self.threshold
             labels = (ut.astype(y_true, dt.bool) if y_true.dtype.kind in "biu"
@@ -287,12 +298,17 @@ class TopKAccuracy(Metric):
         if not isinstance(y_pred, Tensor) or y_pred.ndim < 1:
             raise ShapeError(f"{self.name}: predictions must be class scores (..., C)")
         y_true = _as_tensor(y_true, y_pred)
-        labels = ut.argmax(y_true, axis=-1) if y_true.ndim == y_pred.ndim else y_true
+        labels = _labels(y_true, y_pred, self.name)
         if labels.shape != y_pred.shape[:-1]:
             raise ShapeError(f"{self.name}: targets of shape {fmt_shape(y_true.shape)} do not "
                              f"match predictions of shape {fmt_shape(y_pred.shape)}")
-        labels = ut.astype(labels, dt.int64)
-        target = ut.take_along_axis(y_pred, ut.expand_dims(labels, axis=-1), axis=-1)
+        labels = ut.expand_dims(ut.astype(labels, dt.int64), axis=-1)
+        classes = y_pred.shape[-1]
+        if classes is None:
+            target = ut.take_along_axis(y_pred, labels, axis=-1)
+        else:  # the true class's score: four cheap ops, where a gather costs a dozen
+            mask = ut.arange(classes, device=y_pred.device) == labels
+            target = ut.max(ut.where(mask, y_pred, -math.inf), axis=-1, keepdims=True)
         above = ut.sum(ut.astype(y_pred > target, dt.int64), axis=-1)
         correct = above < self.k
         return ut.sum(correct, dtype=dt.float64), _count(correct)

@@ -96,8 +96,10 @@ class EventFileWriter:
         self._event_pb2, self._summary_pb2 = _protos()
         self.log_dir = os.fspath(log_dir)
         os.makedirs(self.log_dir, exist_ok=True)
+        # TensorBoard reads a folder's files in name order: the zero-padded serial keeps
+        # the files of one process in creation order within a second
         name = (f"events.out.tfevents.{int(time.time())}.{socket.gethostname()}."
-                f"{os.getpid()}.{next(_serial)}.unitorch")
+                f"{os.getpid()}.{next(_serial):06d}.unitorch")
         self.path = os.path.join(self.log_dir, name)
         self._file: Any = open(self.path, "wb")  # closed in close()
         self._write(self._event_pb2.Event(wall_time=time.time(), file_version="brain.Event:2"))

@@ -522,6 +522,11 @@ def from_keras(model: Any) -> Module:
         handle = handlers.get(type(layer))
         if handle is None:
             raise unsupported("from_keras", layer, layer.name, KERAS_LAYERS)
+        if layer.weights and layer.compute_dtype != layer.variable_dtype:
+            raise _refuse(layer, f"the mixed-precision policy {layer.dtype_policy.name!r} "
+                                 f"(weights {layer.variable_dtype}, computation "
+                                 f"{layer.compute_dtype}) is not supported; convert the "
+                                 "float32 model and call .half() on the result")
         handle(c, layer)
     c.to_keras_layout()
     out = L.Sequential(*c.modules)

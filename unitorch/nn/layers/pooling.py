@@ -115,7 +115,7 @@ def _adaptive_mean(x: Tensor, axis: int, out: int) -> Tensor:
     if out == n:
         return x
     if n % out == 0:  # equal, disjoint windows: one reshape and one mean
-        shape = x.shape
+        shape = tuple(-1 if s is None else s for s in x.shape)  # batch unknown in a trace
         return mean(reshape(x, (*shape[:axis], out, n // out, *shape[axis + 1:])),
                     axis=axis + 1)
     lead = (slice(None),) * axis
