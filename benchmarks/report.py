@@ -67,6 +67,10 @@ def table(rows: list[dict[str, Any]]) -> str:
         others = [c for c in names if c != "native"]
         lines.append(f"\n### {suite}\n")
         header = ["case", "backend", "native"] + [f"{c} / native" for c in others]
+        # compiled against compiled (the training steps' target)
+        paired = "unitorch compiled" in names and "native compiled" in names
+        if paired:
+            header.append("unitorch compiled / native compiled")
         if suite == "import":
             header.append("extra ms")
         lines.append("| " + " | ".join(header) + " |")
@@ -77,6 +81,10 @@ def table(rows: list[dict[str, Any]]) -> str:
             for c in others:
                 v = r["seconds"].get(c)
                 cells.append("-" if v is None or not base else f"{v / base:.2f}x")
+            if paired:
+                ours, theirs = (r["seconds"].get(c) for c in ("unitorch compiled",
+                                                               "native compiled"))
+                cells.append(f"{ours / theirs:.2f}x" if ours and theirs else "-")
             if suite == "import":
                 cells.append(f"{r['extra_ms']:+.0f}")
             lines.append("| " + " | ".join(cells) + " |")

@@ -24,9 +24,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true",
                         help="a smoke run: small sizes, few repeats (what CI runs)")
     parser.add_argument("--device", default="cpu", help="cpu or gpu (torch backend)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="CPU threads per framework (OMP/MKL and TensorFlow's intra- "
+                             "and inter-op pools); default: the frameworks' own choice. "
+                             "On a loaded machine, 1 avoids threads waiting for each other")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
     parser.add_argument("--tag", default=None, help="file name for the results")
     args = parser.parse_args(argv)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    if args.threads:
+        for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "TF_NUM_INTRAOP_THREADS",
+                     "TF_NUM_INTEROP_THREADS"):
+            env[name] = str(args.threads)
     rows = []
     for backend in args.backends.split(","):
         cmd = [sys.executable, "-m", "benchmarks.worker", "--backend", backend,
@@ -34,8 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.quick:
             cmd.append("--quick")
         start = time.perf_counter()
-        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True,
-                              env=dict(os.environ, PYTHONPATH=str(ROOT)))
+        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env)
         if done.returncode != 0:
             print(done.stderr, file=sys.stderr)
             print(f"benchmarks failed on {backend}", file=sys.stderr)
@@ -43,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         rows += json.loads(done.stdout.strip().splitlines()[-1])
         print(f"{backend}: {time.perf_counter() - start:.0f} s", file=sys.stderr)
     info = report.machine()
+    info["threads"] = args.threads or "framework default"
     print(report.table(rows))
     tag = args.tag or ("quick" if args.quick else time.strftime("%Y%m%d-%H%M%S"))
     stem = report.write(rows, Path(args.out), info, tag)

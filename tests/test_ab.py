@@ -48,6 +48,7 @@ def test_ulp_distance_counts_nextafter_steps(name, data, k):
     assume(np.isfinite(y))
     assert ulp_distance(x, y) == abs(k)
     assert ulp_distance(y, x) == abs(k)  # symmetric
+    assert ulp_distance(x, y).shape == ()  # scalars in, a 0-d distance out
 
 
 @given(name=st.sampled_from(["float32", "float64"]), data=st.data(),

@@ -409,3 +409,27 @@ def test_mixing_backends_is_an_error(backends):
         converted = ut.asarray(a)
         assert converted.backend == backends[1]
         check({backends[1]: converted + b}, np.full(2, 2.0), ut.float32)
+
+
+def test_float_remainder_of_exact_multiples_has_the_divisors_sign(backends):
+    """NumPy and Python's ``%``: ``4.0 % -2.0`` is ``-0.0`` (torch's kernel gives +0.0)."""
+    x = np.array([4.0, -4.0, 0.0, -0.0, 3.0, 6.0])
+    for divisor in (-2.0, 2.0):
+        expected = np.remainder(x, divisor)
+        for fn in (lambda t, v=divisor: ut.remainder(t, v),
+                   lambda t, v=divisor: ut.remainder(t, ut.full_like(t, v))):
+            for name, r in on_backends(backends, fn, x).items():
+                got = r.numpy()
+                np.testing.assert_array_equal(got, expected, err_msg=name)
+                np.testing.assert_array_equal(np.signbit(got), np.signbit(expected),
+                                              err_msg=f"{name}: sign of zero")
+
+
+def test_integer_to_negative_integer_power_is_refused(backends):
+    base = np.array([2, 3], dtype=np.int64)
+    same_error(backends, ValueError, lambda t: t ** -1, base,
+               match="integers to negative integer powers are not allowed")
+    same_error(backends, ValueError, lambda t: ut.pow(t, ut.asarray(np.array([1, -2]))),
+               base, match="integers to negative integer powers are not allowed")
+    check(on_backends(backends, lambda t: t ** ut.asarray(np.array([0, 3])), base),
+          np.array([1, 27]), ut.int64)

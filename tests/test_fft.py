@@ -144,6 +144,20 @@ def test_n_dimensional_transforms_match_numpy(backends, name, data):
     check_fft(results, expected, result(d), math.prod(sizes))
 
 
+@pytest.mark.parametrize("shape", [(0, 4), (2, 0, 5)])
+def test_empty_batches(backends, shape):
+    """Transforms of 0-size tensors along axes of size >= 1 (PyTorch's MKL kernels
+    refuse them on their own)."""
+    x = np.zeros(shape)
+    for name, (ref, kinds, result, _) in {**ONE_D, **N_D}.items():
+        arr = x if "c" not in kinds else x.astype(np.complex128)
+        kwargs = {"axes": (-1,)} if name.endswith("n") else {"axis": -1}
+        expected = ref(arr, **kwargs)
+        d = ut.complex128 if arr.dtype.kind == "c" else ut.float64
+        results = on_backends(backends, getattr(ut.fft, name), arr, **kwargs)
+        check(results, expected, result(d), "exact", shape=expected.shape)
+
+
 def test_float64_gives_complex128_and_back_on_every_backend(backends):
     x = np.linspace(-1, 1, 8)
     for name in backends:
@@ -169,13 +183,14 @@ def test_round_trips_and_reference_values(backends):
     c = x + 1j * rng.standard_normal((3, 7))
     for norm in ("backward", "ortho", "forward"):
         # ifft(fft(c)) == c and irfft(rfft(x), n) == x for odd and even lengths
-        back = on_backends(backends, lambda t: ut.fft.ifft(ut.fft.fft(t, norm=norm), norm=norm), c)
+        back = on_backends(backends, lambda t, norm=norm: ut.fft.ifft(
+            ut.fft.fft(t, norm=norm), norm=norm), c)
         check_fft(back, c, ut.complex128, 7)
         for n in (6, 7):
-            real = on_backends(backends, lambda t: ut.fft.irfft(
+            real = on_backends(backends, lambda t, n=n, norm=norm: ut.fft.irfft(
                 ut.fft.rfft(t, n=n, norm=norm), n=n, norm=norm), x)
             check_fft(real, x[:, :n], ut.float64, n)
-            herm = on_backends(backends, lambda t: ut.fft.hfft(
+            herm = on_backends(backends, lambda t, n=n, norm=norm: ut.fft.hfft(
                 ut.fft.ihfft(t, n=n, norm=norm), n=n, norm=norm), x)
             check_fft(herm, x[:, :n], ut.float64, n)
     for name, r in on_backends(backends, ut.fft.fft, np.array([1.0, 0, 0, 0])).items():
@@ -209,7 +224,7 @@ def test_frequencies_match_numpy(backends, n, d, dtype):
     want = ut.get_default_dtype() if dtype is None else dtype
     for name, ref in (("fftfreq", np.fft.fftfreq), ("rfftfreq", np.fft.rfftfreq)):
         expected = ref(n, d) if n else np.zeros(0)
-        results = on_backends(backends, lambda: getattr(ut.fft, name)(n, d=d, dtype=dtype))
+        results = on_backends(backends, getattr(ut.fft, name), n, d=d, dtype=dtype)
         check(results, expected, want, "exact", shape=expected.shape)
 
 

@@ -287,3 +287,54 @@ def test_batch_norm_and_dropout_inside_compile(backends):
     for b in backends:
         for m, first in zip(seen[b], seen[backends[0]]):
             np.testing.assert_array_equal(m, first)
+
+
+def test_conv_net_gradients_inside_compile(backends):
+    """A small CNN (convolutions, activations, max and average pooling, flatten, linear)
+    gives the same loss and gradients compiled as eagerly, and across backends.  (On
+    TensorFlow, traced NCHW layers skip the transposes between TF's NHWC kernels when
+    only element-wise activations sit between them.)"""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((4, 2, 12, 12))
+    y = rng.integers(0, 5, 4)
+    seen = {}
+    for b in backends:
+        with ut.use_backend(b):
+            ut.manual_seed(0)
+            model = nn.Sequential(
+                nn.Conv2d(2, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                nn.Conv2d(4, 6, 3), nn.Tanh(), nn.AvgPool2d(2, padding=1), nn.Sigmoid(),
+                nn.Conv2d(6, 3, 1), nn.ReLU(), nn.Flatten(), nn.Linear(27, 5)).double()
+            xt, yt = ut.asarray(x), ut.asarray(y)
+
+            def loss_and_grads(x, y, model=model):
+                return ut.value_and_grad(
+                    lambda m: nn.functional.cross_entropy(m(x), y))(model)
+
+            eager = loss_and_grads(xt, yt)
+            compiled = ut.compile(loss_and_grads, fallback=False,
+                                  torch={"backend": "aot_eager"})(xt, yt)
+            tol = family_tolerance("composite", ut.float64, 64)
+            assert_close(compiled[0], eager[0].numpy(), *tol, msg=b)
+            assert list(compiled[1]) == list(eager[1]) and len(eager[1]) == 8
+            for name, g in eager[1].items():
+                assert_close(compiled[1][name], g.numpy(), *tol, msg=f"{b} {name}")
+                assert np.abs(g.numpy()).max() > 0
+            seen[b] = [float(eager[0])] + [g.numpy() for g in eager[1].values()]
+    for b in backends[1:]:
+        for got, want in zip(seen[b], seen[backends[0]]):
+            assert_close(got, want, *family_tolerance("composite", ut.float64, 64))
+
+
+def test_max_pool_nan_and_minus_inf_inside_compile(backends):
+    """NaN wins its window and an all -inf window gives -inf, compiled as eagerly
+    (TensorFlow's MaxPool skips NaN and gives -3.4e38 there)."""
+    x = np.arange(32, dtype=np.float32).reshape(1, 2, 4, 4)
+    x[0, 0, 0, 0] = np.nan
+    x[0, 1, :2, :2] = -np.inf
+    expected = np.array([np.nan, 7, 13, 15, -np.inf, 23, 29, 31], np.float32).reshape(
+        1, 2, 2, 2)
+    results = on_backends(backends, ut.compile(lambda t: nn.functional.max_pool2d(t, 2),
+                                               fallback=False,
+                                               torch={"backend": "aot_eager"}), x)
+    check(results, expected, ut.float32)

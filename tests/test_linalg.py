@@ -481,6 +481,40 @@ def test_qr_invariants(backends, mode, case):
           np.abs(np.diagonal(ref_r, axis1=-2, axis2=-1)), _real(d), "linalg")
 
 
+@pytest.mark.parametrize("d", _LINALG_DTYPES)
+def test_qr_of_huge_and_tiny_matrices(backends, d):
+    """Entries whose squares overflow or underflow: TensorFlow's QR squares them unscaled
+    (NaN, or a wrong R, on its own); LAPACK scales, and so does unitorch on TensorFlow."""
+    rng = np.random.default_rng(7)
+    real = _real(d)
+    top = 100 if real is ut.float32 else 1000
+    for shape in ((2, 4, 3), (3, 5)):
+        a = rng.standard_normal(shape)
+        if d.kind == "c":
+            a = a + 1j * rng.standard_normal(shape)
+        for scale in (2.0 ** top, 2.0 ** -top):
+            x = (a * scale).astype(d.numpy)
+            for mode in ("reduced", "complete"):
+                out = on_backends(backends, lambda t, mode=mode: L.qr(t, mode=mode), x)
+                recon, ortho = {}, {}
+                for name, res in out.items():
+                    q, r = res.Q.numpy(), res.R.numpy()
+                    assert np.isfinite(q).all() and np.isfinite(r).all(), f"{name} {scale}"
+                    assert (np.tril(r, -1) == 0).all(), name
+                    with ut.use_backend(name):
+                        recon[name] = ut.matmul(res.Q, ut.asarray(r / scale).astype(d))
+                        ortho[name] = ut.matmul(_h(res.Q), res.Q)
+                check(recon, _wide(x) / scale, d, "linalg")
+                check(ortho, _eye_like(x.shape[:-2], q.shape[-1]), d, "linalg")
+    # found by the Array API test suite: complex64 entries of 1.8e19 (TF gave NaN)
+    x = np.zeros((4, 5), np.complex64)
+    x[1, 1], x[3, 1] = 7.1136921e16j, 1.8446607e19j
+    for name, res in on_backends(backends, L.qr, x).items():
+        assert np.isfinite(res.R.numpy()).all() and np.isfinite(res.Q.numpy()).all(), name
+        np.testing.assert_allclose(res.Q.numpy() @ res.R.numpy(), x, rtol=1e-5,
+                                   atol=1e-5 * 1.8446607e19, err_msg=name)
+
+
 @pytest.mark.parametrize("full_matrices", [True, False])
 @given(case=matrices("general", square=False))
 def test_svd_invariants(backends, full_matrices, case):

@@ -297,7 +297,7 @@ def test_flip_matches_numpy(backends, data):
     spelled = axis if axis is None or isinstance(axis, int) or len(axis) < 2 else tuple(axis)
     for fn in (lambda t: ut.flip(t, axis=axis), lambda t: ut.flip(t, dims=axis),
                lambda t: t.flip(axis), lambda t: t.flip(*spelled) if isinstance(
-                   spelled, tuple) else t.flip(spelled)):
+                   spelled, tuple) and spelled else t.flip(spelled)):
         check(on_backends(backends, fn, x), _ref(expected), d, shape=x.shape)
 
 

@@ -404,6 +404,49 @@ def test_compiled_training_step_matches_eager(backend, name, kwargs):
     assert not np.allclose(eager[0], init[0])  # it did train
 
 
+def test_compiled_step_ending_in_zero_grad_matches_eager(backend):
+    """The PyTorch-style step that clears the gradients last (``loss.backward();
+    opt.step(); opt.zero_grad()``) and a new batch size on the fifth call (a new trace):
+    compiled, every step equals the eager one, the function is traced once per shape,
+    and the gradients are cleared after each call, as eagerly.  (On TensorFlow the
+    optimizer state created during the first trace used to make tf.function trace the
+    step again, and the gradients the first trace left behind were added to the second
+    trace's: every update from the second on was wrong.)"""
+    rng = np.random.default_rng(0)
+    init = [rng.standard_normal(s).astype(np.float32) for s in [(4, 3), (4,)]]
+    batches = [rng.standard_normal((n, 3)).astype(np.float32) for n in (6, 6, 6, 6, 5, 5)]
+    targets = [rng.integers(0, 4, len(x)) for x in batches]
+    results, traces = [], []
+    for compiled in (False, True):
+        ps = [ut.nn.Parameter(ut.asarray(a.copy())) for a in init]
+        opt = ut.optim.Adam(ps, lr=0.1)
+        count = [0]
+
+        def step(x, y, ps=ps, opt=opt, count=count):
+            count[0] += 1
+            loss = ut.nn.functional.cross_entropy(ut.matmul(x, ut.matrix_transpose(ps[0]))
+                                                  + ps[1], y)
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+            return loss
+
+        run = ut.compile(step, fallback=False, **_COMPILE) if compiled else step
+        losses = []
+        for x, y in zip(batches, targets):
+            losses.append(float(run(ut.asarray(x), ut.asarray(y))))
+            assert ps[0].grad is None and ps[1].grad is None
+        results.append((losses, [p.numpy() for p in ps]))
+        traces.append(count[0])
+    (eager, w_eager), (comp, w_comp) = results
+    rtol, atol = family_tolerance("optimizer", ut.float32, scale=6 * 4)
+    assert_close(np.array(comp), np.array(eager), rtol, atol)
+    for c, e in zip(w_comp, w_eager):
+        assert_close(c, e, rtol, atol)
+    if ut.get_backend() == "tensorflow":
+        assert traces[1] == 2  # one trace per batch shape
+
+
 # ---------------------------------------------------------------------------------------
 # errors
 

@@ -1,6 +1,8 @@
 """unique_all/counts/inverse/values (and PyTorch's unique) against ``numpy.unique`` with
 ``equal_nan=False`` and across backends: sorted values, each NaN distinct and last,
--0.0 equal to 0.0 (the first occurrence's value), inverse indices of ``x``'s shape."""
+-0.0 equal to 0.0 (the first occurrence's value), inverse indices of ``x``'s shape.
+Complex values sort by real part, then imaginary part; one with a NaN part is a NaN
+(distinct, last, in input order, where NumPy orders them by their parts)."""
 
 from __future__ import annotations
 
@@ -16,23 +18,35 @@ from support import check, on_backends, same_error
 
 
 def _wide(a: np.ndarray) -> np.ndarray:
+    if a.dtype.kind == "c":
+        return a.astype(np.complex128)
     return a.astype(np.float64) if a.dtype.kind == "f" or a.dtype == ut.bfloat16.numpy else a
 
 
 def reference(x: np.ndarray) -> tuple[np.ndarray, ...]:
-    """NumPy's unique (stable sort: first occurrences, NaNs distinct in input order)."""
+    """NumPy's unique of the values that are not NaN (a stable sort: first occurrences),
+    then every NaN (a complex one: with a NaN part) on its own, in input order."""
     flat = _wide(x).reshape(-1)
-    values, index, inverse, counts = np.unique(flat, return_index=True, return_inverse=True,
-                                               return_counts=True, equal_nan=False)
-    return values, index, inverse.reshape(x.shape), counts
+    nan = np.isnan(flat) if flat.dtype.kind in "fc" else np.zeros(flat.shape, bool)
+    where, nans = np.nonzero(~nan)[0], np.nonzero(nan)[0]
+    values, index, inverse, counts = np.unique(flat[where], return_index=True,
+                                               return_inverse=True, return_counts=True)
+    full_inverse = np.empty(flat.size, np.int64)
+    full_inverse[where] = inverse.reshape(-1)
+    full_inverse[nans] = values.size + np.arange(nans.size)
+    return (np.concatenate([values, flat[nans]]), np.concatenate([where[index], nans]),
+            full_inverse.reshape(x.shape),
+            np.concatenate([counts, np.ones(nans.size, np.int64)]))
 
 
 def assert_exact(results: dict, expected: np.ndarray, dtype: ut.DType, what: str) -> None:
     check(results, expected, dtype, "exact", shape=expected.shape)
-    if dtype.kind == "f":  # the sign of zero is the first occurrence's
+    if dtype.kind in "fc":  # the sign of zero is the first occurrence's
+        parts = (np.real, np.imag) if dtype.kind == "c" else (np.real,)
         for name, r in results.items():
-            assert np.array_equal(np.signbit(_wide(r.numpy())), np.signbit(expected)), \
-                f"{name}: {what}: sign of zero"
+            for part in parts:
+                assert np.array_equal(np.signbit(part(_wide(r.numpy()))),
+                                      np.signbit(part(expected))), f"{name}: {what}: sign of zero"
 
 
 def check_unique_all(backends, x: np.ndarray, d: ut.DType) -> None:
@@ -54,16 +68,21 @@ def check_unique_all(backends, x: np.ndarray, d: ut.DType) -> None:
         assert np.array_equal(v[r.inverse_indices.numpy()], _wide(x), equal_nan=True), name
 
 
-@given(d=uts.dtypes("biuf", half=True), data=st.data())
+@given(d=uts.dtypes("biufc", half=True), data=st.data())
 def test_unique_all_matches_numpy(backends, d, data):
     x = data.draw(uts.arrays(d, uts.shapes()), label="x")
     check_unique_all(backends, x, d)
 
 
-@pytest.mark.parametrize("dtype", [ut.float32, ut.bfloat16, ut.int8, ut.uint8, ut.bool])
+@pytest.mark.parametrize("dtype", [ut.float32, ut.bfloat16, ut.int8, ut.uint8, ut.bool,
+                                   ut.complex64, ut.complex128])
 def test_unique_many_duplicates_nans_and_signed_zeros(backends, dtype):
     rng = np.random.default_rng(1)
-    if dtype.kind == "f":
+    if dtype.kind == "c":
+        parts = np.array([0.0, -0.0, np.nan, 1.0, -np.inf, -1.0])
+        pool = (parts[:, None] + 1j * parts[None, :]).reshape(-1)
+        pool = np.concatenate([pool, parts.astype(complex)])  # a NaN real part, imag 0
+    elif dtype.kind == "f":
         pool = np.array([0.0, -0.0, np.nan, 1.0, -np.inf, np.inf, -1.0])
     elif dtype.kind == "b":
         pool = np.array([False, True])
@@ -120,11 +139,23 @@ def test_zero_d_and_empty(backends):
             assert e.counts.dtype is ut.int64 and e.indices.shape == (0,)
 
 
+def test_complex_order(backends):
+    """By real part, then imaginary part; -0.0 equals 0.0 in each part; a value with a
+    NaN part is a NaN: distinct, last, in input order."""
+    x = np.array([1 + 2j, complex(np.nan, 0), 1 + 1j, complex(-0.0, 1), 1j,
+                  complex(1, np.nan), 1 + 1j, -1 - 5j, complex(-np.inf, 9)], np.complex64)
+    for name, r in on_backends(backends, ut.unique_all, x).items():
+        v = r.values.numpy()
+        np.testing.assert_array_equal(v[:5], [complex(-np.inf, 9), -1 - 5j, complex(-0.0, 1),
+                                              1 + 1j, 1 + 2j], err_msg=name)
+        assert np.isnan(v[5].real) and np.isnan(v[6].imag), name  # input order
+        np.testing.assert_array_equal(r.indices.numpy(), [8, 7, 3, 2, 0, 1, 5], err_msg=name)
+        np.testing.assert_array_equal(r.inverse_indices.numpy(), [4, 5, 3, 2, 2, 6, 3, 1, 0],
+                                      err_msg=name)
+        np.testing.assert_array_equal(r.counts.numpy(), [1, 1, 2, 2, 1, 1, 1], err_msg=name)
+
+
 def test_errors_are_the_same_on_every_backend(backends):
-    c = np.ones(3, np.complex64)
-    for op in (ut.unique_all, ut.unique_counts, ut.unique_inverse, ut.unique_values):
-        msg = same_error(backends, ut.DTypeError, op, c)
-        assert op.__name__ in msg and "complex64" in msg
     same_error(backends, NotImplementedError, lambda t: ut.unique(t, dim=0),
                np.ones(3, np.float32), match="dim= is not supported")
 
@@ -135,10 +166,12 @@ def test_works_inside_tf_function_with_unknown_shapes(backends):
     import tensorflow as tf
 
     x = np.array([[3.0, np.nan, -0.0], [0.0, 3.0, np.nan]], np.float32)
-    with ut.use_backend("tensorflow"):
-        spec = tf.TensorSpec([None, None], tf.float32)
-        traced = tf.function(lambda a: [r.native for r in ut.unique_all(ut.from_native(a))],
-                             input_signature=[spec], autograph=False)
-        got = traced(tf.constant(x))
-    for g, e in zip(got, reference(x)):
-        np.testing.assert_array_equal(g.numpy(), e)
+    c = (x + 1j * x[::-1]).astype(np.complex64)
+    for a in (x, c):
+        with ut.use_backend("tensorflow"):
+            spec = tf.TensorSpec([None, None], tf.as_dtype(a.dtype))
+            traced = tf.function(lambda a: [r.native for r in ut.unique_all(ut.from_native(a))],
+                                 input_signature=[spec], autograph=False)
+            got = traced(tf.constant(a))
+        for g, e in zip(got, reference(a)):
+            np.testing.assert_array_equal(g.numpy(), e)

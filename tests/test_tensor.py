@@ -469,3 +469,31 @@ def test_bool_of_comparison_results(backends, x, k):
         with ut.use_backend(name):
             t = ut.asarray(x)
             assert bool(t > k) == bool(x.reshape(()) > k)
+
+
+def test_pytorch_style_methods_are_the_functions(backends):
+    """Each PyTorch-style method gives exactly what its function gives."""
+    a = np.array([[3.0, -1.0, 2.0], [0.5, 5.0, 5.0]], dtype=np.float32)
+    idx = np.array([[2, 0], [1, 1]])
+    cases = {
+        "sort": (lambda t: t.sort(dim=1), lambda t: ut.sort(t, axis=1)),
+        "argsort": (lambda t: t.argsort(dim=0), lambda t: ut.argsort(t, axis=0)),
+        "topk": (lambda t: t.topk(2).values, lambda t: ut.topk(t, 2).values),
+        "unique": (lambda t: t.unique(), lambda t: ut.unique_values(t)),
+        "softmax": (lambda t: t.softmax(dim=0), lambda t: ut.softmax(t, axis=0)),
+        "log_softmax": (lambda t: t.log_softmax(-1), lambda t: ut.log_softmax(t, axis=-1)),
+        "matmul": (lambda t: t.matmul(t.T), lambda t: ut.matmul(t, t.T)),
+        "eq": (lambda t: t.eq(t[0]), lambda t: ut.equal(t, t[0])),
+        "gt": (lambda t: t.gt(2.0), lambda t: ut.greater(t, 2.0)),
+        "count_nonzero": (lambda t: t.count_nonzero(), lambda t: ut.count_nonzero(t)),
+        "gather": (lambda t: t.gather(1, ut.asarray(idx)),
+                   lambda t: ut.take_along_axis(t, ut.asarray(idx), axis=1)),
+    }
+    for name, (method, function) in cases.items():
+        got, want = on_backends(backends, method, a), on_backends(backends, function, a)
+        assert got.keys() == want.keys() == set(backends)
+        for b in backends:
+            ut.testing.assert_close(got[b], want[b], rtol=0, atol=0, msg=f"{name} on {b}")
+    expected_sorted = np.sort(a, axis=1)
+    check(on_backends(backends, lambda t: t.sort(dim=1), a), expected_sorted, ut.float32,
+          "exact")

@@ -385,7 +385,16 @@ class no_grad(_EveryBackend):
 
 
 class enable_grad(_EveryBackend):
-    """Record again inside a :class:`no_grad` block."""
+    """Record again inside a :class:`no_grad` block.
+
+    Example:
+        >>> x = ut.tensor([1.0, 2.0], requires_grad=True)
+        >>> with ut.no_grad():
+        ...     with ut.enable_grad():
+        ...         y = ut.sum(x * x)
+        >>> y.requires_grad
+        True
+    """
 
     _factory = "enable_grad"
 
@@ -445,7 +454,7 @@ def compile(fn: Callable[..., Any] | None = None, *, disable: bool = False,
             options = dict(backend_options.get(backend.name) or {})
             c = compiled[backend.name] = backend.compile(native_fn_for(backend), **options)
         try:
-            out = c(*_unwrap(args), **_unwrap(kwargs))
+            out = c(*_unwrap(args), **_unwrap(kwargs)) if args or kwargs else c()
         except Exception as e:
             if not fallback:
                 raise

@@ -30,6 +30,14 @@ class Device:
 
     Devices compare equal to each other and to any string that names them:
     ``Device("cuda:0") == "gpu"`` is true.
+
+    Example:
+        >>> ut.Device("cuda:1")
+        Device('gpu:1')
+        >>> ut.Device("/GPU:0") == "gpu"
+        True
+        >>> ut.zeros(2, device="cpu").device
+        Device('cpu')
     """
 
     __slots__ = ("index", "type")

@@ -43,6 +43,14 @@ class DType:
     (unsigned integer), ``"f"`` (real floating) or ``"c"`` (complex floating);
     ``bits`` is the width of one element.  Instances are singletons, hashable,
     and compare equal to their own name: ``ut.float32 == "float32"``.
+
+    Example:
+        >>> ut.float32.kind, ut.float32.bits
+        ('f', 32)
+        >>> ut.float32 == "float32"
+        True
+        >>> ut.ones(2, dtype=ut.int8).dtype
+        unitorch.int8
     """
 
     __slots__ = ("name", "kind", "bits", "numpy", "_id", "_rank", "__weakref__")
@@ -131,7 +139,14 @@ default_int = int64
 
 
 def get_default_dtype() -> DType:
-    """The default floating dtype (``float32`` unless changed with :func:`set_default_dtype`)."""
+    """The default floating dtype (``float32`` unless changed with :func:`set_default_dtype`).
+
+    Example:
+        >>> ut.get_default_dtype()
+        unitorch.float32
+        >>> ut.tensor([1.5]).dtype
+        unitorch.float32
+    """
     return _defaults.floating
 
 
@@ -140,6 +155,12 @@ def set_default_dtype(dtype: DTypeLike) -> None:
 
     Only ``float16``, ``bfloat16``, ``float32`` and ``float64`` are accepted, as in
     ``torch.set_default_dtype``.  The default complex dtype follows it.
+
+    Example:
+        >>> ut.set_default_dtype(ut.float64)
+        >>> ut.tensor([1.5]).dtype, ut.tensor([1j]).dtype
+        (unitorch.float64, unitorch.complex128)
+        >>> ut.set_default_dtype(ut.float32)
     """
     d = as_dtype(dtype)
     if d.kind != "f":
@@ -292,6 +313,14 @@ def result_type(*arrays_and_dtypes: Any) -> DType:
 
     Tensors and dtypes promote with :func:`promote_types`; Python scalars are weak
     and applied last.  At least one tensor or dtype must be given.
+
+    Example:
+        >>> ut.result_type(ut.int64, ut.float32)
+        unitorch.float32
+        >>> ut.result_type(ut.float16, ut.bfloat16)
+        unitorch.float32
+        >>> ut.result_type(ut.ones(2, dtype=ut.float16), 1.5)  # Python scalars are weak
+        unitorch.float16
     """
     from .errors import DTypeError
 
@@ -315,6 +344,10 @@ def result_type(*arrays_and_dtypes: Any) -> DType:
 def can_cast(from_: Any, to: DTypeLike, /) -> builtins.bool:
     """True when promotion of ``from_`` with ``to`` gives ``to`` (the standard's rule,
     with unitorch's promotion: ``int64 -> float16`` is allowed, ``float -> int`` is not).
+
+    Example:
+        >>> ut.can_cast(ut.int64, ut.float16), ut.can_cast(ut.float32, ut.int32)
+        (True, False)
     """
     src = _dtype_of(from_)
     dst = as_dtype(to)
@@ -336,6 +369,12 @@ def isdtype(dtype: DType, kind: DType | str | tuple[DType | str, ...]) -> builti
     """Whether ``dtype`` is of ``kind``: a dtype, one of the standard's kind names
     (``"bool"``, ``"signed integer"``, ``"unsigned integer"``, ``"integral"``,
     ``"real floating"``, ``"complex floating"``, ``"numeric"``) or a tuple of those.
+
+    Example:
+        >>> ut.isdtype(ut.float32, "real floating")
+        True
+        >>> ut.isdtype(ut.int8, ("bool", "unsigned integer"))
+        False
     """
     from .errors import DTypeError
 
@@ -391,7 +430,14 @@ def _dtype_of(obj: Any) -> DType:
 
 
 def finfo(type: Any, /) -> finfo_object:
-    """Limits of a floating dtype (real or complex; complex reports its real part)."""
+    """Limits of a floating dtype (real or complex; complex reports its real part).
+
+    Example:
+        >>> ut.finfo(ut.float16).max
+        65504.0
+        >>> ut.finfo(ut.float32).eps
+        1.1920928955078125e-07
+    """
     from .errors import DTypeError
 
     d = _dtype_of(type)
@@ -406,7 +452,12 @@ def finfo(type: Any, /) -> finfo_object:
 
 
 def iinfo(type: Any, /) -> iinfo_object:
-    """Limits of an integer dtype."""
+    """Limits of an integer dtype.
+
+    Example:
+        >>> ut.iinfo(ut.int8).min, ut.iinfo(ut.int8).max
+        (-128, 127)
+    """
     from .errors import DTypeError
 
     d = _dtype_of(type)

@@ -18,40 +18,108 @@ __all__ = [
 
 
 class UnitorchError(Exception):
-    """Base class of every exception unitorch raises on purpose."""
+    """Base class of every exception unitorch raises on purpose.
+
+    Example:
+        >>> try:
+        ...     ut.ones((2, 3)) + ut.ones(4)
+        ... except ut.UnitorchError as e:
+        ...     print(type(e).__name__)
+        ShapeError
+    """
 
 
 class ShapeError(UnitorchError, ValueError):
-    """Shapes that do not fit together (broadcasting, matmul, reshape, concat...)."""
+    """Shapes that do not fit together (broadcasting, matmul, reshape, concat...).
+
+    Example:
+        >>> ut.ones((2, 3)) + ut.ones(4)
+        Traceback (most recent call last):
+        ...
+        unitorch.errors.ShapeError: add(): shapes (2, 3), (4,) do not broadcast
+    """
 
 
 class DTypeError(UnitorchError, TypeError):
-    """A dtype an operation does not accept, or an unknown dtype."""
+    """A dtype an operation does not accept, or an unknown dtype.
+
+    Example:
+        >>> ut.bitwise_and(ut.ones(2), ut.ones(2))
+        Traceback (most recent call last):
+        ...
+        unitorch.errors.DTypeError: bitwise_and() expects integer or bool tensors, got float32
+    """
 
 
 class AxisError(UnitorchError, ValueError, IndexError):
-    """An axis outside ``[-ndim, ndim)``, or repeated where axes must be unique."""
+    """An axis outside ``[-ndim, ndim)``, or repeated where axes must be unique.
+
+    Example:
+        >>> ut.sum(ut.ones((2, 3)), axis=2)
+        Traceback (most recent call last):
+        ...
+        unitorch.errors.AxisError: axis 2 is out of bounds for a tensor of 2 dimensions
+    """
 
 
 class IndexOutOfRangeError(UnitorchError, IndexError):
-    """An index outside the bounds of the axis it indexes."""
+    """An index outside the bounds of the axis it indexes.
+
+    Example:
+        >>> ut.arange(3)[5]
+        Traceback (most recent call last):
+        ...
+        unitorch.errors.IndexOutOfRangeError: index 5 is out of bounds for axis 0 with size 3
+    """
 
 
 class BackendMismatchError(UnitorchError, TypeError):
-    """Tensors of two different backends used in one operation."""
+    """Tensors of two different backends used in one operation.
+
+    Example:
+        >>> with ut.use_backend("torch"):
+        ...     a = ut.ones(2)
+        >>> with ut.use_backend("tensorflow"):
+        ...     b = ut.ones(2)
+        >>> a + b
+        Traceback (most recent call last):
+        ...
+        unitorch.errors.BackendMismatchError: add() got tensors of two backends (torch and tensorflow); ...
+    """
 
 
 class BackendNotAvailableError(UnitorchError, ImportError):
-    """An unknown backend name, or a backend whose framework is not installed."""
+    """An unknown backend name, or a backend whose framework is not installed.
+
+    Example:
+        >>> ut.set_backend("jax")
+        Traceback (most recent call last):
+        ...
+        unitorch.errors.BackendNotAvailableError: unknown backend 'jax'; choose one of 'torch', 'tensorflow'
+    """
 
 
 class DeviceError(UnitorchError, ValueError):
-    """An unknown device string, or a device the backend does not see."""
+    """An unknown device string, or a device the backend does not see.
+
+    Example:
+        >>> ut.zeros(2, device="tpu")
+        Traceback (most recent call last):
+        ...
+        unitorch.errors.DeviceError: unknown device 'tpu'; expected 'cpu', 'gpu', 'gpu:N', 'cuda' or 'cuda:N'
+    """
 
 
 class LinAlgError(UnitorchError, ValueError):
     """A matrix the computation cannot handle, such as a singular matrix given to
-    ``ut.linalg.inv`` or ``ut.linalg.solve`` (NumPy's and PyTorch's ``LinAlgError``)."""
+    ``ut.linalg.inv`` or ``ut.linalg.solve`` (NumPy's and PyTorch's ``LinAlgError``).
+
+    Example:
+        >>> ut.linalg.inv(ut.zeros((2, 2)))
+        Traceback (most recent call last):
+        ...
+        unitorch.errors.LinAlgError: inv(): a matrix is singular
+    """
 
 
 def fmt_shape(shape: Sequence[int | None]) -> str:

@@ -340,7 +340,7 @@ def ihfft(x: Tensor, /, *, n: int | None = None, axis: int = -1,
 
     Example:
         >>> ut.fft.ihfft(ut.tensor([1., 1., 1., 1.]))
-        tensor([1.+0.j, 0.+0.j, 0.+0.j], dtype=complex64)
+        tensor([1.-0.j, 0.-0.j, 0.-0.j], dtype=complex64)
     """
     out = _rfft("ihfft", x, n, axis, _SWAP[_norm("ihfft", norm)], dim)
     return _wrap(type(out), type(out)._bk.conj(out._n), out._d)
@@ -357,7 +357,7 @@ def _real_nd(op: str, x: Any, s: Any, axes: Any, norm: str | None, dim: Any,
     if not inverse:
         native = backend.rfft(_fit(x, axes, sizes), axes, norm)
         return _wrap(type(x), native, _COMPLEX_OF[x._d])
-    native = _fit(x, axes, sizes[:-1] + [sizes[-1] // 2 + 1])
+    native = _fit(x, axes, [*sizes[:-1], sizes[-1] // 2 + 1])
     return _wrap(type(x), backend.irfft(native, axes, sizes[-1], norm), _REAL_OF[x._d])
 
 
@@ -422,7 +422,7 @@ def fftfreq(n: int, /, *, d: float = 1.0, dtype: dt.DTypeLike | None = None,
 
     Example:
         >>> ut.fft.fftfreq(4)
-        tensor([ 0.0000,  0.2500, -0.5000, -0.2500], dtype=float32)
+        tensor([ 0.  ,  0.25, -0.5 , -0.25], dtype=float32)
     """
     n, d = _freq_args("fftfreq", n, d)
     dtype = _freq_dtype("fftfreq", dtype)
@@ -439,7 +439,7 @@ def rfftfreq(n: int, /, *, d: float = 1.0, dtype: dt.DTypeLike | None = None,
 
     Example:
         >>> ut.fft.rfftfreq(4)
-        tensor([0.0000, 0.2500, 0.5000], dtype=float32)
+        tensor([0.  , 0.25, 0.5 ], dtype=float32)
     """
     n, d = _freq_args("rfftfreq", n, d)
     dtype = _freq_dtype("rfftfreq", dtype)
@@ -470,7 +470,7 @@ def fftshift(x: Tensor, /, *, axes: int | Sequence[int] | None = None,
 
     Example:
         >>> ut.fft.fftshift(ut.fft.fftfreq(5))
-        tensor([-0.4000, -0.2000,  0.0000,  0.2000,  0.4000], dtype=float32)
+        tensor([-0.4, -0.2,  0. ,  0.2,  0.4], dtype=float32)
     """
     return _shift("fftshift", x, axes, dim, 1)
 

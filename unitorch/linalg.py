@@ -64,21 +64,60 @@ __all__ = [
 
 
 class EighResult(NamedTuple):
+    """What :func:`eigh` returns: ``(eigenvalues, eigenvectors)``, a named tuple.
+
+    Example:
+        >>> w, v = ut.linalg.eigh(ut.tensor([[2., 0.], [0., 1.]], dtype=ut.float64))
+        >>> w
+        tensor([1., 2.], dtype=float64)
+        >>> ut.linalg.eigh(ut.eye(2)).eigenvalues
+        tensor([1., 1.], dtype=float32)
+    """
+
     eigenvalues: Tensor
     eigenvectors: Tensor
 
 
 class QRResult(NamedTuple):
+    """What :func:`qr` returns: ``(Q, R)``, a named tuple.
+
+    Example:
+        >>> a = ut.tensor([[3., 0.], [4., 5.]], dtype=ut.float64)
+        >>> Q, R = ut.linalg.qr(a)
+        >>> bool(ut.all(ut.abs(Q @ R - a) < 1e-12))
+        True
+        >>> ut.linalg.qr(ut.eye(3)).R.shape
+        (3, 3)
+    """
+
     Q: Tensor
     R: Tensor
 
 
 class SlogdetResult(NamedTuple):
+    """What :func:`slogdet` returns: ``(sign, logabsdet)``, a named tuple.
+
+    Example:
+        >>> sign, logabsdet = ut.linalg.slogdet(ut.tensor([[-2., 0.], [0., 3.]], dtype=ut.float64))
+        >>> float(sign), round(float(ut.exp(logabsdet)), 12)
+        (-1.0, 6.0)
+    """
+
     sign: Tensor
     logabsdet: Tensor
 
 
 class SVDResult(NamedTuple):
+    """What :func:`svd` returns: ``(U, S, Vh)``, a named tuple.
+
+    Example:
+        >>> U, S, Vh = ut.linalg.svd(ut.tensor([[3., 0.], [0., -2.]], dtype=ut.float64))
+        >>> S
+        tensor([3., 2.], dtype=float64)
+        >>> ut.linalg.svd(ut.ones((4, 2)), full_matrices=False).U.shape
+        (4, 2)
+    """
+
     U: Tensor
     S: Tensor
     Vh: Tensor
@@ -252,8 +291,8 @@ def eigvalsh(x: Tensor, /) -> Tensor:
     """The eigenvalues of Hermitian matrices, ascending, in the real dtype.
 
     Example:
-        >>> ut.linalg.eigvalsh(ut.tensor([[2., 1.], [1., 2.]]))
-        tensor([1., 3.], dtype=float32)
+        >>> ut.linalg.eigvalsh(ut.tensor([[2., 1.], [1., 2.]], dtype=ut.float64))
+        tensor([1., 3.], dtype=float64)
     """
     x, d = _matrices("eigvalsh", x, square=True)
     w, _ = type(x)._bk.eigh(x._n)

@@ -16,7 +16,12 @@ _current = ["highest"]
 
 
 def get_matmul_precision() -> str:
-    """``"highest"`` (full float32, the default) or ``"high"`` (TF32 allowed)."""
+    """``"highest"`` (full float32, the default) or ``"high"`` (TF32 allowed).
+
+    Example:
+        >>> ut.get_matmul_precision()
+        'highest'
+    """
     return _current[0]
 
 

@@ -87,14 +87,26 @@ def manual_seed(seed: int) -> None:
 
 
 def seed() -> int:
-    """Seed every generator from the operating system's entropy; returns the seed."""
+    """Seed every generator from the operating system's entropy; returns the seed.
+
+    Example:
+        >>> s = ut.random.seed()
+        >>> ut.random.initial_seed() == s
+        True
+    """
     s = secrets.randbits(63)
     manual_seed(s)
     return s
 
 
 def initial_seed() -> int:
-    """The seed the generators were last seeded with."""
+    """The seed the generators were last seeded with.
+
+    Example:
+        >>> ut.manual_seed(42)
+        >>> ut.random.initial_seed()
+        42
+    """
     return _state.seed
 
 
@@ -120,20 +132,46 @@ class portable(contextlib.ContextDecorator):
 
 
 def is_portable() -> bool:
-    """Whether random functions currently draw from the portable (NumPy) stream."""
+    """Whether random functions currently draw from the portable (NumPy) stream.
+
+    Example:
+        >>> ut.random.is_portable()
+        False
+        >>> with ut.random.portable(True):
+        ...     ut.random.is_portable()
+        True
+    """
     return _state.portable
 
 
 def get_state() -> dict[str, Any]:
     """The generators' state, to resume a run exactly (see :func:`set_state`), as plain
     Python values that :func:`unitorch.save` stores: native generators are restarted
-    from the seed, the portable stream resumes where it was."""
+    from the seed, the portable stream resumes where it was.
+
+    Example:
+        >>> ut.manual_seed(0)
+        >>> state = ut.random.get_state()
+        >>> a = ut.random.rand(3)
+        >>> ut.random.set_state(state)
+        >>> bool(ut.all(a == ut.random.rand(3)))
+        True
+    """
     return {"seed": _state.seed, "portable": _plain(_state.numpy.bit_generator.state),
             "mode": _state.portable}
 
 
 def set_state(state: dict[str, Any]) -> None:
-    """Restore a state returned by :func:`get_state`."""
+    """Restore a state returned by :func:`get_state`.
+
+    Example:
+        >>> with ut.random.portable(True):
+        ...     state = ut.random.get_state()
+        ...     a = ut.random.randn(2)
+        ...     ut.random.set_state(state)
+        ...     bool(ut.all(a == ut.random.randn(2)))
+        True
+    """
     with _state.lock:
         _state.reset(state["seed"])
         _state.numpy.bit_generator.state = _numpy_state(state["portable"])

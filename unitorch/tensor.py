@@ -52,32 +52,65 @@ class Tensor:
 
     @property
     def native(self) -> Any:
-        """The wrapped native tensor (no copy)."""
+        """The wrapped native tensor (no copy).
+
+        Example:
+            >>> t = ut.tensor([1.0, 2.0])
+            >>> n = t.native  # a torch.Tensor, or a tf.Tensor / tf.Variable: no copy
+            >>> ut.asarray(n)
+            tensor([1., 2.], dtype=float32)
+        """
         return self._n
 
     @property
     def backend(self) -> str:
-        """Name of the backend this tensor belongs to."""
+        """Name of the backend this tensor belongs to.
+
+        Example:
+            >>> with ut.use_backend("torch"):
+            ...     ut.ones(2).backend
+            'torch'
+        """
         return self._bk.name
 
     @property
     def dtype(self) -> _dt.DType:
-        """The unitorch dtype."""
+        """The unitorch dtype.
+
+        Example:
+            >>> ut.tensor([1, 2]).dtype, ut.tensor([1.5]).dtype
+            (unitorch.int64, unitorch.float32)
+        """
         return self._d
 
     @property
     def shape(self) -> tuple[int | None, ...]:
-        """The shape as a tuple of ints (``None`` for a dimension unknown while tracing)."""
+        """The shape as a tuple of ints (``None`` for a dimension unknown while tracing).
+
+        Example:
+            >>> ut.zeros((2, 3)).shape
+            (2, 3)
+        """
         return self._bk.shape(self._n)
 
     @property
     def ndim(self) -> int:
-        """Number of dimensions."""
-        return len(self._bk.shape(self._n))
+        """Number of dimensions.
+
+        Example:
+            >>> ut.zeros((2, 3)).ndim
+            2
+        """
+        return self._bk.ndim(self._n)
 
     @property
     def size(self) -> int | None:
-        """Number of elements (``None`` if a dimension is unknown while tracing)."""
+        """Number of elements (``None`` if a dimension is unknown while tracing).
+
+        Example:
+            >>> ut.zeros((2, 3)).size
+            6
+        """
         n = 1
         for s in self._bk.shape(self._n):
             if s is None:
@@ -87,27 +120,46 @@ class Tensor:
 
     @property
     def device(self) -> Device:
-        """The device holding the data."""
+        """The device holding the data.
+
+        Example:
+            >>> ut.zeros(2, device="cpu").device
+            Device('cpu')
+        """
         return self._bk.device(self._n)
 
     @property
     def T(self) -> Tensor:
-        """The transpose of a 2-D tensor (use ``mT`` or ``permute_dims`` otherwise)."""
-        if self.ndim != 2:
+        """The transpose of a 2-D tensor (use ``mT`` or ``permute_dims`` otherwise).
+
+        Example:
+            >>> ut.tensor([[1, 2], [3, 4]]).T
+            tensor([[1, 3],
+                    [2, 4]], dtype=int64)
+        """
+        bk = self._bk
+        if bk.ndim(self._n) != 2:
             raise ShapeError(
                 f"T needs a 2-D tensor, got shape {fmt_shape(self.shape)}; "
                 "use .mT for the last two axes or permute_dims"
             )
-        from .ops.manipulation import matrix_transpose
-
-        return matrix_transpose(self)
+        return _wrap(type(self), bk.permute_dims(self._n, (1, 0)), self._d)
 
     @property
     def mT(self) -> Tensor:
-        """The last two axes swapped (a stack of transposed matrices)."""
-        from .ops.manipulation import matrix_transpose
+        """The last two axes swapped (a stack of transposed matrices).
 
-        return matrix_transpose(self)
+        Example:
+            >>> ut.zeros((5, 2, 3)).mT.shape
+            (5, 3, 2)
+        """
+        bk = self._bk
+        nd = bk.ndim(self._n)
+        if nd < 2:
+            raise ShapeError(
+                f"mT needs at least 2 dimensions, got shape {fmt_shape(self.shape)}")
+        perm = (*range(nd - 2), nd - 1, nd - 2)
+        return _wrap(type(self), bk.permute_dims(self._n, perm), self._d)
 
     def __array_namespace__(self, /, *, api_version: str | None = None) -> Any:
         import unitorch
@@ -120,7 +172,12 @@ class Tensor:
 
     def numpy(self) -> np.ndarray:
         """The values as a NumPy array (shares memory where the framework allows;
-        bfloat16 comes back as ``ml_dtypes.bfloat16``)."""
+        bfloat16 comes back as ``ml_dtypes.bfloat16``).
+
+        Example:
+            >>> ut.tensor([1.5, 2.0]).numpy()
+            array([1.5, 2. ], dtype=float32)
+        """
         return self._bk.to_numpy(self._n)
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
@@ -139,7 +196,12 @@ class Tensor:
         return a.copy() if copy else a
 
     def item(self) -> bool | int | float | complex:
-        """The single element as a Python scalar."""
+        """The single element as a Python scalar.
+
+        Example:
+            >>> ut.tensor([[2.5]]).item()
+            2.5
+        """
         if self.size != 1:
             raise ShapeError(
                 f"item() needs a tensor with one element, got shape {fmt_shape(self.shape)}"
@@ -147,7 +209,12 @@ class Tensor:
         return self.numpy().reshape(()).item()
 
     def tolist(self) -> Any:
-        """The values as nested Python lists of Python scalars."""
+        """The values as nested Python lists of Python scalars.
+
+        Example:
+            >>> ut.tensor([[1, 2], [3, 4]]).tolist()
+            [[1, 2], [3, 4]]
+        """
         return self.numpy().tolist()
 
     def __dlpack__(self, *, stream: Any = None, max_version: Any = None,
@@ -166,13 +233,23 @@ class Tensor:
         return self._bk.dlpack_device(self._n)
 
     def to_device(self, device: str | Device, /, *, stream: Any = None) -> Tensor:
-        """The tensor on ``device`` (itself if already there)."""
+        """The tensor on ``device`` (itself if already there).
+
+        Example:
+            >>> ut.tensor([1.0]).to_device("cpu").device
+            Device('cpu')
+        """
         dev = as_device(device)
         n = self._bk.to_device(self._n, dev)
         return self if n is self._n else _wrap(type(self), n, self._d)
 
     def astype(self, dtype: _dt.DTypeLike, /, *, copy: bool = True) -> Tensor:
-        """The values converted to ``dtype``; see :func:`unitorch.astype`."""
+        """The values converted to ``dtype``; see :func:`unitorch.astype`.
+
+        Example:
+            >>> ut.tensor([1.7, -1.7]).astype(ut.int32)
+            tensor([ 1, -1], dtype=int32)
+        """
         from .ops.creation import astype
 
         return astype(self, dtype, copy=copy)
@@ -180,7 +257,14 @@ class Tensor:
     def to(self, *args: Any, device: Any = None, dtype: Any = None,
            copy: bool = False) -> Tensor:
         """Move and/or convert, PyTorch style: ``t.to("gpu")``, ``t.to(ut.float64)``,
-        ``t.to("cpu", ut.float16)``, ``t.to(other_tensor)``."""
+        ``t.to("cpu", ut.float16)``, ``t.to(other_tensor)``.
+
+        Example:
+            >>> ut.tensor([1, 2]).to(ut.float64)
+            tensor([1., 2.], dtype=float64)
+            >>> ut.tensor([1, 2]).to("cpu", ut.float16).dtype
+            unitorch.float16
+        """
         for a in args:
             if isinstance(a, Tensor):
                 device, dtype = a.device, a.dtype
@@ -244,7 +328,15 @@ class Tensor:
     @property
     def requires_grad(self) -> bool:
         """Whether gradients flow to this tensor: a leaf that requires them, or a result
-        computed from one while recording."""
+        computed from one while recording.
+
+        Example:
+            >>> x = ut.tensor([1.0, 2.0])
+            >>> x.requires_grad
+            False
+            >>> x.requires_grad_().requires_grad, (x * 2).requires_grad
+            (True, True)
+        """
         return self._bk.requires_grad(self._n)
 
     @requires_grad.setter
@@ -253,13 +345,29 @@ class Tensor:
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Mark this tensor as a leaf that requires gradients (or not), in place.  On
-        TensorFlow its native becomes a trainable ``tf.Variable``."""
+        TensorFlow its native becomes a trainable ``tf.Variable``.
+
+        Example:
+            >>> w = ut.tensor([1.0, 2.0]).requires_grad_()
+            >>> ut.sum(w * w).backward()
+            >>> w.grad
+            tensor([2., 4.], dtype=float32)
+        """
         self._n = self._bk.set_requires_grad(self._n, bool(requires_grad))
         return self
 
     @property
     def grad(self) -> Tensor | None:
-        """The gradient accumulated by ``backward()`` (``None`` before the first one)."""
+        """The gradient accumulated by ``backward()`` (``None`` before the first one).
+
+        Example:
+            >>> x = ut.tensor([1.0, 2.0], requires_grad=True)
+            >>> x.grad is None
+            True
+            >>> ut.sum(3 * x).backward()
+            >>> x.grad
+            tensor([3., 3.], dtype=float32)
+        """
         g = self._bk.get_grad(self._n)
         return None if g is None else _wrap(type(self), g, self._d)
 
@@ -276,13 +384,26 @@ class Tensor:
 
     def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
                  create_graph: bool = False) -> None:
-        """Accumulate gradients into the leaves (see :func:`unitorch.backward`)."""
+        """Accumulate gradients into the leaves (see :func:`unitorch.backward`).
+
+        Example:
+            >>> x = ut.tensor([1.0, 2.0, 3.0], requires_grad=True)
+            >>> (x ** 2).sum().backward()
+            >>> x.grad
+            tensor([2., 4., 6.], dtype=float32)
+        """
         from .autograd import backward
 
         backward(self, gradient, retain_graph=bool(retain_graph), create_graph=create_graph)
 
     def detach(self) -> Tensor:
-        """The same values, cut from the recorded computation."""
+        """The same values, cut from the recorded computation.
+
+        Example:
+            >>> x = ut.tensor([1.0], requires_grad=True)
+            >>> (x * 2).detach().requires_grad
+            False
+        """
         return _wrap(type(self), self._bk.detach(self._n), self._d)
 
     # -- display ----------------------------------------------------------------------

@@ -66,9 +66,9 @@ def ulp_distance(a: Any, b: Any, dtype: dt.DTypeLike | None = None) -> np.ndarra
     are values of that dtype).
 
     Example:
-        >>> x = np.float32(1.0)
-        >>> float(ulp_distance(x, np.nextafter(x, np.float32(2))))
-        1.0
+        >>> x = np.float32([1.0, 2.0])
+        >>> ut.ab.ulp_distance(x, np.nextafter(x, np.float32(3)))
+        array([1., 1.])
     """
     a_np = np.asarray(a)
     d = dt.as_dtype(a_np.dtype if dtype is None else dtype)
@@ -95,14 +95,22 @@ def ulp_distance(a: Any, b: Any, dtype: dt.DTypeLike | None = None) -> np.ndarra
     if np.any(special):
         same = (np.isnan(af) & np.isnan(bf)) | (af == bf)
         dist = np.where(special, np.where(same, 0.0, np.inf), dist)
-    return dist
+    return dist.reshape(a_np.shape)  # 0-d inputs give a 0-d distance
 
 
 @dataclass
 class Diff:
     """The comparison of one value (a tensor, a scalar, a recorded series) on one backend
     with the reference backend's.  ``problem`` says why the values could not be compared
-    element-wise (shapes or dtypes differ), ``None`` when they could."""
+    element-wise (shapes or dtypes differ), ``None`` when they could.
+
+    Example:
+        >>> d = ut.ab.compare_values(np.float64([1.0, 2.0]), np.float64([1.0, 2.5]))
+        >>> d.ok, d.max_abs, d.max_rel, d.mismatched, d.size
+        (False, 0.5, 0.2, 1, 2)
+        >>> ut.ab.compare_values(np.ones(2), np.ones(3)).problem
+        'shapes differ: (2,) vs (3,)'
+    """
 
     dtype: str
     shape: tuple[int, ...]
@@ -144,6 +152,13 @@ def compare_values(value: Any, reference: Any, dtype: dt.DTypeLike | None = None
     Values of different shapes or dtypes are not compared element-wise: the
     :class:`Diff` has a ``problem`` and is not ok.  ``rtol``/``atol`` default to the
     dtype's :func:`default_tolerance`.
+
+    Example:
+        >>> d = ut.ab.compare_values(np.float32([1.0, 2.0]), np.float32([1.0, 2.0000002]))
+        >>> d.ok, d.max_ulp, d.mismatched
+        (True, 1.0, 0)
+        >>> ut.ab.compare_values(np.float32([1.0]), np.float32([1.1])).ok
+        False
     """
     a, e = np.asarray(value), np.asarray(reference)
     d = dt.as_dtype(a.dtype if dtype is None else dtype)

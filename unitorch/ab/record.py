@@ -113,7 +113,12 @@ def _active() -> _Recorder | None:
 
 
 def recording() -> bool:
-    """Whether this process runs under ``unitorch ab`` (records are being kept)."""
+    """Whether this process runs under ``unitorch ab`` (records are being kept).
+
+    Example:
+        >>> ut.ab.recording()  # True in a script that `unitorch ab` runs
+        False
+    """
     return _active() is not None
 
 
@@ -241,7 +246,12 @@ def record_history(history: Any, name: str = "fit", *,
 
 def flush() -> None:
     """Write the records now (they are also written at exit); a no-op outside
-    ``unitorch ab``."""
+    ``unitorch ab``.
+
+    Example:
+        >>> ut.ab.record("loss", 0.25)  # kept only under `unitorch ab script.py`
+        >>> ut.ab.flush()  # written now rather than at exit
+    """
     rec = _recorder[0] if _recorder else _active()
     if rec is not None:
         rec.flush()
@@ -249,7 +259,13 @@ def flush() -> None:
 
 def records() -> dict[str, dict[str, Any]]:
     """What was recorded so far in this process (empty outside ``unitorch ab``):
-    name -> {"dtype", "shape", "values", "rtol", "atol"}."""
+    name -> {"dtype", "shape", "values", "rtol", "atol"}.
+
+    Example:
+        >>> ut.ab.record("accuracy", 0.75)
+        >>> ut.ab.records()  # outside `unitorch ab` nothing is kept
+        {}
+    """
     rec = _recorder[0] if _recorder else _active()
     if rec is None:
         return {}

@@ -203,6 +203,12 @@ class CompareReport:
     ``timings``: each backend's median seconds per call (``None`` without repeats);
     ``all_times``: every timed call; ``errors``: backend -> traceback of an exception
     ``fn`` raised there; ``outputs``: backend -> {leaf path: NumPy value}.
+
+    Example:
+        >>> report = ut.ab.compare(lambda x: ut.sum(x * x), np.arange(4.0))
+        >>> report.ok  # every backend's output within tolerance of the first backend's
+        True
+        >>> print(report)  # doctest: +SKIP
     """
 
     backends: tuple[str, ...]
@@ -364,7 +370,17 @@ class RecordResult:
 
 @dataclass
 class ScriptReport:
-    """What ``unitorch ab`` found: the runs, and the recorded values compared."""
+    """What ``unitorch ab`` found: the runs, and the recorded values compared.
+
+    ``unitorch ab train.py`` builds one, prints it and exits with its ``exit_code``.
+
+    Example (runs ``train.py`` once per backend, each in its own process):
+        >>> from unitorch.ab.script import run_script
+        >>> report = run_script(["python", "train.py"], ["torch", "tensorflow"],
+        ...                     "ab-out")  # doctest: +SKIP
+        >>> report.exit_code  # doctest: +SKIP
+        0
+    """
 
     command: list[str]
     backends: tuple[str, ...]

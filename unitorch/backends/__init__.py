@@ -72,7 +72,12 @@ def _canonical(name: str) -> str:
 
 
 def available_backends() -> tuple[str, ...]:
-    """Names of the backends whose framework is installed (nothing is imported)."""
+    """Names of the backends whose framework is installed (nothing is imported).
+
+    Example:
+        >>> ut.available_backends()  # the frameworks installed here
+        ('torch', 'tensorflow')
+    """
     return tuple(n for n, s in _SPECS.items() if importlib.util.find_spec(s.framework))
 
 
@@ -147,12 +152,26 @@ def current() -> Backend:
 
 
 def get_backend() -> str:
-    """The active backend's name: ``"torch"`` or ``"tensorflow"``."""
+    """The active backend's name: ``"torch"`` or ``"tensorflow"``.
+
+    Example:
+        >>> with ut.use_backend("tensorflow"):
+        ...     ut.get_backend()
+        'tensorflow'
+    """
     return current().name
 
 
 def set_backend(name: str) -> None:
-    """Make ``name`` the backend of this context and the process-wide default."""
+    """Make ``name`` the backend of this context and the process-wide default.
+
+    Example:
+        >>> previous = ut.get_backend()
+        >>> ut.set_backend("tensorflow")  # as UNITORCH_BACKEND=tensorflow before the import
+        >>> ut.ones(2).backend
+        'tensorflow'
+        >>> ut.set_backend(previous)
+    """
     backend = load(name)
     if _process_default:
         _process_default[0] = backend
@@ -164,7 +183,14 @@ def set_backend(name: str) -> None:
 
 @contextlib.contextmanager
 def use_backend(name: str) -> Iterator[Backend]:
-    """Run a ``with`` block on backend ``name``, in this context only."""
+    """Run a ``with`` block on backend ``name``, in this context only.
+
+    Example:
+        >>> with ut.use_backend("tensorflow"):
+        ...     x = ut.ones(2)
+        >>> x.backend, (x + 1).backend  # a tensor keeps its backend
+        ('tensorflow', 'tensorflow')
+    """
     token = _context.set(load(name))
     try:
         yield _context.get()

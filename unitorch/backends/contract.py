@@ -114,6 +114,10 @@ class Backend(abc.ABC):
     def shape(self, x: Native) -> tuple[int | None, ...]:
         """The shape; a dimension unknown while tracing a compiled function is ``None``."""
 
+    def ndim(self, x: Native) -> int:
+        """The number of dimensions (known even while tracing)."""
+        return len(self.shape(x))
+
     @abc.abstractmethod
     def device(self, x: Native) -> Device:
         """The device ``x`` lives on."""
@@ -709,6 +713,14 @@ class Backend(abc.ABC):
         otherwise they replace the indexed axes in place.  When the key has tensors, its
         ints count as 0-d index tensors, as in NumPy."""
 
+    @staticmethod
+    def basic_getitem(x: Native, key: Any) -> Native:
+        """``x[key]`` as the framework indexes, for a key of ints, slices of ints,
+        ``None`` and at most one ``...`` (a tuple or one entry), not normalized: the
+        public layer's fast path, which falls back to :meth:`getitem` wherever this
+        raises.  Override it where the framework's own ``__getitem__`` is slow."""
+        return x[key]
+
     @abc.abstractmethod
     def setitem(self, x: Native, key: tuple[Any, ...], value: Native) -> Native:
         """Write ``value`` (``x``'s dtype, broadcastable to the indexed shape) into the
@@ -782,6 +794,19 @@ class Backend(abc.ABC):
     def log_softmax(self, x: Native, axis: int) -> Native:
         """``x - max - log(sum(exp(x - max)))`` along ``axis``, as :meth:`softmax`; -inf
         elements of ordinary slices give -inf."""
+
+    @abc.abstractmethod
+    def cross_entropy(self, x: Native, target: Native, ignore_index: int | None,
+                      reduction: str) -> Native:
+        """Cross-entropy of logits ``x`` (N, C), float32 or float64, with class indices
+        ``target`` (N,), int64, each in ``[0, C)`` or equal to ``ignore_index``
+        (``None``: no target is ignored): ``l_n = -log_softmax(x, 1)[n, target[n]]``,
+        0 where ignored.  ``reduction``: ``"none"`` gives ``l`` (N,); ``"sum"`` its sum;
+        ``"mean"`` the sum divided by the number of targets not ignored (NaN when that
+        is 0).  One fused kernel where the framework has it (its gradient is
+        ``softmax(x) - onehot(target)``, scaled); differentiable twice in ``x``.  Out of
+        range targets (only possible while tracing, when the public layer cannot read
+        them) get the framework's own behaviour."""
 
     @abc.abstractmethod
     def conv2d(self, x: Native, weight: Native, bias: Native | None, stride: tuple[int, int],

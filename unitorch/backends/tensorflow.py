@@ -16,7 +16,7 @@ import math
 import os
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -25,6 +25,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import tensorflow as tf
 from tensorflow.python import pywrap_tfe as _pywrap_tfe  # the tapes' on/off switches
 from tensorflow.python.eager import record as _record
+from tensorflow.python.eager.context import executing_eagerly as _executing_eagerly
+from tensorflow.python.ops import resource_variable_ops as _resource_variable_ops
 
 from .. import dtypes as dt
 from ..devices import Device
@@ -116,7 +118,14 @@ class TensorFlowBackend(Backend):
 
     @staticmethod
     def shape(x: Native) -> tuple[int | None, ...]:
-        return tuple(x.shape)
+        # _shape_tuple is the C-level shape of eager, symbolic and variable tensors
+        # (half the cost of building a TensorShape); None where the rank is unknown
+        found = x._shape_tuple()
+        return tuple(x.shape) if found is None else found
+
+    @staticmethod
+    def ndim(x: Native) -> int:
+        return x.shape.rank
 
     def device(self, x: Native) -> Device:
         name = x.device
@@ -179,9 +188,9 @@ class TensorFlowBackend(Backend):
     @staticmethod
     def cast(x: Native, dtype: dt.DType) -> Native:
         nd = _DTYPES[dtype]
-        if x.dtype == nd:
+        if x.dtype is nd:  # tf.DType objects are interned
             return x
-        if nd == tf.bool:  # Cast to bool is x != 0 in TF too, but not for every source
+        if nd is tf.bool:  # Cast to bool is x != 0 in TF too, but not for every source
             return raw.NotEqual(x=x, y=tf.zeros((), x.dtype))
         return raw.Cast(x=x, DstT=nd)
 
@@ -594,31 +603,31 @@ class TensorFlowBackend(Backend):
     def sum(x, axes, keepdims, dtype):
         x = TensorFlowBackend.cast(x, dtype)
         if x.dtype == tf.bool:
-            return raw.Any(input=x, axis=list(axes), keep_dims=keepdims)
-        return _half_in_f32(raw.Sum, x, axis=list(axes), keep_dims=keepdims)
+            return raw.Any(input=x, axis=_ints(axes), keep_dims=keepdims)
+        return _half_in_f32(raw.Sum, x, axis=_ints(axes), keep_dims=keepdims)
 
     @staticmethod
     def prod(x, axes, keepdims, dtype):
         x = TensorFlowBackend.cast(x, dtype)
-        return _half_in_f32(raw.Prod, x, axis=list(axes), keep_dims=keepdims)
+        return _half_in_f32(raw.Prod, x, axis=_ints(axes), keep_dims=keepdims)
 
     @staticmethod
     def mean(x, axes, keepdims):
         if x.dtype.is_complex:  # TF divides by a complex count: mean([inf, 1]) is inf+nanj
-            parts = [raw.Mean(input=p, axis=list(axes), keep_dims=keepdims)
+            parts = [raw.Mean(input=p, axis=_ints(axes), keep_dims=keepdims)
                      for p in (raw.Real(input=x, Tout=_REAL_OF[x.dtype]),
                                raw.Imag(input=x, Tout=_REAL_OF[x.dtype]))]
             return raw.Complex(real=parts[0], imag=parts[1], Tout=x.dtype)
-        return _half_in_f32(raw.Mean, x, axis=list(axes), keep_dims=keepdims)
+        return _half_in_f32(raw.Mean, x, axis=_ints(axes), keep_dims=keepdims)
 
     @staticmethod
     def var(x, axes, correction, keepdims):
         d = x.dtype
         if d in (tf.float16, tf.bfloat16):
             x = raw.Cast(x=x, DstT=tf.float32)
-        mean = raw.Mean(input=x, axis=list(axes), keep_dims=True)
+        mean = raw.Mean(input=x, axis=_ints(axes), keep_dims=True)
         centered = raw.Sub(x=x, y=mean)
-        squares = raw.Sum(input=raw.Mul(x=centered, y=centered), axis=list(axes),
+        squares = raw.Sum(input=raw.Mul(x=centered, y=centered), axis=_ints(axes),
                           keep_dims=keepdims)
         count = tf.cast(tf.reduce_prod(tf.gather(tf.shape(x), list(axes))), x.dtype)
         # N - correction <= 0 divides by 0 (inf, or NaN for 0/0), as NumPy and torch do
@@ -630,40 +639,56 @@ class TensorFlowBackend(Backend):
     @staticmethod
     def max(x, axes, keepdims):
         if x.dtype == tf.bool:
-            return raw.Any(input=x, axis=list(axes), keep_dims=keepdims)
-        return raw.Max(input=x, axis=list(axes), keep_dims=keepdims)
+            return raw.Any(input=x, axis=_ints(axes), keep_dims=keepdims)
+        return raw.Max(input=x, axis=_ints(axes), keep_dims=keepdims)
 
     @staticmethod
     def min(x, axes, keepdims):
         if x.dtype == tf.bool:
-            return raw.All(input=x, axis=list(axes), keep_dims=keepdims)
-        return raw.Min(input=x, axis=list(axes), keep_dims=keepdims)
+            return raw.All(input=x, axis=_ints(axes), keep_dims=keepdims)
+        return raw.Min(input=x, axis=_ints(axes), keep_dims=keepdims)
 
     @staticmethod
     def all(x, axes, keepdims):
-        return raw.All(input=x, axis=list(axes), keep_dims=keepdims)
+        return raw.All(input=x, axis=_ints(axes), keep_dims=keepdims)
 
     @staticmethod
     def any(x, axes, keepdims):
-        return raw.Any(input=x, axis=list(axes), keep_dims=keepdims)
+        return raw.Any(input=x, axis=_ints(axes), keep_dims=keepdims)
 
     @staticmethod
     def _arg_extreme(x, axis, keepdims, largest):
         # tf.math.argmax ignores NaN and does not promise the first of equal elements:
         # find the extreme value (NaN wins), then the lowest index holding it.
-        if x.dtype == tf.bool:
+        if x.dtype is tf.bool:
             x = raw.Cast(x=x, DstT=tf.uint8)
         reduce = raw.Max if largest else raw.Min
-        best = reduce(input=x, axis=[axis], keep_dims=True)
+        best = reduce(input=x, axis=_ints((axis,)), keep_dims=True)
         hit = raw.Equal(x=x, y=best)
         if x.dtype.is_floating:
             hit = raw.LogicalOr(x=hit, y=raw.LogicalAnd(x=raw.IsNan(x=x), y=raw.IsNan(x=best)))
-        n = tf.shape(x, out_type=tf.int64)[axis]
-        shape = [1] * len(x.shape)
-        shape[axis] = -1
-        positions = tf.reshape(tf.range(n, dtype=tf.int64), shape)
+        ndim = x.shape.rank
+        n = x.shape[axis]
+        if n is not None and _executing_eagerly():
+            # 0, 1, ... n-1 along the axis, made once per (n, ndim, axis, device)
+            key = (n, ndim, axis, x.device)
+            positions = _POSITIONS.get(key)
+            if positions is None:
+                shape = [1] * ndim
+                shape[axis] = n
+                with tf.device(x.device):
+                    positions = tf.reshape(tf.range(n, dtype=tf.int64), shape)
+                if len(_POSITIONS) > 1024:
+                    _POSITIONS.clear()
+                _POSITIONS[key] = positions
+            n = tf.constant(n, tf.int64)
+        else:
+            n = tf.shape(x, out_type=tf.int64)[axis]
+            shape = [1] * ndim
+            shape[axis] = -1
+            positions = tf.reshape(tf.range(n, dtype=tf.int64), shape)
         candidates = raw.SelectV2(condition=hit, t=positions, e=n)
-        return raw.Min(input=candidates, axis=[axis], keep_dims=keepdims)
+        return raw.Min(input=candidates, axis=_ints((axis,)), keep_dims=keepdims)
 
     def argmax(self, x, axis, keepdims):
         return self._arg_extreme(x, axis, keepdims, True)
@@ -685,7 +710,7 @@ class TensorFlowBackend(Backend):
     @staticmethod
     def logsumexp(x, axes, keepdims):
         return _half_in_f32(lambda input, **kw: tf.reduce_logsumexp(input, **kw), x,
-                            axis=list(axes), keepdims=keepdims)
+                            axis=_ints(axes), keepdims=keepdims)
 
     # -- linear algebra -----------------------------------------------------------------
 
@@ -731,14 +756,14 @@ class TensorFlowBackend(Backend):
 
     @staticmethod
     def linear(x, weight, bias):
+        if x.shape.rank == 2:  # the common case: one kernel (two with a bias)
+            out = raw.MatMul(a=x, b=weight, transpose_b=True)
+            return out if bias is None else raw.BiasAdd(value=out, bias=bias)
         shape = tf.shape(x)
-        flat = tf.reshape(x, [-1, shape[-1]]) if len(x.shape) != 2 else x
-        out = raw.MatMul(a=flat, b=weight, transpose_b=True)
+        out = raw.MatMul(a=tf.reshape(x, [-1, shape[-1]]), b=weight, transpose_b=True)
         if bias is not None:
             out = raw.BiasAdd(value=out, bias=bias)
-        if len(x.shape) != 2:
-            out = tf.reshape(out, tf.concat([shape[:-1], tf.shape(weight)[:1]], 0))
-        return out
+        return tf.reshape(out, tf.concat([shape[:-1], tf.shape(weight)[:1]], 0))
 
     @staticmethod
     def diagonal(x, offset):
@@ -845,8 +870,14 @@ class TensorFlowBackend(Backend):
 
     # -- manipulation -------------------------------------------------------------------
 
-    reshape = staticmethod(lambda x, shape: raw.Reshape(tensor=x, shape=list(shape)))
-    permute_dims = staticmethod(lambda x, axes: raw.Transpose(x=x, perm=list(axes)))
+    @staticmethod
+    def reshape(x, shape):
+        # only plain ints go through the cache ((2.0, 3) == (2, 3) would hit it)
+        if all(type(s) is int for s in shape):
+            return raw.Reshape(tensor=x, shape=_ints(tuple(shape)))
+        return raw.Reshape(tensor=x, shape=list(shape))
+
+    permute_dims = staticmethod(lambda x, axes: raw.Transpose(x=x, perm=_ints(axes)))
 
     @staticmethod
     def broadcast_to(x, shape):
@@ -864,11 +895,11 @@ class TensorFlowBackend(Backend):
 
     @staticmethod
     def flip(x, axes):
-        return raw.ReverseV2(tensor=x, axis=list(axes))
+        return raw.ReverseV2(tensor=x, axis=_ints(axes))
 
     @staticmethod
     def roll(x, shifts, axes):
-        return raw.Roll(input=x, shift=list(shifts), axis=list(axes))
+        return raw.Roll(input=x, shift=list(shifts), axis=_ints(axes))
 
     @staticmethod
     def tile(x, reps):
@@ -897,6 +928,25 @@ class TensorFlowBackend(Backend):
             return _basic_getitem(x, key)  # a strided slice
         return _advanced_getitem(x, key)
 
+    @staticmethod
+    def basic_getitem(x, key):
+        # tf.Tensor.__getitem__ builds the strided slice's arguments in Python (~250
+        # calls, and converts them to tensors on every call); eagerly, build them once
+        # per key and call the kernel.
+        if not _executing_eagerly():
+            return x[key]
+        entries = key if type(key) is tuple else (key,)
+        # slices are unhashable before Python 3.12: key the cache on their parts
+        cache_key = tuple((k.start, k.stop, k.step) if type(k) is slice else k
+                          for k in entries)
+        found = _SLICE_ARGS.get(cache_key)
+        if found is None:
+            if len(_SLICE_ARGS) > 4096:
+                _SLICE_ARGS.clear()
+            found = _SLICE_ARGS[cache_key] = _strided_slice_args(entries)
+        begin, end, strides, masks = found
+        return raw.StridedSlice(input=x, begin=begin, end=end, strides=strides, **masks)
+
     def setitem(self, x: Native, key: tuple[Any, ...], value: Native) -> Native:
         if len(x.shape) <= _MAX_SLICE_RANK and not any(
                 isinstance(k, (tf.Tensor, tf.Variable)) for k in key):
@@ -914,14 +964,15 @@ class TensorFlowBackend(Backend):
         if x.shape.num_elements() == 0:
             return x  # nothing to write (and scatters refuse an empty output)
         # Tensors are immutable: find the flat positions the key selects and scatter
-        # into the flattened tensor (TF's scatters take coordinates of at most 5 axes:
-        # "Only indices.shape[-1] values between 1 and 5 are currently supported").
+        # into the flattened tensor (TF's scatters take coordinates of at most 7 axes;
+        # for 8 they raise "Only indices.shape[-1] values between 1 and 5 are currently
+        # supported").
         shape = tf.shape(x, out_type=tf.int64)
         positions = tf.reshape(tf.range(tf.reduce_prod(shape)), shape)
         selected = self.getitem(positions, key)
         flat = tf.reshape(selected, [-1, 1])
         updates = tf.reshape(tf.broadcast_to(value, tf.shape(selected)), [-1])
-        if isinstance(x, tf.Variable) and len(x.shape) <= 5:
+        if isinstance(x, tf.Variable) and len(x.shape) <= 7:
             # in place: the coordinates of the flat positions (tf.unravel_index refuses
             # an empty selection)
             strides = tf.math.cumprod(shape, exclusive=True, reverse=True)
@@ -1023,25 +1074,44 @@ class TensorFlowBackend(Backend):
 
     @staticmethod
     def softmax(x, axis):
-        d = x.dtype
-        if d in (tf.float16, tf.bfloat16):
+        d = x.dtype  # tf.DType objects are interned: identity is equality, and cheap
+        if d is tf.float16 or d is tf.bfloat16:
             x = raw.Cast(x=x, DstT=tf.float32)
-        out = (raw.Softmax(logits=x) if axis == len(x.shape) - 1
+        out = (raw.Softmax(logits=x) if axis == x.shape.rank - 1
                else tf.nn.softmax(x, axis=axis))
-        return raw.Cast(x=out, DstT=d) if out.dtype != d else out
+        return raw.Cast(x=out, DstT=d) if out.dtype is not d else out
 
     @staticmethod
     def log_softmax(x, axis):
         d = x.dtype
-        if d in (tf.float16, tf.bfloat16):
+        if d is tf.float16 or d is tf.bfloat16:
             x = raw.Cast(x=x, DstT=tf.float32)
-        out = (raw.LogSoftmax(logits=x) if axis == len(x.shape) - 1
+        out = (raw.LogSoftmax(logits=x) if axis == x.shape.rank - 1
                else tf.nn.log_softmax(x, axis=axis))
-        return raw.Cast(x=out, DstT=d) if out.dtype != d else out
+        return raw.Cast(x=out, DstT=d) if out.dtype is not d else out
+
+    @staticmethod
+    def cross_entropy(x, target, ignore_index, reduction):
+        # TF's fused kernel; on the CPU it refuses labels outside [0, C), so ignored
+        # targets are replaced by 0 and their losses by 0
+        keep = None
+        if ignore_index is not None:
+            keep = raw.NotEqual(x=target, y=tf.constant(ignore_index, tf.int64))
+            target = raw.SelectV2(condition=keep, t=target, e=tf.zeros((), tf.int64))
+        loss = raw.SparseSoftmaxCrossEntropyWithLogits(features=x, labels=target)[0]
+        if keep is not None:
+            loss = raw.SelectV2(condition=keep, t=loss, e=tf.zeros((), loss.dtype))
+        if reduction == "none":
+            return loss
+        axis = _ints((0,))
+        if reduction == "sum" or keep is None:
+            return (raw.Sum if reduction == "sum" else raw.Mean)(input=loss, axis=axis)
+        count = raw.Sum(input=raw.Cast(x=keep, DstT=loss.dtype), axis=axis)
+        return raw.RealDiv(x=raw.Sum(input=loss, axis=axis), y=count)
 
     @staticmethod
     def conv2d(x, weight, bias, stride, padding, dilation, groups):
-        nhwc = raw.Transpose(x=x, perm=[0, 2, 3, 1])
+        nhwc = _to_nhwc(x)
         kernel = raw.Transpose(x=weight, perm=[2, 3, 1, 0])  # OIHW -> HWIO
         (top, bottom), (left, right) = padding
         pads = [[0, 0], [top, bottom], [left, right], [0, 0]]
@@ -1064,30 +1134,40 @@ class TensorFlowBackend(Backend):
     @staticmethod
     def max_pool2d(x, kernel, stride, padding):
         (top, bottom), (left, right) = padding
-        nhwc = raw.Transpose(x=x, perm=[0, 2, 3, 1])
+        nhwc = unpadded = _to_nhwc(x)
         if top or bottom or left or right:
             nhwc = tf.pad(nhwc, [[0, 0], [top, bottom], [left, right], [0, 0]],
                           constant_values=float("-inf"))
         out = tf.nn.max_pool2d(nhwc, kernel, stride, "VALID")
         # TF's MaxPool skips NaN (max(1, nan) is 1) and starts from the lowest finite value
-        # (a window of -inf gives -3.4e38).  Pool a code per element as well, 2 for NaN,
-        # 1 for any other value above -inf, 0 for -inf, and fix those windows.
+        # (a window of -inf gives -3.4e38).  Inputs without NaN or infinities (a finite
+        # sum; padding never wins a window) are right as they are; for others pool a code
+        # per element as well, 2 for NaN, 1 for any other value above -inf, 0 for -inf,
+        # and fix those windows.
         d = nhwc.dtype
-        code = raw.AddV2(x=raw.Cast(x=raw.NotEqual(x=nhwc, y=tf.constant(-math.inf, d)),
-                                    DstT=d),
-                         y=raw.Cast(x=raw.IsNan(x=nhwc), DstT=d))
-        code = tf.nn.max_pool2d(code, kernel, stride, "VALID")
-        out = raw.SelectV2(condition=raw.Less(x=code, y=tf.constant(0.5, d)),
-                           t=tf.constant(-math.inf, d), e=out)
-        out = raw.SelectV2(condition=raw.Greater(x=code, y=tf.constant(1.5, d)),
-                           t=tf.constant(math.nan, d), e=out)
+
+        def fixed():
+            code = raw.AddV2(x=raw.Cast(x=raw.NotEqual(x=nhwc, y=tf.constant(-math.inf, d)),
+                                        DstT=d),
+                             y=raw.Cast(x=raw.IsNan(x=nhwc), DstT=d))
+            code = tf.nn.max_pool2d(code, kernel, stride, "VALID")
+            y = raw.SelectV2(condition=raw.Less(x=code, y=tf.constant(0.5, d)),
+                             t=tf.constant(-math.inf, d), e=out)
+            return raw.SelectV2(condition=raw.Greater(x=code, y=tf.constant(1.5, d)),
+                                t=tf.constant(math.nan, d), e=y)
+
+        ordinary = raw.IsFinite(x=raw.Sum(input=unpadded, axis=_ints((0, 1, 2, 3))))
+        if tf.executing_eagerly():
+            out = out if bool(ordinary) else fixed()
+        else:
+            out = tf.cond(ordinary, lambda: raw.Identity(input=out), fixed)
         return raw.Transpose(x=out, perm=[0, 3, 1, 2])
 
     @staticmethod
     def avg_pool2d(x, kernel, stride, padding, count_include_pad):
         (top, bottom), (left, right) = padding
         pads = [[0, 0], [top, bottom], [left, right], [0, 0]]
-        nhwc = tf.pad(raw.Transpose(x=x, perm=[0, 2, 3, 1]), pads)
+        nhwc = tf.pad(_to_nhwc(x), pads)
         out = tf.nn.avg_pool2d(nhwc, kernel, stride, "VALID")
         if not count_include_pad and (top or bottom or left or right):
             ones = tf.pad(tf.ones_like(nhwc[:1, :, :, :1])[:, top:tf.shape(nhwc)[1] - bottom,
@@ -1189,6 +1269,8 @@ class TensorFlowBackend(Backend):
             # like PyTorch freeing the graph: drop what the eager ambient tape recorded
             # (and the variables it watched), so it never grows without bound
             _ambient.forget_watched()
+            if _ambient.ran_backward and not tf.executing_eagerly():
+                _ambient.ran_backward[-1].append(True)  # (see compile)
 
     @staticmethod
     def get_grad(x):
@@ -1199,8 +1281,8 @@ class TensorFlowBackend(Backend):
         if not isinstance(x, tf.Variable):
             raise TypeError("only leaves that require gradients hold a gradient")
         x._unitorch_grad = grad
-        if grad is not None and not tf.executing_eagerly():
-            _ambient.set_traced(x, grad)
+        if not tf.executing_eagerly():
+            _ambient.set_traced(x, grad)  # (None too: a step ending in zero_grad())
 
     # -- optimizer updates ------------------------------------------------------------------
     # PyTorch's rules (see the contract) as raw ops on the variables, with every scalar
@@ -1225,8 +1307,8 @@ class TensorFlowBackend(Backend):
 
     def state_variable(self, shape, fill_value, dtype, device):
         nd = _DTYPES[dtype]
-        with tf.init_scope(), tf.device(_tf_device(device) or self._default_device_name()):
-            return tf.Variable(tf.fill(shape, tf.constant(fill_value, nd)), trainable=False)
+        with tf.device(_tf_device(device) or self._default_device_name()):
+            return _own_variable(lambda: tf.fill(shape, tf.constant(fill_value, nd)))
 
     @staticmethod
     def sgd_update(params, grads, momentum_buffers, steps, hyper, nesterov, maximize):
@@ -1293,11 +1375,15 @@ class TensorFlowBackend(Backend):
         gpus = tf.config.list_physical_devices("GPU")
         if len(gpus) > 1:  # one GPU per worker, as torch.distributed programs use them
             tf.config.set_visible_devices(gpus[local_rank % len(gpus)], "GPU")
-        context.context().configure_coordination_service(
+        ctx = context.context()
+        ctx.configure_coordination_service(
             service_type="standalone", service_leader="/job:worker/replica:0/task:0",
             coordinated_jobs=[coordination_config_pb2.CoordinatedJob(
                 name="worker", num_tasks=world_size)],
             cluster_register_timeout_in_ms=max(1, int(timeout * 1000)))
+        # registering waits for every worker, up to the timeout above (without the
+        # barrier, a worker whose peers never start waits in WaitForAllTasks for ever)
+        ctx.coordination_service.cluster_register_with_barrier = True
         resolver = tf.distribute.cluster_resolver.SimpleClusterResolver(
             tf.train.ClusterSpec({"worker": list(workers)}), task_type="worker",
             task_id=rank, rpc_layer="grpc")
@@ -1343,14 +1429,50 @@ class TensorFlowBackend(Backend):
 
     @staticmethod
     def compile(fn: Callable[..., Any], **options: Any) -> Callable[..., Any]:
+        steps: list[bool] = []  # non-empty once a trace has run backward()
+
         def traced(*args: Any, **kwargs: Any) -> Any:
-            with _ambient.for_trace():  # loss.backward() inside the traced function
-                return fn(*args, **kwargs)
+            with _ambient.for_trace() as ran_backward:  # loss.backward() inside
+                out = fn(*args, **kwargs)
+            if ran_backward:
+                steps.append(True)
+            return out
 
         # AutoGraph rewrites Python control flow on tensors; unitorch code is plain Python
         # around tensor ops, so tracing it as written is both correct and quiet.
         options.setdefault("autograph", False)
-        return tf.function(traced, **options)
+        variadic = tf.function(traced, **options)
+        # tf.function binds each call's arguments to the traced function's signature,
+        # which costs ~15 us more per call for (*args, **kwargs) than for plain
+        # positional parameters: calls with up to 4 positional arguments go to a
+        # function of that arity
+        fixed = ([] if "input_signature" in options else
+                 [tf.function(make(traced), **options) for make in _ARITY])
+
+        def function(*args: Any, **kwargs: Any) -> Any:
+            if kwargs or len(args) >= len(fixed):
+                return variadic(*args, **kwargs)
+            return fixed[len(args)](*args)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            # A function that runs backward() (a training step) differentiates what it
+            # computes, which, as an eager backward() does, frees what the thread's
+            # ambient tape has recorded.  So that tape is emptied, and closed during the
+            # call: recording a function call makes TensorFlow run a variant of it that
+            # keeps what its gradient would need (~2x slower for a small MLP step).
+            if not steps or not tf.executing_eagerly():
+                out = function(*args, **kwargs)
+                if steps:  # this call traced it
+                    _ambient.forget_watched()
+                return out
+            closed = _ambient.close_eager()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                if closed:
+                    _ambient.stack.insert(0, _ambient._open())
+
+        return call
 
 
 class _DistGroup:
@@ -1359,7 +1481,7 @@ class _DistGroup:
 
     #: whether this process has joined a cluster (TensorFlow allows one per process)
     joined = False
-    _GROUP_KEYS = {"cpu": 0x7E57, "gpu": 0x7E58}  # one collective group per device type
+    _GROUP_KEYS: ClassVar[dict[str, int]] = {"cpu": 0x7E57, "gpu": 0x7E58}  # one collective group per device type
 
     def __init__(self, strategy: Any, rank: int, size: int, timeout: float) -> None:
         self.strategy, self.rank, self.size, self.timeout = strategy, rank, size, timeout
@@ -1376,6 +1498,39 @@ class _DistGroup:
 
 # ---------------------------------------------------------------------------------------
 # helpers
+
+
+# element-wise ops that commute with a transpose, by TF op type: how to apply them again
+_LAYOUT_FREE: dict[str, Callable[[Native], Native]] = {
+    "Relu": lambda t: raw.Relu(features=t), "Relu6": lambda t: raw.Relu6(features=t),
+    "Elu": lambda t: raw.Elu(features=t), "Selu": lambda t: raw.Selu(features=t),
+    "Sigmoid": lambda t: raw.Sigmoid(x=t), "Tanh": lambda t: raw.Tanh(x=t),
+    "Softplus": lambda t: raw.Softplus(features=t), "Identity": lambda t: raw.Identity(input=t),
+}
+
+
+def _to_nhwc(x: Native) -> Native:
+    """NCHW ``x`` in NHWC, TF's CPU layout.  TF's CPU transposes cost about as much as
+    a small convolution, so while tracing, when ``x`` is an NHWC result transposed to
+    NCHW (by conv2d or a pooling) followed only by element-wise unary ops (ReLU...),
+    those ops are applied to the NHWC result instead and no transpose runs (forward or
+    backward): conv -> relu -> pool and pool -> conv chains stay in NHWC."""
+    if not tf.executing_eagerly():
+        try:
+            ops, t = [], x
+            while t.op.type in _LAYOUT_FREE and len(ops) < 8:
+                ops.append(t.op.type)
+                t = t.op.inputs[0]
+            if t.op.type == "Transpose":
+                perm = tf.get_static_value(t.op.inputs[1])
+                if perm is not None and list(perm) == [0, 3, 1, 2]:
+                    y = t.op.inputs[0]
+                    for name in reversed(ops):
+                        y = _LAYOUT_FREE[name](y)
+                    return y
+        except AttributeError:  # not a graph tensor (a variable, a captured value...)
+            pass
+    return raw.Transpose(x=x, perm=[0, 2, 3, 1])
 
 
 def _dilate_kernel(kernel: Native, dilation: tuple[int, int]) -> Native:
@@ -1408,11 +1563,39 @@ def _real_part(x: Native) -> Native:
     return raw.Real(input=x, Tout=_REAL_OF[x.dtype]) if x.dtype.is_complex else x
 
 
+_INT_CONSTANTS: dict[tuple[int, ...], Native] = {}
+_POSITIONS: dict[tuple[Any, ...], Native] = {}  # argmax/argmin's index ramps
+
+
+def _ints(values: tuple[int, ...]) -> Any:
+    """Python ``values`` (axes, a shape, a permutation) as the int argument of a raw op.
+
+    Eagerly: an int64 tensor made once per distinct tuple and kept (on the CPU, where
+    kernels read such arguments).  TensorFlow's C fast path takes a tensor, but converts
+    a Python list through its Python fallback, which costs 5-10 times the small op itself
+    (measured: ``raw.Sum`` on 64x64 with ``axis=[0, 1]`` vs a ready tensor).  While
+    tracing, the list (a graph constant, not a captured eager tensor).
+    """
+    if _executing_eagerly():
+        try:
+            found = _INT_CONSTANTS.get(values)
+        except TypeError:  # unhashable entries (tensors): let TensorFlow convert them
+            return list(values)
+        if found is None:
+            if len(_INT_CONSTANTS) > 4096:  # bounded: shapes can vary without end
+                _INT_CONSTANTS.clear()
+            with tf.device("/cpu:0"):
+                found = tf.constant(values, tf.int64)
+            _INT_CONSTANTS[values] = found
+        return found
+    return list(values)
+
+
 def _half_in_f32(op: Callable[..., Native], x: Native, **kwargs: Any) -> Native:
     """``op(input=x, **kwargs)``, computed in float32 for float16/bfloat16 ``x`` and
     rounded back once (TF accumulates reductions in the half dtype)."""
     d = x.dtype
-    if d in (tf.float16, tf.bfloat16):
+    if d is tf.float16 or d is tf.bfloat16:
         return raw.Cast(x=op(input=raw.Cast(x=x, DstT=tf.float32), **kwargs), DstT=d)
     return op(input=x, **kwargs)
 
@@ -1553,7 +1736,12 @@ def _strided_slice_args(key: tuple[Any, ...]) -> tuple[Native, Native, Native,
                  shrink_axis_mask=0)
     for i, k in enumerate(key):
         bit = 1 << i
-        if k is None:
+        if k is Ellipsis:
+            begin.append(0)
+            end.append(0)
+            strides.append(1)
+            masks["ellipsis_mask"] |= bit
+        elif k is None:
             begin.append(0)
             end.append(0)
             strides.append(1)
@@ -1571,8 +1759,13 @@ def _strided_slice_args(key: tuple[Any, ...]) -> tuple[Native, Native, Native,
             end.append(k + 1)
             strides.append(1)
             masks["shrink_axis_mask"] |= bit
-    return (tf.constant(begin, tf.int64), tf.constant(end, tf.int64),
-            tf.constant(strides, tf.int64), masks)
+    with tf.device("/cpu:0"):
+        return (tf.constant(begin, tf.int64), tf.constant(end, tf.int64),
+                tf.constant(strides, tf.int64), masks)
+
+
+_SLICE_ARGS: dict[tuple[Any, ...], tuple[Native, Native, Native, dict[str, int]]] = {}
+"""``_strided_slice_args`` per basic key, made once (see ``basic_getitem``)."""
 
 
 _FFT_KERNELS = {1: raw.FFT, 2: raw.FFT2D, 3: raw.FFT3D}
@@ -1716,6 +1909,7 @@ class _Ambient(threading.local):
         self.stack: list[tf.GradientTape] = []
         self.paused = 0  # unitorch tapes open in this thread (they pause the ambient ones)
         self.traced_grads: list[dict[int, tuple[Any, Any]]] = []  # per function traced
+        self.ran_backward: list[list[bool]] = []  # per function traced
 
     @staticmethod
     def _open() -> tf.GradientTape:
@@ -1731,6 +1925,14 @@ class _Ambient(threading.local):
             old.__exit__(None, None, None)
             self.stack.insert(0, self._open())
 
+    def close_eager(self) -> bool:
+        """Close this thread's eager ambient tape (dropping what it recorded) unless a
+        unitorch tape has paused it; whether it was closed (reopen it with ``_open``)."""
+        if self.stack and self.paused == 0:
+            self.stack.pop(0).__exit__(None, None, None)
+            return True
+        return False
+
     def ensure(self) -> None:
         """Open the eager ambient tape of this thread if it has none."""
         if not self.stack and tf.executing_eagerly():
@@ -1744,16 +1946,20 @@ class _Ambient(threading.local):
         tape = self._open()
         self.stack.append(tape)
         self.traced_grads.append({})
+        ran_backward: list[bool] = []
+        self.ran_backward.append(ran_backward)
         try:
-            yield
+            yield ran_backward  # non-empty once the function has run backward()
         finally:
+            self.ran_backward.pop()
             self.stack.remove(tape)
             tape.__exit__(None, None, None)
             for v, g in self.traced_grads.pop().values():
+                if g is None:  # the function ends with the gradient cleared
+                    continue
                 store = getattr(v, "_unitorch_grad_store", None)
                 if store is None:
-                    with tf.init_scope():
-                        store = tf.Variable(tf.zeros(v.shape, v.dtype), trainable=False)
+                    store = _own_variable(lambda v=v: tf.zeros(v.shape, v.dtype))
                     v._unitorch_grad_store = store
                 store.assign(g)
                 v._unitorch_grad = store
@@ -1788,6 +1994,24 @@ class _Ambient(threading.local):
             v._unitorch_grad = g
             if not tf.executing_eagerly():
                 self.set_traced(v, g)
+
+
+# makers of a function of each arity 0..4 calling ``f`` (see TensorFlowBackend.compile)
+_ARITY: tuple[Callable[[Callable[..., Any]], Callable[..., Any]], ...] = (
+    lambda f: lambda: f(), lambda f: lambda a: f(a), lambda f: lambda a, b: f(a, b),
+    lambda f: lambda a, b, c: f(a, b, c), lambda f: lambda a, b, c, d: f(a, b, c, d),
+)
+
+
+def _own_variable(initial_value: Callable[[], Any]) -> tf.Variable:
+    """A non-trainable variable created eagerly, also while a function is traced, that
+    the traced ``tf.function`` does not count as its own.  A ``tf.function`` whose first
+    trace creates variables (through ``tf.Variable``, which it intercepts) traces the
+    function a second time for its later calls; unitorch's optimizer state and gradient
+    stores, created on first use and then reused, need no second trace, and constructing
+    ``ResourceVariable`` directly bypasses that interception."""
+    with tf.init_scope():
+        return _resource_variable_ops.ResourceVariable(initial_value(), trainable=False)
 
 
 def _read_grad(v: Any) -> Any:
@@ -1958,6 +2182,9 @@ def _sgd_ops(static, params, grads, bufs, steps, hyper):
 
 
 def _adam_ops(static, params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, hyper):
+    # The moments and the parameter are updated in place (AssignAdd where the rule is an
+    # addition: m + w1 * (g - m) rounds the same either way), as TF's own optimizers do:
+    # fewer ops, and no fresh buffer per moment per step.
     amsgrad, decoupled, maximize, decay = static
     lr, beta1, beta2, eps, wd = _read(hyper, "lr", "beta1", "beta2", "eps", "weight_decay")
     n = len(params)
@@ -1968,28 +2195,38 @@ def _adam_ops(static, params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, ste
     bc2_sqrt = _Coef(raw.Sqrt(x=raw.Sub(x=one, y=raw.Pow(x=beta2, y=t))), per_param=True)
     w1, b2, w2, eps_c = (_Coef(raw.Sub(x=one, y=beta1)), _Coef(beta2),
                          _Coef(raw.Sub(x=one, y=beta2)), _Coef(eps))
-    wd_c = _Coef(wd)
-    shrink = _Coef(raw.Sub(x=one, y=raw.Mul(x=lr, y=wd)))
+    if decay:
+        wd_c = _Coef(wd)
+        shrink = _Coef(raw.Sub(x=one, y=raw.Mul(x=lr, y=wd)))
     for i, (p, g, m, v) in enumerate(zip(params, grads, exp_avgs, exp_avg_sqs)):
         d = p.dtype
         if maximize:
             g = raw.Neg(x=g)
         if decay:
             if decoupled:
-                p.assign(raw.Mul(x=p.read_value(), y=shrink(d)))
+                p.assign(raw.Mul(x=_value(p), y=shrink(d)))
             else:
-                g = raw.AddV2(x=g, y=raw.Mul(x=wd_c(d), y=p.read_value()))
-        m0 = m.read_value()
-        m1 = raw.AddV2(x=m0, y=raw.Mul(x=w1(d), y=raw.Sub(x=g, y=m0)))
-        v1 = raw.AddV2(x=raw.Mul(x=v.read_value(), y=b2(d)),
-                       y=raw.Mul(x=raw.Mul(x=w2(d), y=g), y=g))
-        m.assign(m1)
-        v.assign(v1)
+                g = raw.AddV2(x=g, y=raw.Mul(x=wd_c(d), y=_value(p)))
+        raw.AssignAddVariableOp(resource=m.handle,
+                                value=raw.Mul(x=w1(d), y=raw.Sub(x=g, y=_value(m))))
+        raw.AssignVariableOp(resource=v.handle,
+                             value=raw.AddV2(x=raw.Mul(x=_value(v), y=b2(d)),
+                                             y=raw.Mul(x=raw.Mul(x=w2(d), y=g), y=g)))
+        v1 = _value(v)
         if amsgrad:
-            v1 = raw.Maximum(x=max_exp_avg_sqs[i].read_value(), y=v1)
-            max_exp_avg_sqs[i].assign(v1)
+            big = max_exp_avg_sqs[i]
+            raw.AssignVariableOp(resource=big.handle, value=raw.Maximum(x=_value(big), y=v1))
+            v1 = _value(big)
         denom = raw.AddV2(x=raw.RealDiv(x=raw.Sqrt(x=v1), y=bc2_sqrt(d, i, n)), y=eps_c(d))
-        p.assign_add(raw.RealDiv(x=raw.Mul(x=neg_step(d, i, n), y=m1), y=denom))
+        raw.AssignAddVariableOp(
+            resource=p.handle,
+            value=raw.RealDiv(x=raw.Mul(x=neg_step(d, i, n), y=_value(m)), y=denom))
+
+
+def _value(v: tf.Variable) -> Native:
+    """The current value of variable ``v`` (one op; reads are ordered after the writes
+    before them, eagerly and in traced functions)."""
+    return raw.ReadVariableOp(resource=v.handle, dtype=v.dtype)
 
 
 def _rmsprop_ops(static, params, grads, square_avgs, grad_avgs, bufs, steps, hyper):

@@ -33,6 +33,17 @@ _DTYPES = {
 }
 _FROM_NATIVE = {v: k for k, v in _DTYPES.items()}
 _CPU = Device("cpu")
+_cross_entropy_loss = torch._C._nn.cross_entropy_loss
+_REDUCTION = {"none": 0, "mean": 1, "sum": 2}  # torch's enum (torch.nn._reduction)
+_COMPLEX_OF_REAL = {torch.float32: torch.complex64, torch.float64: torch.complex128}
+
+
+# torch.compiler.disable(fn): fn runs eagerly, outside any torch.compile trace.  Applied
+# with torch's own lazy form where it has one: torch.compiler.disable imports
+# torch._dynamo at once, which costs over a second at `import unitorch` (measured with
+# python -X importtime); torch._disable_dynamo (what torch.optim uses) imports it at the
+# first call.
+_eager_in_traces = getattr(torch, "_disable_dynamo", None) or torch.compiler.disable
 
 
 def _torch_device(device: Device | None) -> torch.device | None:
@@ -58,6 +69,8 @@ class TorchBackend(Backend):
 
     def shape(self, x: Native) -> tuple[int, ...]:
         return tuple(x.shape)
+
+    ndim = staticmethod(torch.Tensor.dim)
 
     def device(self, x: Native) -> Device:
         d = x.device
@@ -255,7 +268,14 @@ class TorchBackend(Backend):
     multiply = staticmethod(torch.mul)
     divide = staticmethod(torch.true_divide)
     floor_divide = staticmethod(torch.floor_divide)
-    remainder = staticmethod(torch.remainder)
+    @staticmethod
+    def remainder(x1, x2):
+        out = torch.remainder(x1, x2)
+        if out.is_floating_point():
+            # an exact multiple gives +0.0 in torch; NumPy and Python's % give the
+            # divisor's sign (4.0 % -2.0 is -0.0)
+            out = torch.where(out == 0, torch.copysign(out, torch.as_tensor(x2)), out)
+        return out
     pow = staticmethod(torch.pow)
     maximum = staticmethod(torch.maximum)
     minimum = staticmethod(torch.minimum)
@@ -287,7 +307,10 @@ class TorchBackend(Backend):
 
     @staticmethod
     def sum(x, axes, keepdims, dtype):
-        return torch.sum(x, dim=axes, keepdim=keepdims, dtype=_DTYPES[dtype])
+        nd = _DTYPES[dtype]
+        if nd is x.dtype and x.is_floating_point() and not keepdims and len(axes) == x.dim():
+            return torch.sum(x)  # every axis: the full reduction is the cheaper call
+        return torch.sum(x, dim=axes, keepdim=keepdims, dtype=nd)
 
     @staticmethod
     def prod(x, axes, keepdims, dtype):
@@ -307,6 +330,8 @@ class TorchBackend(Backend):
         if x.is_complex():  # torch divides by a complex count: mean([inf, 1]) is inf+nanj
             return torch.complex(torch.mean(x.real, dim=axes, keepdim=keepdims),
                                  torch.mean(x.imag, dim=axes, keepdim=keepdims))
+        if not keepdims and len(axes) == x.dim():
+            return torch.mean(x)
         return torch.mean(x, dim=axes, keepdim=keepdims)
 
     @staticmethod
@@ -430,16 +455,29 @@ class TorchBackend(Backend):
 
     # -- fft ----------------------------------------------------------------------------
 
+    # torch's MKL kernels refuse an empty batch ("Intel oneMKL DFTI ERROR: Inconsistent
+    # configuration parameters"): an empty x gives an empty result of the right shape.
+
     @staticmethod
     def fft(x, axes, inverse, norm):
+        if x.numel() == 0:
+            return x.clone()
         return (torch.fft.ifftn if inverse else torch.fft.fftn)(x, dim=axes, norm=norm)
 
     @staticmethod
     def rfft(x, axes, norm):
+        if x.numel() == 0:
+            shape = list(x.shape)
+            shape[axes[-1]] = shape[axes[-1]] // 2 + 1
+            return x.new_zeros(shape, dtype=_COMPLEX_OF_REAL[x.dtype])
         return torch.fft.rfftn(x, dim=axes, norm=norm)
 
     @staticmethod
     def irfft(x, axes, n, norm):
+        if x.numel() == 0:
+            shape = list(x.shape)
+            shape[axes[-1]] = n
+            return x.new_zeros(shape, dtype=x.real.dtype)
         s = [x.shape[a] for a in axes[:-1]] + [n]
         return torch.fft.irfftn(x, s=s, dim=axes, norm=norm)
 
@@ -582,7 +620,7 @@ class TorchBackend(Backend):
 
     @staticmethod
     def softmax(x, axis):
-        return torch.softmax(x, dim=axis)
+        return torch.softmax(x, axis)
 
     @staticmethod
     def log_softmax(x, axis):
@@ -592,6 +630,13 @@ class TorchBackend(Backend):
         if x.dtype in (torch.float16, torch.bfloat16) and x.device.type == "cpu":
             return torch.log_softmax(x, dim=axis, dtype=torch.float32).to(x.dtype)
         return torch.log_softmax(x, dim=axis)
+
+    @staticmethod
+    def cross_entropy(x, target, ignore_index, reduction):
+        # the kernel F.cross_entropy calls (log_softmax and nll_loss, mean over the
+        # targets not ignored), without the Python wrapper's argument handling
+        return _cross_entropy_loss(x, target, None, _REDUCTION[reduction],
+                                   -100 if ignore_index is None else ignore_index, 0.0)
 
     @staticmethod
     def conv2d(x, weight, bias, stride, padding, dilation, groups):
@@ -705,7 +750,7 @@ class TorchBackend(Backend):
     # counters are CPU float32 tensors, as torch.optim keeps them when not capturable.
 
     # created eagerly even while torch.compile traces (as tf.init_scope does on TF)
-    hyperparameter = staticmethod(torch.compiler.disable(lambda value: _Hyper(float(value))))
+    hyperparameter = staticmethod(_eager_in_traces(lambda value: _Hyper(float(value))))
 
     @staticmethod
     def set_hyperparameter(holder, value):
@@ -714,7 +759,7 @@ class TorchBackend(Backend):
         holder.nonzero = holder.value != 0
 
     @staticmethod
-    @torch.compiler.disable
+    @_eager_in_traces
     def state_variable(shape, fill_value, dtype, device):
         return torch.full(shape, fill_value, dtype=_DTYPES[dtype], device=_torch_device(device))
 
@@ -858,7 +903,26 @@ class TorchBackend(Backend):
 
     @staticmethod
     def compile(fn: Callable[..., Any], **options: Any) -> Callable[..., Any]:
-        return torch.compile(fn, **options)
+        compiled = torch.compile(fn, **options)
+        config = torch._dynamo.config
+        if not hasattr(config, "nested_graph_breaks"):
+            return compiled
+
+        # A graph break (loss.backward() always makes one) inside a nested call makes
+        # Dynamo compile the outer frame up to the call and run the callee's frames on
+        # their own; unitorch's frames hold unitorch Tensors, not torch ones, so Dynamo
+        # skips them and a training step would run eagerly.  With nested graph breaks
+        # Dynamo resumes inside the nested frames: the forward before backward() is one
+        # graph, as in the same step written with torch alone.
+        def call(*args: Any, **kwargs: Any) -> Any:
+            before = config.nested_graph_breaks
+            config.nested_graph_breaks = True
+            try:
+                return compiled(*args, **kwargs)
+            finally:
+                config.nested_graph_breaks = before
+
+        return call
 
 
 class _Hyper:
@@ -893,25 +957,40 @@ def _sgd_traced(params, grads, bufs, steps, h, nesterov, maximize):
         p.sub_(lr * g)
 
 
+@_eager_in_traces
+def _adam_scalars(steps, h):
+    """Each step counter advanced, and Adam's scalars for this step, formed as
+    torch.optim forms them (Python floats) in one float64 tensor: ``1 - beta1, beta2,
+    1 - beta2, eps, weight_decay, 1 - lr * weight_decay``, then ``lr / (1 - beta1**t),
+    sqrt(1 - beta2**t)`` per parameter.  Run eagerly (a graph break): computed in the
+    graph, Inductor would evaluate them (two float64 pows and a sqrt) again for every
+    8 elements of every parameter, which costs more than the update itself."""
+    lr, b1, b2, eps, wd = (h[k].value for k in ("lr", "beta1", "beta2", "eps",
+                                                 "weight_decay"))
+    values = [1 - b1, b2, 1 - b2, eps, wd, 1 - lr * wd]
+    for s in steps:
+        t = s.add_(1).item()
+        values += [lr / (1 - b1 ** t), math.sqrt(1 - b2 ** t)]
+    return torch.tensor(values, dtype=torch.float64)
+
+
 def _adam_traced(params, grads, exp_avgs, exp_avg_sqs, max_sqs, steps, h, amsgrad, decoupled,
                  maximize):
-    lr, b1, b2, eps, wd = (h[k].tensor for k in ("lr", "beta1", "beta2", "eps",
-                                                  "weight_decay"))
-    for i, (p, g, m, v, s) in enumerate(zip(params, grads, exp_avgs, exp_avg_sqs, steps)):
+    c = _adam_scalars(steps, h)
+    w1, b2, w2, eps, wd, shrink = c[0], c[1], c[2], c[3], c[4], c[5]
+    for i, (p, g, m, v) in enumerate(zip(params, grads, exp_avgs, exp_avg_sqs)):
         g = -g if maximize else g
-        s.add_(1)
         if h["weight_decay"].nonzero:
             if decoupled:
-                p.mul_(1 - lr * wd)
+                p.mul_(shrink)
             else:
                 g = g + wd * p
-        m.add_((1 - b1) * (g - m))
-        v.mul_(b2).add_((1 - b2) * g * g)
+        m.add_(w1 * (g - m))
+        v.mul_(b2).add_(w2 * g * g)
         if amsgrad:
             max_sqs[i].copy_(torch.maximum(max_sqs[i], v))
             v = max_sqs[i]
-        bc1, bc2 = 1 - b1 ** s, 1 - b2 ** s
-        p.sub_((lr / bc1) * m / (v.sqrt() / bc2.sqrt() + eps))
+        p.sub_(c[6 + 2 * i] * (m / (v.sqrt() / c[7 + 2 * i] + eps)))  # (addcdiv's order)
 
 
 def _rmsprop_traced(params, grads, square_avgs, grad_avgs, bufs, steps, h, centered,

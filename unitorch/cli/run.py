@@ -8,7 +8,9 @@ Each worker is ``python SCRIPT ARGS...`` with the launcher variables of
 ``LOCAL_WORLD_SIZE``, ``MASTER_ADDR=127.0.0.1``, a free ``MASTER_PORT``, and
 ``TF_CONFIG`` naming ports ``MASTER_PORT + 1 ...``, all checked free), so
 :func:`unitorch.distributed.init` finds the others on either backend.  Every line a
-worker prints (stdout and stderr) is forwarded with a ``[rank R]`` prefix.
+worker prints (stdout and stderr) is forwarded with a ``[rank R]`` prefix.  Unless set,
+``OMP_NUM_THREADS`` is the number of CPU cores divided by N (as torchrun does, so that the
+workers' thread pools do not oversubscribe the cores).
 
 Exit status: 0 when every worker exits with 0.  When one fails, the others get
 ``--grace`` seconds to finish or fail by themselves (a worker blocked in a collective
@@ -130,6 +132,8 @@ def launch(command: Sequence[str], nproc: int, *, master_port: int | None = None
     out = sys.stdout if stdout is None else stdout
     port = free_port(nproc + 1) if master_port is None else master_port
     base = dict(os.environ, PYTHONUNBUFFERED="1", **(extra_env or {}))
+    if "OMP_NUM_THREADS" not in base:  # as torchrun: share the cores, do not oversubscribe
+        base["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // nproc))
     write_lock = threading.Lock()
     procs: list[subprocess.Popen[bytes]] = []
     readers: list[threading.Thread] = []

@@ -9,8 +9,9 @@ each worker visit its own part of every epoch, the rule of PyTorch's
    ``0..n-1``, or with ``shuffle`` the permutation ``default_rng([seed, epoch])``, the
    same on every worker (so ``shuffle`` with ``shard`` needs a ``seed``);
 2. it is made a multiple of ``world_size``: without ``drop_last`` by repeating its
-   first samples (``padding`` of at most ``world_size - 1`` samples, visited twice in
-   that epoch); with ``drop_last`` by dropping its last ``n % world_size`` samples;
+   first samples (a padding of at most ``world_size - 1`` samples, visited twice in
+   that epoch; cyclically, as PyTorch does, when the epoch is shorter than the
+   padding); with ``drop_last`` by dropping its last ``n % world_size`` samples;
 3. worker ``rank`` takes every ``world_size``-th sample from position ``rank``:
    ``order[rank::world_size]``, and batches it as usual (``drop_last`` also drops its
    last partial batch).

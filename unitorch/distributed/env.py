@@ -192,18 +192,35 @@ def free_port(count: int = 1, host: str = "127.0.0.1", attempts: int = 200) -> i
     """A port ``p`` such that ``p, p + 1, ..., p + count - 1`` can all be bound on
     ``host`` now (the launcher's ``MASTER_PORT`` and TensorFlow's worker ports).
 
+    The ports are drawn at random below the system's ephemeral range (where the kernel
+    picks the local ports of outgoing connections, which could take a port between this
+    check and the workers' bind), so concurrent launches rarely meet.
+
     Example:
         >>> 1024 <= free_port(3) < 65533
         True
     """
     import random
 
+    low, high = 20000, min(60000, _ephemeral_start())
+    if high - low < 1000 + count:  # an unusual ephemeral range: use the usual span
+        low, high = 20000, 60000
     rng = random.Random()
     for _ in range(attempts):
-        base = rng.randrange(20000, 60000 - count)
+        base = rng.randrange(low, high - count)
         if all(_can_bind(host, base + i) for i in range(count)):
             return base
     raise OSError(f"found no {count} consecutive free ports on {host}")
+
+
+def _ephemeral_start() -> int:
+    """The first port of the kernel's ephemeral range (Linux); 32768 (the usual start on
+    Linux, below macOS's 49152 and Windows' 49152) where it cannot be read."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
 
 
 def _can_bind(host: str, port: int) -> bool:

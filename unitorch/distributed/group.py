@@ -35,7 +35,16 @@ default is also 10 minutes)."""
 
 class DistributedError(UnitorchError, RuntimeError):
     """A distributed operation failed: the group could not be joined, a worker exited or
-    stopped answering (a collective timed out), or a collective was misused."""
+    stopped answering (a collective timed out), or a collective was misused.
+
+    Example:
+        >>> ut.distributed.get_rank()  # before ut.distributed.init()
+        Traceback (most recent call last):
+        ...
+        unitorch.distributed.DistributedError: ...
+        >>> issubclass(ut.distributed.DistributedError, RuntimeError)
+        True
+    """
 
     __module__ = "unitorch.distributed"
 
@@ -153,28 +162,58 @@ def _current() -> _Group:
 
 
 def is_initialized() -> bool:
-    """Whether :func:`init` has been called (and not :func:`shutdown`)."""
+    """Whether :func:`init` has been called (and not :func:`shutdown`).
+
+    Example:
+        >>> ut.distributed.is_initialized()
+        False
+        >>> ut.distributed.init()  # without a launcher: a group of one
+        >>> ut.distributed.is_initialized()
+        True
+        >>> ut.distributed.shutdown()
+    """
     return bool(_group)
 
 
 def get_rank() -> int:
     """This worker's rank, ``0 <= rank < get_world_size()``.
 
-    Raises :class:`DistributedError` before :func:`init`."""
+    Raises :class:`DistributedError` before :func:`init`.
+
+    Example:
+        >>> ut.distributed.init()  # under `unitorch run --nproc 2`: ranks 0 and 1
+        >>> ut.distributed.get_rank(), ut.distributed.get_world_size()
+        (0, 1)
+        >>> ut.distributed.shutdown()
+    """
     return _current().launch.rank
 
 
 def get_world_size() -> int:
     """The number of workers in the group.
 
-    Raises :class:`DistributedError` before :func:`init`."""
+    Raises :class:`DistributedError` before :func:`init`.
+
+    Example:
+        >>> ut.distributed.init()  # without a launcher: a group of one
+        >>> ut.distributed.get_world_size()
+        1
+        >>> ut.distributed.shutdown()
+    """
     return _current().launch.world_size
 
 
 def get_local_rank() -> int:
     """This worker's index among the workers of its machine (``LOCAL_RANK``).
 
-    Raises :class:`DistributedError` before :func:`init`."""
+    Raises :class:`DistributedError` before :func:`init`.
+
+    Example:
+        >>> ut.distributed.init()  # without a launcher: a group of one
+        >>> ut.distributed.get_local_rank()
+        0
+        >>> ut.distributed.shutdown()
+    """
     return _current().launch.local_rank
 
 
@@ -197,7 +236,14 @@ def is_main_process() -> bool:
 
 def engine() -> str:
     """The engine carrying the collectives, e.g. ``"torch.distributed/gloo"``,
-    ``"tf.distribute/auto"``, or ``"none (a group of one)"``."""
+    ``"tf.distribute/auto"``, or ``"none (a group of one)"``.
+
+    Example:
+        >>> ut.distributed.init()  # without a launcher: a group of one
+        >>> ut.distributed.engine()
+        'none (a group of one)'
+        >>> ut.distributed.shutdown()
+    """
     return _current().engine
 
 

@@ -36,6 +36,12 @@ The same on every backend:
   one).
 
 Errors are raised here, with one message on every backend.
+
+``cross_entropy`` of (N, C) float32/float64 logits with class indices and neither class
+weights nor label smoothing (PyTorch's defaults, the common training case) runs as one
+fused kernel, the backend's ``cross_entropy`` (``torch.nn.functional.cross_entropy``;
+TensorFlow's ``SparseSoftmaxCrossEntropyWithLogits``); the other cases are composed of
+``log_softmax`` and gathers.
 """
 
 from __future__ import annotations
@@ -53,7 +59,7 @@ from ..ops import statistical as _st
 from ..ops._dispatch import backend_of, to_tensor
 from ..ops.activations import log_softmax
 from ..ops.creation import astype
-from ..tensor import Tensor, _wrap
+from ..tensor import TENSOR_TYPES, Tensor, _wrap
 from .module import Module
 
 __all__ = [
@@ -64,6 +70,7 @@ __all__ = [
 
 _REDUCTIONS = ("mean", "sum", "none")
 _HALF = (dt.float16, dt.bfloat16)
+_FUSED = (dt.float32, dt.float64)  # the dtypes of the fused cross-entropy kernels
 _KIND_TEXT = {"f": "a real floating tensor", "iu": "an integer tensor",
               "biuf": "a real (bool, integer or floating) tensor"}
 
@@ -172,6 +179,28 @@ def _index_shape(op: str, target: Tensor, x: Tensor, ax: int) -> None:
         )
 
 
+def _any_ignored(op: str, backend: Any, t: Any, n_classes: int | None, ignore_index: int
+                 ) -> bool | None:
+    """Whether any of the class indices ``t`` (a native int64 tensor) is
+    ``ignore_index``, after checking that every other one is in ``[0, n_classes)``
+    (:class:`IndexOutOfRangeError`); ``None`` when that cannot be known (the targets
+    cannot be read while compiling, or the class count is unknown)."""
+    if n_classes is None or backend.is_compiling():
+        return None
+    arr = backend.to_numpy(t)
+    if arr.size and arr.min() >= 0 and arr.max() < n_classes and not (
+            0 <= ignore_index < n_classes):
+        return False  # every target in range, none ignored (the common case: 2 scans)
+    ignored = arr == ignore_index
+    bad = ~ignored & ((arr < 0) | (arr >= n_classes))
+    if bad.any():
+        raise IndexOutOfRangeError(
+            f"{op}(): target {arr[bad].flat[0]} is out of range for {n_classes} classes "
+            f"(ignore_index={ignore_index})"
+        )
+    return bool(ignored.any())
+
+
 def _positions(op: str, target: Tensor, n_classes: int | None, ignore_index: int
                ) -> tuple[Tensor, Tensor | None]:
     """Class indices as int64 positions (ignored ones replaced by 0) and the mask of
@@ -179,21 +208,22 @@ def _positions(op: str, target: Tensor, n_classes: int | None, ignore_index: int
     backend = type(target)._bk
     t = target if target._d is dt.int64 else _wrap(
         type(target), backend.cast(target._n, dt.int64), dt.int64)
-    if n_classes is None or backend.is_compiling():
-        keep = _ew.not_equal(t, ignore_index)
-    else:
-        arr = backend.to_numpy(t._n)
-        ignored = arr == ignore_index
-        bad = ~ignored & ((arr < 0) | (arr >= n_classes))
-        if bad.any():
-            raise IndexOutOfRangeError(
-                f"{op}(): target {arr[bad].flat[0]} is out of range for {n_classes} classes "
-                f"(ignore_index={ignore_index})"
-            )
-        if not ignored.any():
-            return t, None
-        keep = _ew.not_equal(t, ignore_index)
+    if _any_ignored(op, backend, t._n, n_classes, ignore_index) is False:
+        return t, None
+    keep = _ew.not_equal(t, ignore_index)
     return _ew.where(keep, t, 0), keep
+
+
+def _fused_cross_entropy(op: str, x: Tensor, target: Tensor, n_classes: int,
+                         ignore_index: int, reduction: str) -> Tensor:
+    """Cross-entropy of (N, C) float32/float64 logits and (N,) integer class indices
+    through the backend's fused kernel (no class weights, no label smoothing)."""
+    backend = type(x)._bk
+    t = target._n if target._d is dt.int64 else backend.cast(target._n, dt.int64)
+    ignored = _any_ignored(op, backend, t, n_classes, ignore_index)
+    out = backend.cross_entropy(x._n, t, None if ignored is False else ignore_index,
+                                reduction)
+    return _wrap(type(x), out, x._d)
 
 
 def _pick(values: Tensor, positions: Tensor, ax: int) -> Tensor:
@@ -281,6 +311,18 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
         tensor(0.4100376, dtype=float32)
     """
     op = "cross_entropy"
+    T = type(input)
+    if (weight is None and size_average is None and reduce is None
+            and T in TENSOR_TYPES and type(target) is T and input._d in _FUSED
+            and target._d.kind in "iu" and type(ignore_index) is int
+            and type(label_smoothing) in (float, int) and label_smoothing == 0
+            and reduction in _REDUCTIONS):
+        # the common case (PyTorch's defaults, 2-D logits): one fused kernel
+        bk = T._bk
+        xs, ts = bk.shape(input._n), bk.shape(target._n)
+        if len(xs) == 2 and len(ts) == 1 and xs[1] and (
+                ts[0] == xs[0] or ts[0] is None or xs[0] is None):
+            return _fused_cross_entropy(op, input, target, xs[1], ignore_index, reduction)
     reduction = _reduction(op, reduction, size_average, reduce)
     smoothing = _label_smoothing(op, label_smoothing)
     ignore_index = operator.index(ignore_index)

@@ -28,7 +28,13 @@ __all__ = ["Module", "IncompatibleKeys"]
 
 class IncompatibleKeys(NamedTuple):
     """What ``load_state_dict`` did not match: keys the model has and the state lacks, and
-    keys the state has and the model lacks."""
+    keys the state has and the model lacks.
+
+    Example:
+        >>> m = ut.nn.Linear(2, 1)
+        >>> m.load_state_dict({"weight": ut.zeros((1, 2))}, strict=False)
+        IncompatibleKeys(missing_keys=['bias'], unexpected_keys=[])
+    """
 
     missing_keys: list[str]
     unexpected_keys: list[str]

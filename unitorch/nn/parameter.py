@@ -44,7 +44,17 @@ class Parameter(metaclass=_ParameterMeta):
 
 class Buffer:
     """Marks a tensor to register as a buffer: ``self.running_mean = Buffer(ut.zeros(3))``
-    (equivalent to ``self.register_buffer("running_mean", ut.zeros(3))``)."""
+    (equivalent to ``self.register_buffer("running_mean", ut.zeros(3))``).
+
+    Example:
+        >>> class Counter(ut.nn.Module):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.count = ut.nn.Buffer(ut.zeros((), dtype=ut.int64))
+        >>> m = Counter()
+        >>> list(m.state_dict()), list(m.parameters())
+        (['count'], [])
+    """
 
     def __init__(self, data: Tensor, persistent: bool = True) -> None:
         self.data, self.persistent = data, persistent

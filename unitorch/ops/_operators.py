@@ -69,10 +69,6 @@ _BINARY = {
 }
 
 
-def _matmul(x1, x2):
-    from .linalg import matmul
-
-    return matmul(x1, x2)
 
 
 def _method(fn, name: str):
@@ -85,6 +81,10 @@ def _method(fn, name: str):
 
 
 def install_operators() -> None:
+    # imported here: these modules are complete by the time ops/__init__ installs
+    from . import activations, sets, sorting
+    from .linalg import matmul as _matmul  # a @ b is ut.matmul itself
+
     T = Tensor
     for name, fn in _BINARY.items():
         setattr(T, f"__{name}__", fn)
@@ -127,7 +127,15 @@ def install_operators() -> None:
         "minimum": ew.minimum, "conj": ew.conj, "logical_not": ew.logical_not,
         # indexing
         "take": indexing.take, "take_along_axis": indexing.take_along_axis,
-        "nonzero": indexing.nonzero,
+        "nonzero": indexing.nonzero, "gather": indexing.gather,
+        # sorting, searching, sets, products, activations
+        "sort": sorting.sort, "argsort": sorting.argsort, "topk": sorting.topk,
+        "unique": sets.unique, "count_nonzero": st.count_nonzero,
+        "softmax": activations.softmax, "log_softmax": activations.log_softmax,
+        "matmul": _matmul,
+        # comparisons, PyTorch's names
+        "eq": ew.equal, "ne": ew.not_equal, "lt": ew.less, "le": ew.less_equal,
+        "gt": ew.greater, "ge": ew.greater_equal,
     }
     for name, fn in methods.items():
         setattr(T, name, _method(fn, name))
@@ -138,11 +146,29 @@ def install_operators() -> None:
                     "bool": dt.bool}.items():
         setattr(T, name, _cast_method(name, d))
     T.clone = lambda self: creation.astype(self, self._d, copy=True)
-    T.clone.__doc__ = "A copy of the tensor (PyTorch's ``clone``)."
+    T.clone.__doc__ = """A copy of the tensor (PyTorch's ``clone``).
+
+    Example:
+        >>> x = ut.tensor([1.0, 2.0])
+        >>> y = x.clone()
+        >>> y[0] = 5.0
+        >>> x
+        tensor([1., 2.], dtype=float32)
+    """
     T.numel = lambda self: self.size
-    T.numel.__doc__ = "Number of elements (PyTorch's ``numel``)."
+    T.numel.__doc__ = """Number of elements (PyTorch's ``numel``).
+
+    Example:
+        >>> ut.zeros((2, 3)).numel()
+        6
+    """
     T.dim = lambda self: self.ndim
-    T.dim.__doc__ = "Number of dimensions (PyTorch's ``dim``)."
+    T.dim.__doc__ = """Number of dimensions (PyTorch's ``dim``).
+
+    Example:
+        >>> ut.zeros((2, 3)).dim()
+        2
+    """
 
 
 def _cast_method(name: str, d: dt.DType):
@@ -150,5 +176,7 @@ def _cast_method(name: str, d: dt.DType):
         return creation.astype(self, d, copy=False)
 
     method.__name__ = name
-    method.__doc__ = f"The tensor as {d.name} (PyTorch's ``.{name}()``)."
+    method.__doc__ = (f"The tensor as {d.name} (PyTorch's ``.{name}()``).\n\n"
+                      f"Example:\n    >>> ut.tensor([1.5, -2.0]).{name}().dtype\n"
+                      f"    unitorch.{d.name}")
     return method

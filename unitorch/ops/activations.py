@@ -65,14 +65,16 @@ def softmax(x: Tensor, /, axis: int | None = -1, *, dim: int | None = None,
                 [1. , 0. ]], dtype=float32)
     """
     t = type(x)
-    if t in TENSOR_TYPES and dim is None and dtype is None and x._d.kind == "f" \
-            and type(axis) is int:
-        ndim = len(t._bk.shape(x._n))
-        if -ndim <= axis < ndim:
-            r = _new(t)
-            r._n = t._bk.softmax(x._n, axis % ndim)
-            r._d = x._d
-            return r
+    if dtype is None and t in TENSOR_TYPES and x._d.kind == "f":
+        # the fast path (dim= for axis=, unless both are given)
+        a = axis if dim is None else (dim if axis == -1 else None)
+        if type(a) is int:
+            ndim = t._bk.ndim(x._n)
+            if -ndim <= a < ndim:
+                r = _new(t)
+                r._n = t._bk.softmax(x._n, a % ndim)
+                r._d = x._d
+                return r
     return _slow("softmax", x, axis, dim, dtype)
 
 
@@ -87,12 +89,14 @@ def log_softmax(x: Tensor, /, axis: int | None = -1, *, dim: int | None = None,
         tensor([-0.6931472, -0.6931472], dtype=float32)
     """
     t = type(x)
-    if t in TENSOR_TYPES and dim is None and dtype is None and x._d.kind == "f" \
-            and type(axis) is int:
-        ndim = len(t._bk.shape(x._n))
-        if -ndim <= axis < ndim:
-            r = _new(t)
-            r._n = t._bk.log_softmax(x._n, axis % ndim)
-            r._d = x._d
-            return r
+    if dtype is None and t in TENSOR_TYPES and x._d.kind == "f":
+        # the fast path (dim= for axis=, unless both are given)
+        a = axis if dim is None else (dim if axis == -1 else None)
+        if type(a) is int:
+            ndim = t._bk.ndim(x._n)
+            if -ndim <= a < ndim:
+                r = _new(t)
+                r._n = t._bk.log_softmax(x._n, a % ndim)
+                r._d = x._d
+                return r
     return _slow("log_softmax", x, axis, dim, dtype)

@@ -47,12 +47,26 @@ _default_device: list[Device | None] = [None]
 
 def set_default_device(device: str | Device | None) -> None:
     """Create new tensors on ``device`` on every backend (``None``: the first GPU if the
-    backend sees one, else the CPU)."""
+    backend sees one, else the CPU).
+
+    Example:
+        >>> ut.set_default_device("cpu")
+        >>> ut.zeros(2).device
+        Device('cpu')
+        >>> ut.set_default_device(None)  # back to the first GPU if there is one, else the CPU
+    """
     _default_device[0] = as_device(device)
 
 
 def get_default_device(backend: Backend | None = None) -> Device:
-    """The device new tensors of ``backend`` (default: the active one) are created on."""
+    """The device new tensors of ``backend`` (default: the active one) are created on.
+
+    Example:
+        >>> ut.zeros(2).device == ut.get_default_device()
+        True
+        >>> ut.get_default_device() in ("cpu", "gpu:0")
+        True
+    """
     if _default_device[0] is not None:
         return _default_device[0]
     b = backend or current()

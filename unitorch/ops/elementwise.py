@@ -169,8 +169,117 @@ def _outmap(kinds: str, result: str) -> dict[dt.DType, dt.DType]:
     return out
 
 
+# The example in each function's docstring: a call and what it prints (a doctest, run
+# on every backend by tests/test_docstrings.py; "..." stands for digits that the last
+# rounding may change).
+_EXAMPLES: dict[str, tuple[str, str]] = {
+    "abs": ("ut.abs(ut.tensor([-1.5, 2.0]))", "tensor([1.5, 2. ], dtype=float32)"),
+    "negative": ("ut.negative(ut.tensor([1, -2]))", "tensor([-1,  2], dtype=int64)"),
+    "positive": ("ut.positive(ut.tensor([1.5, -2.0]))", "tensor([ 1.5, -2. ], dtype=float32)"),
+    "sign": ('ut.sign(ut.tensor([-2.0, 0.0, 3.0, float("nan")]))',
+             "tensor([-1.,  0.,  1., nan], dtype=float32)"),
+    "signbit": ("ut.signbit(ut.tensor([-0.0, 0.0, -1.0]))",
+                "tensor([ True, False,  True], dtype=bool)"),
+    "square": ("ut.square(ut.tensor([-3, 4]))", "tensor([ 9, 16], dtype=int64)"),
+    "sqrt": ("ut.sqrt(ut.tensor([4, 9]))  # integers: computed in the default float dtype",
+             "tensor([2., 3.], dtype=float32)"),
+    "exp": ("ut.exp(ut.tensor([0.0, 1.0]))", "tensor([1.       , 2.71828...], dtype=float32)"),
+    "expm1": ("ut.expm1(ut.tensor([0.0, 1e-10]))", "tensor([0.e+00, 1.e-10], dtype=float32)"),
+    "log": ("ut.log(ut.tensor([1.0, 0.0, -1.0]))", "tensor([  0., -inf,  nan], dtype=float32)"),
+    "log1p": ("ut.log1p(ut.tensor([0.0, 1e-10]))", "tensor([0.e+00, 1.e-10], dtype=float32)"),
+    "log2": ("ut.log2(ut.tensor([1.0, 8.0, 0.5]))", "tensor([ 0.,  3., -1.], dtype=float32)"),
+    "log10": ("ut.log10(ut.tensor([1.0, 100.0]))", "tensor([0., 2.], dtype=float32)"),
+    "sin": ("ut.sin(ut.tensor([0.0, ut.pi / 2]))", "tensor([0., 1.], dtype=float32)"),
+    "cos": ("ut.cos(ut.tensor([0.0, ut.pi]))", "tensor([ 1., -1.], dtype=float32)"),
+    "tan": ("ut.tan(ut.tensor([0.0, 1.0]))", "tensor([0.       , 1.55740...], dtype=float32)"),
+    "asin": ("ut.asin(ut.tensor([0.0, 1.0]))", "tensor([0.       , 1.57079...], dtype=float32)"),
+    "acos": ("ut.acos(ut.tensor([1.0, 0.0]))", "tensor([0.       , 1.57079...], dtype=float32)"),
+    "atan": ("ut.atan(ut.tensor([0.0, 1.0]))", "tensor([0.       , 0.78539...], dtype=float32)"),
+    "sinh": ("ut.sinh(ut.tensor([0.0, 1.0]))", "tensor([0.       , 1.17520...], dtype=float32)"),
+    "cosh": ("ut.cosh(ut.tensor([0.0, 1.0]))", "tensor([1.       , 1.54308...], dtype=float32)"),
+    "tanh": ("ut.tanh(ut.tensor([0.0, 1.0, 20.0]))",
+             "tensor([0.       , 0.76159..., 1.       ], dtype=float32)"),
+    "asinh": ("ut.asinh(ut.tensor([0.0, 1.0]))", "tensor([0.       , 0.88137...], dtype=float32)"),
+    "acosh": ("ut.acosh(ut.tensor([1.0, 2.0]))", "tensor([0.      , 1.31695...], dtype=float32)"),
+    "atanh": ("ut.atanh(ut.tensor([0.0, 0.5, 1.0]))",
+              "tensor([0.        , 0.54930...,        inf], dtype=float32)"),
+    "erf": ("ut.erf(ut.tensor([0.0, 1.0]))", "tensor([0.       , 0.84270...], dtype=float32)"),
+    "sigmoid": ("ut.sigmoid(ut.tensor([0.0, 2.0]))",
+                "tensor([0.5     , 0.88079...], dtype=float32)"),
+    "floor": ("ut.floor(ut.tensor([-1.5, 1.5]))", "tensor([-2.,  1.], dtype=float32)"),
+    "ceil": ("ut.ceil(ut.tensor([-1.5, 1.5]))", "tensor([-1.,  2.], dtype=float32)"),
+    "trunc": ("ut.trunc(ut.tensor([-1.5, 1.5]))", "tensor([-1.,  1.], dtype=float32)"),
+    "round": ("ut.round(ut.tensor([0.5, 1.5, 2.5, -0.5]))",
+              "tensor([ 0.,  2.,  2., -0.], dtype=float32)"),
+    "isnan": ('ut.isnan(ut.tensor([1.0, float("nan"), float("inf")]))',
+              "tensor([False,  True, False], dtype=bool)"),
+    "isinf": ('ut.isinf(ut.tensor([1.0, float("nan"), float("-inf")]))',
+              "tensor([False, False,  True], dtype=bool)"),
+    "isfinite": ('ut.isfinite(ut.tensor([1.0, float("nan"), float("inf")]))',
+                 "tensor([ True, False, False], dtype=bool)"),
+    "real": ("ut.real(ut.tensor([1 + 2j, 3 - 4j]))", "tensor([1., 3.], dtype=float32)"),
+    "imag": ("ut.imag(ut.tensor([1 + 2j, 3 - 4j]))", "tensor([ 2., -4.], dtype=float32)"),
+    "conj": ("ut.conj(ut.tensor([1 + 2j, 3 - 4j]))", "tensor([1.-2.j, 3.+4.j], dtype=complex64)"),
+    "logical_not": ("ut.logical_not(ut.tensor([0, 1, 2]))",
+                    "tensor([ True, False, False], dtype=bool)"),
+    "bitwise_invert": ("ut.bitwise_invert(ut.tensor([0, 5], dtype=ut.int8))",
+                       "tensor([-1, -6], dtype=int8)"),
+    "add": ("ut.add(ut.tensor([1, 2]), ut.tensor([0.5, 0.25]))  # int64 with float32: float32",
+            "tensor([1.5 , 2.25], dtype=float32)"),
+    "subtract": ("ut.subtract(ut.tensor([5.0, 3.0]), 1)", "tensor([4., 2.], dtype=float32)"),
+    "multiply": ("ut.multiply(ut.tensor([1.5, 2.0]), ut.tensor([2.0, -3.0]))",
+                 "tensor([ 3., -6.], dtype=float32)"),
+    "divide": ("ut.divide(ut.tensor([1, 2]), ut.tensor([2, 0]))",
+               "tensor([0.5, inf], dtype=float32)"),
+    "floor_divide": ("ut.floor_divide(ut.tensor([7, -7, 7]), ut.tensor([2, 2, 0]))",
+                     "tensor([ 3, -4,  0], dtype=int64)"),
+    "remainder": ("ut.remainder(ut.tensor([7, -7, 7]), ut.tensor([2, 2, -2]))",
+                  "tensor([ 1,  1, -1], dtype=int64)"),
+    "pow": ("ut.pow(ut.tensor([2.0, 3.0]), 2)", "tensor([4., 9.], dtype=float32)"),
+    "maximum": ('ut.maximum(ut.tensor([1.0, float("nan")]), ut.tensor([2.0, 0.0]))',
+                "tensor([ 2., nan], dtype=float32)"),
+    "minimum": ('ut.minimum(ut.tensor([1.0, float("nan")]), ut.tensor([2.0, 0.0]))',
+                "tensor([ 1., nan], dtype=float32)"),
+    "atan2": ("ut.atan2(ut.tensor([1.0, -1.0]), ut.tensor([-1.0, -1.0]))",
+              "tensor([ 2.35619..., -2.35619...], dtype=float32)"),
+    "hypot": ("ut.hypot(ut.tensor([3.0, 5.0]), ut.tensor([4.0, 12.0]))",
+              "tensor([ 5., 13.], dtype=float32)"),
+    "copysign": ("ut.copysign(ut.tensor([1.0, 2.0]), ut.tensor([-0.0, 3.0]))",
+                 "tensor([-1.,  2.], dtype=float32)"),
+    "logaddexp": ("ut.logaddexp(ut.tensor([0.0, 100.0]), ut.tensor([0.0, 0.0]))",
+                  "tensor([  0.69314..., 100.       ], dtype=float32)"),
+    "equal": ("ut.equal(ut.tensor([1, 2, 3]), 2)", "tensor([False,  True, False], dtype=bool)"),
+    "not_equal": ('ut.not_equal(ut.tensor([1.0, float("nan")]), ut.tensor([1.0, float("nan")]))',
+                  "tensor([False,  True], dtype=bool)"),
+    "less": ("ut.less(ut.tensor([1, 2, 3]), 2)", "tensor([ True, False, False], dtype=bool)"),
+    "less_equal": ("ut.less_equal(ut.tensor([1, 2, 3]), 2)",
+                   "tensor([ True,  True, False], dtype=bool)"),
+    "greater": ("ut.greater(ut.tensor([1, 2, 3]), 2)", "tensor([False, False,  True], dtype=bool)"),
+    "greater_equal": ("ut.greater_equal(ut.tensor([1, 2, 3]), 2)",
+                      "tensor([False,  True,  True], dtype=bool)"),
+    "logical_and": ("ut.logical_and(ut.tensor([True, True, False]), ut.tensor([1, 0, 1]))",
+                    "tensor([ True, False, False], dtype=bool)"),
+    "logical_or": ("ut.logical_or(ut.tensor([True, True, False]), ut.tensor([1, 0, 1]))",
+                   "tensor([ True,  True,  True], dtype=bool)"),
+    "logical_xor": ("ut.logical_xor(ut.tensor([True, True, False]), ut.tensor([1, 0, 1]))",
+                    "tensor([False,  True,  True], dtype=bool)"),
+    "bitwise_and": ("ut.bitwise_and(ut.tensor([12, 10]), ut.tensor([10, 6]))",
+                    "tensor([8, 2], dtype=int64)"),
+    "bitwise_or": ("ut.bitwise_or(ut.tensor([12, 10]), ut.tensor([10, 6]))",
+                   "tensor([14, 14], dtype=int64)"),
+    "bitwise_xor": ("ut.bitwise_xor(ut.tensor([12, 10]), ut.tensor([10, 6]))",
+                    "tensor([ 6, 12], dtype=int64)"),
+    "bitwise_left_shift": ("ut.bitwise_left_shift(ut.tensor([1, 1], dtype=ut.int32), "
+                           "ut.tensor([3, 40], dtype=ut.int32))",
+                           "tensor([8, 0], dtype=int32)"),
+    "bitwise_right_shift": ("ut.bitwise_right_shift(ut.tensor([16, -16, -16]), "
+                            "ut.tensor([2, 2, 70]))",
+                            "tensor([ 4, -4, -1], dtype=int64)"),
+}
+
+
 def _doc(name: str, summary: str, kinds: str, result: str, float_only: bool,
-         example: str) -> str:
+         example: tuple[str, str] | None) -> str:
     accepted = {
         "iufc": "numeric", "iuf": "real numeric", "fc": "floating", "f": "real floating",
         "iu": "integer", "biu": "integer or bool", "biufc": "any", "biuf": "bool or real",
@@ -181,7 +290,8 @@ def _doc(name: str, summary: str, kinds: str, result: str, float_only: bool,
     lines = [summary, "", f"Accepts {accepted} tensors; the result has {out}."]
     if float_only:
         lines.append("Integer and bool inputs are computed in the default float dtype.")
-    lines += ["", "Example:", f"    >>> {example}"]
+    if example is not None:
+        lines += ["", "Example:", f"    >>> {example[0]}", f"    {example[1]}"]
     return "\n".join(lines)
 
 
@@ -190,7 +300,7 @@ def _doc(name: str, summary: str, kinds: str, result: str, float_only: bool,
 
 
 def _unary(name: str, summary: str, kinds: str, *, result: str = "same",
-           float_only: bool = False, example: str | None = None,
+           float_only: bool = False, example: tuple[str, str] | None = None,
            compute: Callable[..., Any] | None = None) -> Callable[[Tensor], Tensor]:
     kinds = _KINDS[kinds]
     outmap = _outmap(kinds, result)
@@ -224,7 +334,7 @@ def _unary(name: str, summary: str, kinds: str, *, result: str = "same",
 
     op.__name__ = op.__qualname__ = name
     op.__doc__ = _doc(name, summary, kinds, result, float_only,
-                      example or f"ut.{name}(ut.tensor([0.5, 1.0]))")
+                      example or _EXAMPLES.get(name))
     return op
 
 
@@ -264,7 +374,8 @@ class _BinarySpec:
 
 def _binary(name: str, summary: str, kinds: str, *, result: str = "same",
             float_only: bool = False, commutative: bool = False, scalar_native: bool = True,
-            example: str | None = None, compute: Callable[..., Any] | None = None,
+            example: tuple[str, str] | None = None,
+            compute: Callable[..., Any] | None = None,
             fast_kinds: str | None = None) -> Callable[[Any, Any], Tensor]:
     kinds = _KINDS[kinds]
     outmap = _outmap(kinds, result)
@@ -307,6 +418,9 @@ def _binary(name: str, summary: str, kinds: str, *, result: str = "same",
                     return r
         elif t2 is float or t2 is int:
             table = scalar_tables.get(t)
+            if table is None and t in TENSOR_TYPES:  # a scalar before any tensor pair
+                bind(t)
+                table = scalar_tables[t]
             if table is not None:
                 d = x1._d
                 if d.kind in "fc":
@@ -326,7 +440,7 @@ def _binary(name: str, summary: str, kinds: str, *, result: str = "same",
 
     op.__name__ = op.__qualname__ = name
     op.__doc__ = _doc(name, summary, kinds, result, float_only,
-                      example or f"ut.{name}(ut.tensor([1., 2.]), ut.tensor([3., 4.]))")
+                      example or _EXAMPLES.get(name))
     op._spec = spec
     return op
 
@@ -450,7 +564,7 @@ def _logical_not_of(backend, T, native, d):
 # the functions
 
 abs = _unary("abs", "Absolute value, element-wise (``|a + bj|`` for complex).", "numeric",
-             result="real", example="ut.abs(ut.tensor([-1.5, 2.0]))")
+             result="real")
 negative = _unary("negative", "Numerical negative, ``-x``.", "numeric")
 positive = _unary("positive", "Numerical positive, ``+x`` (a new tensor, same values).",
                   "numeric", compute=_real_identity)
@@ -511,7 +625,24 @@ remainder = _binary(
     "integer divisor of 0 gives 0.", "real", compute=_int_zero_safe("remainder"),
     fast_kinds="f",
 )
-pow = _binary("pow", "``x1 ** x2``.", "numeric")
+def _pow(backend: Any, n1: Any, n2: Any, d: dt.DType) -> Any:
+    """``pow`` refusing integers to negative integer powers, as NumPy does (torch and
+    TensorFlow raise their own, different errors).  A tensor exponent is checked on the
+    host (one sync), except while compiling, where values are symbolic."""
+    if d.kind == "i":
+        if not hasattr(n2, "dtype"):
+            negative = n2 < 0
+        elif backend.is_compiling():
+            negative = False
+        else:
+            negative = bool(backend.to_numpy(n2).min(initial=0) < 0)
+        if negative:
+            raise ValueError("pow(): integers to negative integer powers are not allowed")
+    return backend.pow(n1, n2)
+
+
+pow = _binary("pow", "``x1 ** x2``; an integer base with a negative integer exponent "
+              "raises ValueError (as NumPy).", "numeric", compute=_pow, fast_kinds="fc")
 maximum = _binary("maximum", "Element-wise maximum; NaN wins.", "real", commutative=True,
                   scalar_native=False)
 minimum = _binary("minimum", "Element-wise minimum; NaN wins.", "real", commutative=True,

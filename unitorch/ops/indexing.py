@@ -123,7 +123,7 @@ def getitem(x: Tensor, key: Any) -> Tensor:
         # The framework's own basic indexing is NumPy's wherever it does not raise
         # (checked by tests/test_indexing.py); on any error, the full path below decides.
         try:
-            native = x._n[key]
+            native = t._bk.basic_getitem(x._n, key)
         except Exception:
             pass
         else:

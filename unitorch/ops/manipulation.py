@@ -96,11 +96,12 @@ def reshape(x: Tensor, /, shape: int | Sequence[int], *more: int,
         (2, 3)
     """
     t = type(x)
-    if copy is None and not more and type(shape) is tuple and -1 not in shape \
+    if copy is None and not more and type(shape) is tuple and 0 not in shape \
             and t in TENSOR_TYPES:
         # the fast path: the framework validates; on any refusal, redo it below with
         # unitorch's checks and messages (symbolic sizes from a trace pass through here).
-        # -1 takes the path below: TensorFlow infers it even where it is ambiguous.
+        # A 0 in the shape takes the path below: with a -1 beside it, TensorFlow infers
+        # a size where it is ambiguous (without a 0, the -1 is determined).
         try:
             native = t._bk.reshape(x._n, shape)
         except Exception:  # re-raised below with unitorch's message

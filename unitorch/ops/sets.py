@@ -38,7 +38,14 @@ __all__ = [
 
 
 class UniqueAllResult(NamedTuple):
-    """What :func:`unique_all` returns."""
+    """What :func:`unique_all` returns.
+
+    Example:
+        >>> values, indices, inverse_indices, counts = ut.unique_all(ut.tensor([3, 1, 3]))
+        >>> values, indices, inverse_indices, counts
+        (tensor([1, 3], dtype=int64), tensor([1, 0], dtype=int64),
+         tensor([1, 0, 1], dtype=int64), tensor([1, 2], dtype=int64))
+    """
 
     values: Tensor
     indices: Tensor
@@ -47,14 +54,25 @@ class UniqueAllResult(NamedTuple):
 
 
 class UniqueCountsResult(NamedTuple):
-    """What :func:`unique_counts` returns."""
+    """What :func:`unique_counts` returns.
+
+    Example:
+        >>> ut.unique_counts(ut.tensor([3, 1, 3]))
+        UniqueCountsResult(values=tensor([1, 3], dtype=int64), counts=tensor([1, 2], dtype=int64))
+    """
 
     values: Tensor
     counts: Tensor
 
 
 class UniqueInverseResult(NamedTuple):
-    """What :func:`unique_inverse` returns."""
+    """What :func:`unique_inverse` returns.
+
+    Example:
+        >>> r = ut.unique_inverse(ut.tensor([3, 1, 3]))
+        >>> r.values[r.inverse_indices]
+        tensor([3, 1, 3], dtype=int64)
+    """
 
     values: Tensor
     inverse_indices: Tensor

@@ -32,7 +32,15 @@ __all__ = ["sort", "argsort", "topk", "TopKResult"]
 
 
 class TopKResult(NamedTuple):
-    """What :func:`topk` returns: ``(values, indices)``, like ``torch.topk``."""
+    """What :func:`topk` returns: ``(values, indices)``, like ``torch.topk``.
+
+    Example:
+        >>> r = ut.topk(ut.tensor([1., 3., 2.]), 2)
+        >>> r.values
+        tensor([3., 2.], dtype=float32)
+        >>> r.indices
+        tensor([1, 2], dtype=int64)
+    """
 
     values: Tensor
     indices: Tensor

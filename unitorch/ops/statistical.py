@@ -45,7 +45,7 @@ from typing import Any
 
 from .. import dtypes as dt
 from ..errors import AxisError, DTypeError, fmt_shape, normalize_axes, normalize_axis
-from ..tensor import Tensor, _wrap
+from ..tensor import TENSOR_TYPES, Tensor, _wrap
 from ._dispatch import backend_of, check_kind, to_tensor
 
 __all__ = [
@@ -55,6 +55,9 @@ __all__ = [
 ]
 
 Axis = int | Sequence[int] | None
+
+#: ``_ALL_AXES[n]`` is ``(0, ..., n - 1)``: every axis of an n-D tensor, built once
+_ALL_AXES = tuple(tuple(range(n)) for n in range(65))
 
 
 def _axis_arg(op: str, axis: Any, dim: Any) -> Any:
@@ -110,6 +113,14 @@ def sum(x: Tensor, /, axis: Axis = None, *, dtype: dt.DTypeLike | None = None,
         >>> ut.sum(ut.tensor([True, True, False]))
         tensor(2, dtype=int64)
     """
+    t = type(x)
+    if axis is None and dim is None and dtype is None and keepdim is None \
+            and keepdims is False and t in TENSOR_TYPES and x._d.kind in "fc":
+        # the fast path: a floating tensor summed over every axis into its own dtype
+        n = x._n
+        nd = t._bk.ndim(n)
+        if 0 < nd < 65:
+            return _wrap(t, t._bk.sum(n, _ALL_AXES[nd], False, x._d), x._d)
     x, axes, keepdims = _args("sum", x, axis, dim, keepdims, keepdim)
     check_kind("sum", x._d, "biufc")
     d = _accumulator(x, dtype, "sum")
@@ -154,6 +165,13 @@ def mean(x: Tensor, /, axis: Axis = None, *, keepdims: bool = False, dim: Axis =
         >>> ut.mean(ut.tensor([1., 2., 3., 4.]))
         tensor(2.5, dtype=float32)
     """
+    t = type(x)
+    if axis is None and dim is None and keepdim is None and keepdims is False \
+            and t in TENSOR_TYPES and x._d.kind in "fc":
+        n = x._n  # the fast path, as in sum
+        nd = t._bk.ndim(n)
+        if 0 < nd < 65:
+            return _wrap(t, t._bk.mean(n, _ALL_AXES[nd], False), x._d)
     x, axes, keepdims = _args("mean", x, axis, dim, keepdims, keepdim)
     x = _floating("mean", x)
     if not axes:

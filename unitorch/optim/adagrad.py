@@ -23,9 +23,9 @@ class Adagrad(Optimizer):
         p = p - clr * g / (sqrt(sum) + eps)
 
     ``eps`` is added outside the square root, as in PyTorch (TF's ``ApplyAdagradV2``
-    kernel also adds it outside; Keras's default ``initial_accumulator_value`` is 0.1
-    and its ``epsilon`` 1e-7).  State per parameter: ``step`` and ``sum``, created with
-    the optimizer.
+    kernel also adds it outside; Keras 3's Adagrad adds it inside, ``sqrt(sum + eps)``,
+    and defaults to ``initial_accumulator_value=0.1`` and ``epsilon=1e-7``).  State per
+    parameter: ``step`` and ``sum``, created with the optimizer.
 
     Args:
         params: parameters, ``(name, parameter)`` pairs, or parameter groups (dicts).

@@ -30,8 +30,9 @@ class RMSprop(Optimizer):
         else:
             p = p - lr * g / d
 
-    ``eps`` is added outside the square root, as in PyTorch (Keras's RMSprop also adds
-    it outside; TF's ``ApplyRMSProp`` kernel adds it inside).  State per parameter:
+    ``eps`` is added outside the square root, as in PyTorch (Keras 3's RMSprop and TF's
+    ``ApplyRMSProp`` kernel add it inside, ``sqrt(s + eps)``; Keras's defaults are also
+    ``rho=0.9``, ``epsilon=1e-7``, ``learning_rate=1e-3``).  State per parameter:
     ``step``, ``square_avg`` (s), ``momentum_buffer`` (with momentum) and ``grad_avg``
     (a, when centered).
 

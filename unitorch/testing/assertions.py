@@ -167,7 +167,9 @@ def assert_backends_match(fn: Callable[..., Any], *args: Any,
     backend must also match.  Returns each backend's outputs as NumPy arrays.
 
     Example:
-        >>> ut.testing.assert_backends_match(ut.sum, np.arange(4.0), reference=6.0)
+        >>> out = ut.testing.assert_backends_match(ut.sum, np.arange(4.0), reference=6.0)
+        >>> {float(v) for v in out.values()}  # each installed backend's output
+        {6.0}
     """
     names = tuple(backends) if backends is not None else available_backends()
     results: dict[str, Any] = {}

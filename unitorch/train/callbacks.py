@@ -113,7 +113,16 @@ def _overrides(cb: Callback, name: str) -> bool:
 
 class CallbackList:
     """Callbacks in priority order, dispatching each hook; hooks a callback does not
-    override are skipped (nothing runs per step unless some callback asks)."""
+    override are skipped (nothing runs per step unless some callback asks).
+
+    Example:
+        >>> class Hello(ut.callbacks.Callback):
+        ...     def on_train_begin(self, logs):
+        ...         print("training begins")
+        >>> callbacks = ut.callbacks.CallbackList([Hello()], trainer=None)
+        >>> callbacks.on_train_begin({})
+        training begins
+    """
 
     def __init__(self, callbacks: Iterable[Callback], trainer: Trainer) -> None:
         items = list(callbacks)
@@ -293,6 +302,9 @@ class ModelCheckpoint(Callback):
     so far (``mode`` as in :class:`EarlyStopping`).  ``every`` saves every that many
     epochs (the last epoch of ``fit`` is always considered).
 
+    In a distributed run only rank 0 writes (every worker holds the same model, and
+    several processes writing one path would race); the file loads in a single process.
+
     Example:
         >>> ckpt = ut.callbacks.ModelCheckpoint("best.safetensors", save_best_only=True,
         ...                                     monitor="val_accuracy")
@@ -324,6 +336,10 @@ class ModelCheckpoint(Callback):
                 return
             self.best = current
         path = self.filepath.format(epoch=epoch + 1, **logs)
+        from ..distributed.group import is_main_process
+
+        if not is_main_process():  # one copy, written by rank 0
+            return
         directory = os.path.dirname(path)
         if directory:
             os.makedirs(directory, exist_ok=True)

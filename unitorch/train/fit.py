@@ -42,6 +42,16 @@ is ``Trainer(...).fit(...)``.
   a seeded DataLoader (or one drawing from unitorch's portable stream), and dropout in
   portable mode (``ut.random.portable(True)``: native generators restart from their
   seed on resume).
+* **Distributed runs**: with a :class:`unitorch.nn.DataParallel` model (and a sharded
+  loader, ``shard="auto"``), each step averages the gradients over the workers
+  (``model.sync_gradients()``, compiled with the step); at the end of each epoch the
+  metric states (totals and counts) are summed and the step losses averaged over the
+  workers (one collective each), so every worker logs the same values, computed over all
+  the workers' data, and callbacks (``EarlyStopping``...) decide alike everywhere.  Only
+  rank 0 shows progress (``progress``), writes TensorBoard logs (``log_dir``) and
+  writes :class:`~unitorch.train.callbacks.ModelCheckpoint` files; every worker must run
+  ``fit``, ``evaluate`` and the same callbacks.  Pass a ProgressBar or TensorBoard
+  callback in ``callbacks`` to log on every worker.
 * **``epochs`` is the total**: ``fit`` trains from ``trainer.epoch`` (0 for a new
   trainer, the checkpoint's epoch after ``resume_from``) up to ``epochs``; calling
   ``fit(data, epochs=4)`` again on a trainer that has done 2 trains 2 more.
@@ -190,9 +200,10 @@ class Trainer:
             options for :func:`unitorch.compile`.
         progress: ``True`` (a :class:`~unitorch.train.progress.ProgressBar`: a bar on
             terminals, lines in logs), ``"bar"``/``"lines"``, a ProgressBar, or
-            ``False`` for silence.
+            ``False`` for silence.  Shown by rank 0 only in a distributed run.
         log_dir: write TensorBoard logs there
-            (:class:`~unitorch.train.tensorboard.TensorBoard`).
+            (:class:`~unitorch.train.tensorboard.TensorBoard`); rank 0 only in a
+            distributed run.
         device: move the model there and put each batch there (default: where they are).
 
     Example:
@@ -238,17 +249,27 @@ class Trainer:
         if scheduler is not None:
             cbs.append(scheduler if isinstance(scheduler, LearningRateScheduler)
                        else LearningRateScheduler(scheduler))
-        if log_dir is not None:
-            cbs.append(TensorBoard(log_dir))
-        if isinstance(progress, ProgressBar):
-            cbs.append(progress)
-        elif progress is True:
-            cbs.append(ProgressBar())
-        elif isinstance(progress, str):
-            cbs.append(ProgressBar(mode=progress))
-        elif progress not in (False, None):
+        from ..distributed.group import is_main_process
+        from ..nn.parallel import DataParallel
+
+        #: a DataParallel model: gradients averaged, epoch values reduced over the workers
+        self._data_parallel = isinstance(model, DataParallel)
+        main = is_main_process()  # in a distributed run only rank 0 logs (log_dir, progress)
+        if not (progress in (False, None, True) or isinstance(progress, (str, ProgressBar))):
             raise TypeError(f"progress must be a bool, 'bar', 'lines' or a ProgressBar, got "
                             f"{progress!r}")
+        if log_dir is not None and main:
+            cbs.append(TensorBoard(log_dir))
+        if isinstance(progress, ProgressBar):
+            if main:
+                cbs.append(progress)
+        elif progress is True:
+            if main:
+                cbs.append(ProgressBar())
+        elif isinstance(progress, str):
+            bar = ProgressBar(mode=progress)  # (validates the mode on every worker)
+            if main:
+                cbs.append(bar)
         cbs.append(_RecordHistory())
         self.callbacks = CallbackList(cbs, self)
         self.history = History()
@@ -272,6 +293,8 @@ class Trainer:
         out = self.model(x)
         loss = self.loss_fn(out, y)
         loss.backward()
+        if self._data_parallel:  # average the gradients over the workers
+            self.model.sync_gradients()
         opt.step()
         out, loss = _detach(out), loss.detach()
         return loss, tuple(m.accumulate(s, out, y, loss)
@@ -398,7 +421,8 @@ class Trainer:
                 break
         if not losses:
             raise ValueError("train_data yielded no batches")
-        self.history.append_steps("loss", _read(losses))
+        states = self._over_workers(states)
+        self.history.append_steps("loss", _read(self._mean_over_workers(losses)))
         logs: dict[str, Any] = dict(zip(self._names, _read(
             [m.compute(s) for m, s in zip(self._tracked, states)])))
         if val_data is not None:
@@ -427,8 +451,47 @@ class Trainer:
             self.model.train(was_training)
         if n == 0:
             raise ValueError(f"{what} yielded no batches")
+        states = self._over_workers(states)
         return dict(zip(self._names, _read([m.compute(s)
                                             for m, s in zip(self._tracked, states)])))
+
+    # -- distributed runs: every worker ends an epoch with the same values ------------------
+
+    def _distributed(self) -> bool:
+        return self._data_parallel and getattr(self.model, "_world", 1) > 1
+
+    def _over_workers(self, states: tuple) -> tuple:
+        """The metric states summed over the workers (one all_reduce), in a distributed
+        run: totals and counts of every worker's shard, so each metric is the value over
+        all the data and every worker logs the same (callbacks decide alike)."""
+        if not self._distributed():
+            return states
+        import unitorch as ut
+
+        from ..distributed import all_reduce
+
+        leaves = [leaf for state in states for leaf in state]
+        flat = ut.concat([ut.reshape(ut.astype(t, ut.float64), (-1,)) for t in leaves])
+        total = all_reduce(flat, op="sum")
+        out, start = [], 0
+        for t in leaves:
+            n = int(np.prod(t.shape, dtype=np.int64))
+            out.append(ut.astype(ut.reshape(total[start:start + n], t.shape), t.dtype))
+            start += n
+        it = iter(out)
+        return tuple(tuple(next(it) for _ in state) for state in states)
+
+    def _mean_over_workers(self, losses: list[Tensor]) -> list[Tensor]:
+        """Each step's loss averaged over the workers (the loss of the global batch when
+        the shards' batches are equal), in a distributed run."""
+        if not self._distributed():
+            return losses
+        import unitorch as ut
+
+        from ..distributed import all_reduce
+
+        mean = all_reduce(ut.stack([ut.astype(t, ut.float64) for t in losses]), op="mean")
+        return [mean[i] for i in range(len(losses))]
 
     def evaluate(self, data: Iterable[Any]) -> dict[str, float]:
         """The loss and metrics over ``data`` (``(inputs, targets)`` batches), in eval

@@ -11,7 +11,7 @@ Every list has one value per epoch: a name first logged at a later epoch is padd
 with NaN before it (and an epoch lacking a name gets NaN), so lists stay aligned.
 
 Example:
-    >>> h = History()
+    >>> h = ut.train.History()
     >>> h.append_epoch(0, {"loss": 0.9, "accuracy": 0.5})
     >>> h["loss"], h.epoch
     ([0.9], [0])
@@ -27,7 +27,15 @@ __all__ = ["History"]
 
 
 class History(dict):
-    """Per-epoch values by name (a dict of lists), ``epoch`` and per-step ``steps``."""
+    """Per-epoch values by name (a dict of lists), ``epoch`` and per-step ``steps``.
+
+    Example:
+        >>> h = ut.train.History()
+        >>> h.append_epoch(0, {"loss": 0.9})
+        >>> h.append_epoch(1, {"loss": 0.5, "val_loss": 0.6})
+        >>> h["loss"], h["val_loss"], h.epoch
+        ([0.9, 0.5], [nan, 0.6], [0, 1])
+    """
 
     def __init__(self, values: Mapping[str, list[float]] | None = None) -> None:
         super().__init__()

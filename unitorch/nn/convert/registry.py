@@ -18,7 +18,15 @@ __all__ = [
 
 class UnsupportedLayerError(UnitorchError, TypeError):
     """A layer (or a layer option) a converter cannot translate exactly.  The message
-    names the layer, where it is in the model, and the supported types."""
+    names the layer, where it is in the model, and the supported types.
+
+    Example:
+        >>> import torch
+        >>> ut.nn.from_torch(torch.nn.Bilinear(2, 2, 1))
+        Traceback (most recent call last):
+        ...
+        unitorch.nn.convert.UnsupportedLayerError: from_torch: cannot convert layer of type torch.nn.modules.linear.Bilinear; ...
+    """
 
 
 # torch.nn class names from_torch() converts (the unitorch layer of the same name), plus

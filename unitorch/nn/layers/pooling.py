@@ -135,7 +135,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     so it is differentiable and the same on every backend.
 
     Example:
-        >>> adaptive_avg_pool2d(ut.arange(16.).reshape(1, 1, 4, 4), 2)
+        >>> F.adaptive_avg_pool2d(ut.arange(16.).reshape(1, 1, 4, 4), 2)
         tensor([[[[ 2.5,  4.5],
                   [10.5, 12.5]]]], dtype=float32)
     """
