@@ -356,6 +356,48 @@ def test_full(backends, fill, dtype, expected):
     check(results, ref, expected, shape=(2, 3))
 
 
+_ZEROS = {
+    "f": [0.0, -0.0, np.float64(-0.0), np.float64(0.0)],
+    "c": [0j, complex(-0.0, 0.0), complex(0.0, -0.0), complex(-0.0, -0.0), complex(-0.0, 1.0),
+          1j, complex(2.0, -0.0), 2 + 0j],
+}
+
+
+def _assert_signs(results: dict, ref: np.ndarray, what: str) -> None:
+    for name, r in results.items():
+        got = r.numpy().astype(ref.dtype)
+        for part in (np.real, np.imag):
+            assert np.array_equal(np.signbit(part(got)), np.signbit(part(ref))), \
+                f"{name}: {what}: got {got}, expected {ref}"
+
+
+@pytest.mark.parametrize("dtype", [None, ut.float64, ut.bfloat16, ut.float16, ut.complex64,
+                                   ut.complex128])
+def test_full_keeps_the_sign_of_zero(backends, dtype):
+    """0.0 == -0.0 in Python (and complex numbers with a zero part equal their sign
+    flips).  TensorFlow converts Python scalars through an eager cache keyed by Python
+    equality: on its own, a zero fill gives whichever zero it converted first.  Found by
+    the Array API suite (test_repeat's expected values come from ``full``)."""
+    kind = "f" if dtype is None else dtype.kind
+    fills = _ZEROS[kind]
+    wide = np.complex128 if kind == "c" else np.float64
+    for order in (fills, fills[::-1]):
+        for fill in order:
+            ref = np.full((2,), fill, dtype=wide)
+            want = dtype or ut.float32
+            full = on_backends(backends, lambda fill=fill: ut.full((2,), fill, dtype=dtype))
+            check(full, ref, want, shape=(2,))
+            _assert_signs(full, ref, f"full({fill!r})")
+            like = on_backends(backends, lambda x, fill=fill: ut.full_like(x, fill),
+                               np.ones(2, want.numpy))
+            _assert_signs(like, ref, f"full_like({fill!r})")
+            if kind == "f":  # one point: start itself, sign included (NumPy computes
+                # 0 * step + start, which drops it)
+                out = on_backends(backends, lambda fill=fill: ut.linspace(fill, 1.0, 1))
+                check(out, np.linspace(fill, 1.0, 1), ut.float32, shape=(1,))
+                _assert_signs(out, ref[:1], f"linspace({fill!r}, 1, 1)")
+
+
 def test_full_errors(backends):
     same_error(backends, ut.DTypeError, lambda: ut.full(2, 1.5, dtype=ut.int32),
                match="cannot fill int32 with 1.5")

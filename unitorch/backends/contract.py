@@ -497,6 +497,15 @@ class Backend(abc.ABC):
         """Sum, accumulated and returned in ``dtype`` (``x`` is cast first)."""
 
     @abc.abstractmethod
+    def sum_all(self, x: Native) -> Native:
+        """The sum of every element of a real floating ``x``: a 0-d tensor of its dtype
+        (the full reduction's fast path; float16/bfloat16 accumulate in float32)."""
+
+    @abc.abstractmethod
+    def mean_all(self, x: Native) -> Native:
+        """The mean of every element of a real floating ``x``, as :meth:`sum_all`."""
+
+    @abc.abstractmethod
     def prod(self, x: Native, axes: tuple[int, ...], keepdims: bool, dtype: DType) -> Native:
         """Product, accumulated and returned in ``dtype``."""
 

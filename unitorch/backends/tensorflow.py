@@ -66,6 +66,19 @@ def _const(value: Any, like: Native) -> Native:
     return tf.constant(value, dtype=like.dtype)
 
 
+def _scalar(value: Any, dtype: Any) -> Native:
+    """``tf.constant(value, dtype)`` for a Python scalar, keeping the sign of zero.
+
+    Eagerly, TensorFlow converts Python numbers through a cache keyed by Python
+    equality, where ``0.0 == -0.0``: on its own ``tf.constant(-0.0)`` returns the
+    cached ``+0.0`` made earlier (or the reverse), and likewise for complex numbers
+    with a zero part.  A 0-d NumPy array is never cached.
+    """
+    if isinstance(value, (float, complex)) and (value.real == 0 or value.imag == 0):
+        value = np.array(value)
+    return tf.constant(value, dtype)
+
+
 def _by_parts(fn: Callable[[Native], Native], x: Native) -> Native:
     """Apply ``fn`` to the real and imaginary parts of complex ``x`` separately."""
     real_dtype = _REAL_OF[x.dtype]
@@ -236,7 +249,7 @@ class TensorFlowBackend(Backend):
 
     def full(self, shape, fill_value, dtype, device):
         with tf.device(_tf_device(device) or self._default_device_name()):
-            return tf.fill(shape, tf.constant(fill_value, dtype=_DTYPES[dtype]))
+            return tf.fill(shape, _scalar(fill_value, _DTYPES[dtype]))
 
     def eye(self, n_rows, n_cols, k, dtype, device):
         with tf.device(_tf_device(device) or self._default_device_name()):
@@ -251,12 +264,12 @@ class TensorFlowBackend(Backend):
         with tf.device(_tf_device(device) or self._default_device_name()):
             steps = num + (0 if endpoint else 1)
             if steps <= 1:
-                out = tf.fill([steps], tf.constant(start, wide))
+                out = tf.fill([steps], _scalar(start, wide))
             else:
                 step = tf.constant((stop - start) / (steps - 1), wide)
                 i = tf.range(steps, dtype=wide)
-                up = step * i + tf.constant(start, wide)
-                down = tf.constant(stop, wide) - step * (tf.constant(steps - 1, wide) - i)
+                up = step * i + _scalar(start, wide)
+                down = _scalar(stop, wide) - step * (tf.constant(steps - 1, wide) - i)
                 out = tf.where(tf.range(steps) < steps // 2, up, down)
             return raw.Cast(x=out[:num], DstT=_DTYPES[dtype])
 
@@ -607,6 +620,14 @@ class TensorFlowBackend(Backend):
         return _half_in_f32(raw.Sum, x, axis=_ints(axes), keep_dims=keepdims)
 
     @staticmethod
+    def sum_all(x):
+        return _half_in_f32(raw.Sum, x, axis=_ints(_ALL_AXES[x.shape.rank]), keep_dims=False)
+
+    @staticmethod
+    def mean_all(x):
+        return _half_in_f32(raw.Mean, x, axis=_ints(_ALL_AXES[x.shape.rank]), keep_dims=False)
+
+    @staticmethod
     def prod(x, axes, keepdims, dtype):
         x = TensorFlowBackend.cast(x, dtype)
         return _half_in_f32(raw.Prod, x, axis=_ints(axes), keep_dims=keepdims)
@@ -919,7 +940,7 @@ class TensorFlowBackend(Backend):
     @staticmethod
     def pad(x, pads: Pads, value):
         return raw.PadV2(input=x, paddings=[list(p) for p in pads],
-                         constant_values=tf.constant(value, x.dtype))
+                         constant_values=_scalar(value, x.dtype))
 
     # -- indexing -----------------------------------------------------------------------
 
@@ -1553,9 +1574,9 @@ def _tensors(x1: Any, x2: Any) -> tuple[Native, Native]:
     """Element-wise primitives may get one Python scalar; make it a tensor of the other's
     dtype."""
     if not isinstance(x1, (tf.Tensor, tf.Variable)):
-        x1 = tf.constant(x1, dtype=x2.dtype)
+        x1 = _scalar(x1, x2.dtype)
     elif not isinstance(x2, (tf.Tensor, tf.Variable)):
-        x2 = tf.constant(x2, dtype=x1.dtype)
+        x2 = _scalar(x2, x1.dtype)
     return x1, x2
 
 
@@ -1564,6 +1585,7 @@ def _real_part(x: Native) -> Native:
 
 
 _INT_CONSTANTS: dict[tuple[int, ...], Native] = {}
+_ALL_AXES = tuple(tuple(range(n)) for n in range(255))  # every axis of an n-D tensor
 _POSITIONS: dict[tuple[Any, ...], Native] = {}  # argmax/argmin's index ramps
 
 

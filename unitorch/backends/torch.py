@@ -312,6 +312,12 @@ class TorchBackend(Backend):
             return torch.sum(x)  # every axis: the full reduction is the cheaper call
         return torch.sum(x, dim=axes, keepdim=keepdims, dtype=nd)
 
+    basic_getitem = staticmethod(torch.Tensor.__getitem__)  # the C slot, no Python frame
+
+    # torch's full reductions accumulate float16/bfloat16 in float32 and round once
+    sum_all = staticmethod(torch.sum)
+    mean_all = staticmethod(torch.mean)
+
     @staticmethod
     def prod(x, axes, keepdims, dtype):
         # torch.prod reduces one dimension at a time; go from the last so indices hold.

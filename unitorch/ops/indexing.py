@@ -78,6 +78,10 @@ def _is_basic(key: Any) -> bool:
     (torch refuses negative steps; both frameworks refuse out-of-range ints and too many
     indices; torch alone accepts several ``...``, hence the count)."""
     t = type(key)
+    if t is slice:  # the common key first
+        start, stop, step = key.start, key.stop, key.step
+        return ((start is None or type(start) is int) and (stop is None or type(stop) is int)
+                and (step is None or type(step) is int))
     if t is tuple:
         ellipsis = False
         for k in key:
@@ -92,8 +96,6 @@ def _is_basic(key: Any) -> bool:
                     return False
                 ellipsis = True
         return True
-    if t is slice:
-        return _int_slice(key)
     return t in _BASIC
 
 
@@ -119,7 +121,7 @@ def getitem(x: Tensor, key: Any) -> Tensor:
     if t not in TENSOR_TYPES:
         x = to_tensor(x, backend_of("getitem", x))
         t = type(x)
-    elif _is_basic(key):
+    elif type(key) is int or _is_basic(key):
         # The framework's own basic indexing is NumPy's wherever it does not raise
         # (checked by tests/test_indexing.py); on any error, the full path below decides.
         try:
