@@ -154,6 +154,8 @@ def _nested(x, w):
 
 
 def test_compare_agreeing_function_with_nested_outputs(backends):
+    if len(backends) < 2:
+        pytest.skip("needs two backends: a comparison with one has no outputs to compare")
     rng = np.random.default_rng(0)
     x, w = rng.standard_normal((8, 5)).astype(np.float32), rng.standard_normal((5, 4))
     report = ut.ab.compare(_nested, x, w.astype(np.float32), backends=backends, repeats=3)

@@ -433,3 +433,18 @@ def test_integer_to_negative_integer_power_is_refused(backends):
                base, match="integers to negative integer powers are not allowed")
     check(on_backends(backends, lambda t: t ** ut.asarray(np.array([0, 3])), base),
           np.array([1, 27]), ut.int64)
+
+
+def test_zero_python_scalars_keep_their_sign(backends):
+    """``x * -0.0`` after ``x * 0.0`` (TensorFlow caches Python numbers by equality, and
+    ``0.0 == -0.0``): NumPy's signed zeros on every backend, in either order."""
+    x = np.array([1.0, -2.0, 0.0])
+    for first, second in ((0.0, -0.0), (-0.0, 0.0)):
+        for op in (np.multiply, np.add):
+            for name, r in on_backends(
+                    backends, lambda t, op=op, a=first, b=second: (
+                        getattr(ut, op.__name__)(t, a),
+                        getattr(ut, op.__name__)(t, b))[1], x).items():
+                expected = op(x, second)
+                np.testing.assert_array_equal(np.signbit(r.numpy()), np.signbit(expected),
+                                              err_msg=f"{name}: {op.__name__} {second}")

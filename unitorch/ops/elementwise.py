@@ -416,7 +416,8 @@ def _binary(name: str, summary: str, kinds: str, *, result: str = "same",
                     r._n = native
                     r._d = entry[1]
                     return r
-        elif t2 is float or t2 is int:
+        elif t2 is int or (t2 is float and x2):
+            # (a float zero takes the slow path: its sign must survive, see operand())
             table = scalar_tables.get(t)
             if table is None and t in TENSOR_TYPES:  # a scalar before any tensor pair
                 bind(t)
@@ -476,7 +477,11 @@ def _binary_slow(spec: _BinarySpec, x1: Any, x2: Any) -> Tensor:
         if t is not None:
             return t._n if t._d is d else backend.cast(t._n, d)
         value = scalar_for(name, scalar, d)
-        if spec.scalar_native and t1 is not None:  # only the second operand may be scalar
+        # only the second operand may be a Python scalar; a float zero goes in a tensor
+        # (TensorFlow converts Python numbers through a cache where 0.0 == -0.0, so the
+        # raw -0.0 could come back as +0.0)
+        if spec.scalar_native and t1 is not None and not (
+                isinstance(value, (float, complex)) and (value.real == 0 or value.imag == 0)):
             return value
         return native_scalar(backend, value, d, like)
 
