@@ -13,38 +13,45 @@ from typing import Any
 _PROBE = ("import resource, time; t = time.perf_counter(); {module}; "
           "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
 # unitorch imports its framework on first use, so "import unitorch" alone would not
-# count it: the probe makes one tensor, which loads the framework and binds the backend.
-_STATEMENTS = {"torch": "import torch", "tensorflow": "import tensorflow",
+# count it: every probe makes one tensor, which loads the framework (and starts
+# TensorFlow's runtime, a few hundred ms) and, for unitorch, binds the backend.
+_STATEMENTS = {"torch": "import torch; torch.tensor(0.0)",
+               "tensorflow": "import tensorflow as tf; tf.constant(0.0)",
                "unitorch": "import unitorch; unitorch.asarray(0.0)"}
 
 
-def _measure(module: str, backend: str, repeats: int) -> tuple[float, float]:
-    env = dict(os.environ, UNITORCH_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="2")
-    # as users import: from cached bytecode (some CI images set PYTHONDONTWRITEBYTECODE,
-    # which would make every run compile every module); the first run writes the cache
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    statement = _STATEMENTS[module]
-    subprocess.run([sys.executable, "-c", statement], env=env, capture_output=True,
-                   check=True, timeout=600)
-    times, peaks = [], []
-    for _ in range(repeats):
-        out = subprocess.run([sys.executable, "-c", _PROBE.format(module=statement)], env=env,
-                             capture_output=True, text=True, check=True, timeout=600)
-        seconds, kib = out.stdout.split()[-2:]
-        times.append(float(seconds))
-        peaks.append(float(kib) / 1024)
-    return statistics.median(times), statistics.median(peaks)
+def _once(statement: str, env: dict[str, str]) -> tuple[float, float]:
+    """Seconds and peak MiB of one fresh interpreter running ``statement``."""
+    out = subprocess.run([sys.executable, "-c", _PROBE.format(module=statement)], env=env,
+                         capture_output=True, text=True, check=True, timeout=600)
+    seconds, kib = out.stdout.split()[-2:]
+    return float(seconds), float(kib) / 1024
 
 
 def run(backend: str, quick: bool) -> list[dict[str, Any]]:
     framework = "torch" if backend == "torch" else "tensorflow"
-    repeats = 1 if quick else 7
+    repeats = 1 if quick else 9
     rows = []
     start = time.perf_counter()
-    fw_time, fw_mem = _measure(framework, backend, repeats)
-    ut_time, ut_mem = _measure("unitorch", backend, repeats)
+    env = dict(os.environ, UNITORCH_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="2")
+    # as users import: from cached bytecode (some CI images set PYTHONDONTWRITEBYTECODE,
+    # which would make every run compile every module); a first run writes the cache
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    statements = (_STATEMENTS[framework], _STATEMENTS["unitorch"])
+    for statement in statements:
+        subprocess.run([sys.executable, "-c", statement], env=env, capture_output=True,
+                       check=True, timeout=600)
+    # interleaved, so that drift in the machine's speed affects both alike
+    samples: dict[str, list[tuple[float, float]]] = {s: [] for s in statements}
+    for _ in range(repeats):
+        for statement in statements:
+            samples[statement].append(_once(statement, env))
+    (fw_time, fw_mem), (ut_time, ut_mem) = (
+        (statistics.median(t for t, _ in samples[s]), statistics.median(m for _, m in samples[s]))
+        for s in statements)
     rows.append({
-        "suite": "import", "case": f"import unitorch (+ first tensor) vs import {framework}",
+        "suite": "import",
+        "case": f"import unitorch vs import {framework} (each + first tensor)",
         "backend": backend,
         "seconds": {"native": fw_time, "unitorch": ut_time},
         "peak_mib": {"native": fw_mem, "unitorch": ut_mem},
