@@ -11,15 +11,9 @@ deep-learning operations users of PyTorch and TensorFlow expect.
 
 from __future__ import annotations
 
-import gc as _gc
+from ._gc import paused as _gc_paused
 
-# Importing unitorch allocates some thousands of objects; right after `import torch` or
-# `import tensorflow` (millions of tracked objects) that sets off a full garbage
-# collection, measured at about 75 ms of a 125 ms import.  Nothing allocated here is
-# garbage, so collection is paused while the modules load and resumed after.
-_gc_was_enabled = _gc.isenabled()
-_gc.disable()
-try:
+with _gc_paused():  # see unitorch/_gc.py: a full collection here cost ~75 ms
     from . import dtypes as _dtypes
     from .backends import available_backends, get_backend, set_backend, use_backend
     from .devices import Device
@@ -56,10 +50,6 @@ try:
     from .backends import check_requested as _check_requested
     from . import linalg  # the Array API linalg extension: ut.linalg
     from . import fft  # the Array API fft extension: ut.fft
-
-finally:
-    if _gc_was_enabled:
-        _gc.enable()
 
 __version__ = "0.1.0"
 __array_api_version__ = "2023.12"

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import gc
 import importlib
 import importlib.util
 import os
@@ -24,6 +23,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from .._gc import paused as paused_gc
 from ..errors import BackendNotAvailableError
 from .contract import Backend
 
@@ -97,20 +97,12 @@ def load(name: str) -> Backend:
     with _load_lock:
         if key not in _loaded:
             importlib.import_module(spec.framework)  # the framework's own cost, as usual
-            # unitorch's backend module then allocates a few thousand objects, which
-            # after a framework's import sets off a full garbage collection (~75 ms
-            # measured): paused, as in unitorch/__init__.py
-            gc_was_enabled = gc.isenabled()
-            gc.disable()
-            try:
+            with paused_gc():  # unitorch's backend module: see unitorch/_gc.py
                 module = importlib.import_module(spec.module)
                 backend = module.BACKEND
                 from ..tensor import bind_tensor_type
 
                 bind_tensor_type(backend)
-            finally:
-                if gc_was_enabled:
-                    gc.enable()
             _loaded[key] = backend
     return _loaded[key]
 

@@ -692,16 +692,13 @@ class TensorFlowBackend(Backend):
         n = x.shape[axis]
         if n is not None and _executing_eagerly():
             # 0, 1, ... n-1 along the axis, made once per (n, ndim, axis, device)
-            key = (n, ndim, axis, x.device)
-            positions = _POSITIONS.get(key)
-            if positions is None:
+            def ramp() -> Native:
                 shape = [1] * ndim
                 shape[axis] = n
                 with tf.device(x.device):
-                    positions = tf.reshape(tf.range(n, dtype=tf.int64), shape)
-                if len(_POSITIONS) > 1024:
-                    _POSITIONS.clear()
-                _POSITIONS[key] = positions
+                    return tf.reshape(tf.range(n, dtype=tf.int64), shape)
+
+            positions = _remembered(_POSITIONS, (n, ndim, axis, x.device), ramp, 1024)
             n = tf.constant(n, tf.int64)
         else:
             n = tf.shape(x, out_type=tf.int64)[axis]
@@ -960,12 +957,8 @@ class TensorFlowBackend(Backend):
         # slices are unhashable before Python 3.12: key the cache on their parts
         cache_key = tuple((k.start, k.stop, k.step) if type(k) is slice else k
                           for k in entries)
-        found = _SLICE_ARGS.get(cache_key)
-        if found is None:
-            if len(_SLICE_ARGS) > 4096:
-                _SLICE_ARGS.clear()
-            found = _SLICE_ARGS[cache_key] = _strided_slice_args(entries)
-        begin, end, strides, masks = found
+        begin, end, strides, masks = _remembered(
+            _SLICE_ARGS, cache_key, lambda: _strided_slice_args(entries))
         return raw.StridedSlice(input=x, begin=begin, end=end, strides=strides, **masks)
 
     def setitem(self, x: Native, key: tuple[Any, ...], value: Native) -> Native:
@@ -1600,17 +1593,27 @@ def _ints(values: tuple[int, ...]) -> Any:
     """
     if _executing_eagerly():
         try:
-            found = _INT_CONSTANTS.get(values)
+            return _remembered(_INT_CONSTANTS, values, lambda: _cpu_int64(values))
         except TypeError:  # unhashable entries (tensors): let TensorFlow convert them
             return list(values)
-        if found is None:
-            if len(_INT_CONSTANTS) > 4096:  # bounded: shapes can vary without end
-                _INT_CONSTANTS.clear()
-            with tf.device("/cpu:0"):
-                found = tf.constant(values, tf.int64)
-            _INT_CONSTANTS[values] = found
-        return found
     return list(values)
+
+
+def _cpu_int64(values: tuple[int, ...]) -> Native:
+    with tf.device("/cpu:0"):
+        return tf.constant(values, tf.int64)
+
+
+def _remembered(cache: dict[Any, Any], key: Any, make: Callable[[], Any],
+                limit: int = 4096) -> Any:
+    """``cache[key]``, made by ``make()`` on a miss.  A cache holding more than ``limit``
+    entries is emptied first: its keys (shapes, slices) can vary without end."""
+    found = cache.get(key)
+    if found is None:
+        if len(cache) > limit:
+            cache.clear()
+        found = cache[key] = make()
+    return found
 
 
 def _half_in_f32(op: Callable[..., Native], x: Native, **kwargs: Any) -> Native:
