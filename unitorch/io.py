@@ -52,18 +52,24 @@ come back as themselves, int dict keys included.  Any other type (a Module, a na
 a dict or list subclass...) is refused with ``TypeError`` naming where it is in the nest,
 rather than stored as something it is not.
 
+Nests are trees: a container that holds itself (a reference cycle) is refused with
+``ValueError`` naming where, and so is nesting deeper than :data:`MAX_DEPTH` levels (a
+file that deep could not be read back: JSON parsers bound their recursion).
+
 Writes are atomic: the file is written to a temporary file in the target's directory
 (``.<name>.<random>.tmp``), flushed to disk, then renamed over the target, so a crash
 leaves the previous checkpoint intact.  A failing save removes its temporary file; a
 process killed outright (SIGKILL, power loss) can leave one behind, never a torn target.
+The rename does not bypass permissions: a target ``open(path, "wb")`` could not write
+(a write-protected file, for a user other than root) raises ``PermissionError`` and is
+left alone; a replaced file keeps its permission bits (and, for root, its owner); a
+directory, FIFO or device as target is refused (see :mod:`unitorch._files`).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import secrets
-import stat
 import sys
 import zlib
 from collections import OrderedDict
@@ -72,12 +78,15 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as dt
+from ._files import check_path, open_for_reading, write_atomically
 from .devices import as_device
 from .tensor import Tensor
 
 __all__ = ["save", "load"]
 
 FORMAT_VERSION = 1
+#: The deepest nesting of containers ``save`` stores (``{"a": [..]}`` is 2 levels).
+MAX_DEPTH = 100
 _META = "unitorch"
 _META_CRC = "unitorch_crc32"
 
@@ -92,7 +101,6 @@ _ITEMSIZE = {"BOOL": 1, "U8": 1, "I8": 1, "I16": 2, "I32": 4, "I64": 8, "F16": 2
 _PART = {"complex64": np.dtype(np.float32), "complex128": np.dtype(np.float64)}
 _LEAF_TYPES = ("tensor", "ndarray", "numpy_scalar")
 _BIG_ENDIAN = sys.byteorder == "big"
-_O_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
 
 
 # ---------------------------------------------------------------------------------------
@@ -112,7 +120,11 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
 
     Raises ``TypeError`` (naming where in ``obj``) for anything else, e.g. a Module: save
     its ``state_dict()`` instead; ``ValueError`` for a string that is not Unicode text
-    (lone surrogates).  While saving, the file's bytes are built in memory (safetensors
+    (lone surrogates), a container that holds itself, nesting deeper than
+    :data:`MAX_DEPTH`, or an empty path; ``PermissionError`` for a target ``open(path,
+    "wb")`` could not write (the file is left unchanged); ``OSError`` (with its
+    ``errno``) when writing fails, e.g. a full disk (the previous file is unchanged).
+    While saving, the file's bytes are built in memory (safetensors
     works that way), so it needs about the checkpoint's size in free memory.  See
     :mod:`unitorch.io` for the file format.
 
@@ -121,13 +133,17 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
         >>> ut.load("ckpt.safetensors")["epoch"]  # doctest: +SKIP
         3
     """
-    target = _target(path, "save")
+    target = check_path(path, "ut.save")
     tensors: dict[str, np.ndarray] = {}
-    tree = _encode(obj, (), tensors)
+    tree = _encode(obj, (), tensors, set())
     doc = json.dumps({"format": FORMAT_VERSION, "writer": f"unitorch {_version()}",
                       "tree": tree}, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
     metadata = {_META: doc, _META_CRC: str(zlib.crc32(doc.encode("utf-8")))}
-    _write_atomically(target, tensors, metadata)
+    # safetensors.numpy builds the file in memory; we write it ourselves, so that the
+    # temporary file, its permissions and the fsync are ours whatever the version.
+    from safetensors.numpy import save as serialize
+
+    write_atomically(target, serialize(tensors, metadata=metadata), "ut.save")
 
 
 def _version() -> str:
@@ -136,18 +152,14 @@ def _version() -> str:
     return __version__
 
 
-def _target(path: Any, op: str) -> str:
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"ut.{op}() expects a path (str or os.PathLike), got "
-                        f"{type(path).__name__}")
-    return os.fspath(path)
-
-
 def _where(path: tuple[Any, ...]) -> str:
     return "obj" + "".join(f"[{k!r}]" for k in path)
 
 
-def _encode(obj: Any, path: tuple[Any, ...], tensors: dict[str, np.ndarray]) -> dict:
+def _encode(obj: Any, path: tuple[Any, ...], tensors: dict[str, np.ndarray],
+            open_: set[int]) -> dict:
+    """The JSON node of ``obj``; ``open_`` holds the ids of the containers being encoded
+    (``obj``'s ancestors), to find reference cycles."""
     t = type(obj)
     if obj is None:
         return {"type": "none"}
@@ -157,12 +169,17 @@ def _encode(obj: Any, path: tuple[Any, ...], tensors: dict[str, np.ndarray]) -> 
         return {"type": t.__name__, "value": obj}
     if t is float:
         return {"type": "float", "value": repr(obj)}
-    if t is dict or t is OrderedDict:
-        items = [[_encode_key(k, path), _encode(v, (*path, k), tensors)] for k, v in obj.items()]
-        return {"type": "dict" if t is dict else "ordered_dict", "items": items}
-    if t is list or t is tuple:
-        return {"type": t.__name__,
-                "items": [_encode(v, (*path, i), tensors) for i, v in enumerate(obj)]}
+    if t is dict or t is OrderedDict or t is list or t is tuple:
+        _enter(obj, path, open_)
+        if t is dict or t is OrderedDict:
+            node = {"type": "dict" if t is dict else "ordered_dict",
+                    "items": [[_encode_key(k, path), _encode(v, (*path, k), tensors, open_)]
+                              for k, v in obj.items()]}
+        else:
+            node = {"type": t.__name__, "items": [_encode(v, (*path, i), tensors, open_)
+                                                  for i, v in enumerate(obj)]}
+        open_.discard(id(obj))
+        return node
     if isinstance(obj, Tensor):
         # np.asarray: TensorFlow gives NumPy scalars for 0-d tensors
         return _encode_array(np.asarray(obj.numpy()), obj.dtype, "tensor", path, tensors)
@@ -195,12 +212,24 @@ def _encode(obj: Any, path: tuple[Any, ...], tensors: dict[str, np.ndarray]) -> 
     )
 
 
+def _enter(obj: Any, path: tuple[Any, ...], open_: set[int]) -> None:
+    """Refuse a container that is its own ancestor, or one nested too deep."""
+    if id(obj) in open_:
+        raise ValueError(f"ut.save() cannot store {_where(path)}: the {type(obj).__name__} "
+                         "contains itself (a reference cycle); checkpoints store trees")
+    if len(path) >= MAX_DEPTH:
+        raise ValueError(f"ut.save() cannot store {_where(path[:3])}...: containers are "
+                         f"nested more than {MAX_DEPTH} levels deep, which ut.load could not "
+                         "read back; flatten the structure")
+    open_.add(id(obj))
+
+
 def _encode_key(key: Any, path: tuple[Any, ...]) -> Any:
     t = type(key)
     if t is str:
         return _check_text(key, path)
     if key is None or t is bool or t is int or t is float:
-        return _encode(key, path, {})
+        return _encode(key, path, {}, set())
     raise TypeError(f"ut.save() cannot store the dict key {key!r} ({t.__name__}) in "
                     f"{_where(path)}; keys must be str, int, bool, float or None")
 
@@ -247,59 +276,6 @@ def _crc32(arr: np.ndarray) -> int:
     return zlib.crc32(flat.view(np.uint8))
 
 
-def _write_atomically(target: str, tensors: dict[str, np.ndarray],
-                      metadata: dict[str, str]) -> None:
-    # safetensors.numpy builds the file in memory; we write it ourselves, so that the
-    # temporary file, its permissions and the fsync are ours whatever the version.
-    from safetensors.numpy import save as serialize
-
-    data = serialize(tensors, metadata=metadata)
-    real = os.path.realpath(target)  # write through a symlink, as open() would
-    directory, name = os.path.split(real)
-    try:
-        mode: int | None = stat.S_IMODE(os.stat(real).st_mode)
-    except OSError:
-        mode = None
-    while True:
-        tmp = os.path.join(directory, f".{name}.{secrets.token_hex(6)}.tmp")
-        try:  # 0o666 & ~umask, as open() would create the file
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o666)
-        except FileExistsError:
-            continue
-        break
-    try:
-        with os.fdopen(fd, "wb") as f:
-            if mode is not None:
-                os.chmod(tmp, mode)  # replacing a file keeps its permissions
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, real)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    _fsync_directory(directory)
-
-
-def _fsync_directory(directory: str) -> None:
-    """Make the rename itself durable (POSIX; Windows cannot open directories)."""
-    if os.name == "nt":
-        return
-    try:
-        fd = os.open(directory or ".", os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some filesystems refuse fsync on directories; the data itself is synced
-    finally:
-        os.close(fd)
-
-
 # ---------------------------------------------------------------------------------------
 # loading
 
@@ -319,8 +295,10 @@ def load(path: str | os.PathLike[str], device: Any = None, *, map_location: Any 
     ``map_location=`` is accepted as PyTorch's spelling of ``device``.
 
     Nothing is unpickled, so loading an untrusted file cannot run code.  A file that is
-    not a safetensors file (a ``torch.save`` pickle...), a corrupt or truncated one, or a
-    safetensors file not written by ``ut.save`` raises ``ValueError`` naming the path.
+    not a safetensors file (a ``torch.save`` pickle...), a corrupt, truncated or crafted
+    one, a safetensors file not written by ``ut.save``, or a path that is not a regular
+    file (a FIFO, a device) raises ``ValueError`` naming the path; a missing file
+    ``FileNotFoundError``, a directory ``IsADirectoryError``.
 
     Example:
         >>> model.load_state_dict(ut.load("model.safetensors"))  # doctest: +SKIP
@@ -330,8 +308,8 @@ def load(path: str | os.PathLike[str], device: Any = None, *, map_location: Any 
             raise TypeError("ut.load() got both device= and map_location=; pass one")
         device = map_location
     as_device(device)  # a bad device fails here, even for a checkpoint without tensors
-    file = _target(path, "load")
-    with open(file, "rb") as f:
+    file = check_path(path, "ut.load")
+    with open_for_reading(file, "ut.load") as f:
         try:
             tree = _read(f, file)
         except _Corrupt as e:
@@ -458,7 +436,13 @@ def _array(buf: bytearray, leaf: dict) -> np.ndarray:
         arr = arr.byteswap()
     if part is not None:
         arr = arr.view(dt.as_dtype(name).numpy)
-    return arr.reshape(leaf["shape"])
+    try:
+        return arr.reshape(leaf["shape"])
+    except ValueError:  # an empty tensor with absurd dimensions, or too many of them
+        shape = leaf["shape"]
+        what = f"the shape {shape}" if len(shape) <= 8 else f"{len(shape)} dimensions"
+        raise _Corrupt(f"tensor {leaf['key']!r} has {what}, which no array can have"
+                       ) from None
 
 
 def _decode(node: dict, leaves: list[dict]) -> Any:
