@@ -14,7 +14,7 @@ update them inside compiled functions too.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 from .. import dtypes as dt
@@ -249,8 +249,20 @@ class Module:
         With ``strict``, a missing or unexpected key raises ``KeyError`` naming them all;
         a shape mismatch always raises :class:`ShapeError`, before anything is written.
         """
+        updates, result = self._load_plan(state_dict, strict)
+        _apply_load(updates)
+        return result
+
+    def _load_plan(self, state_dict: dict[str, Any], strict: bool
+                   ) -> tuple[list[tuple[Tensor, Tensor]], IncompatibleKeys]:
+        """What :meth:`load_state_dict` would write, ``(target, value)`` pairs with the
+        values converted, and the keys it would report; checks everything and changes
+        nothing (``Trainer`` validates a whole checkpoint before applying any of it)."""
         from ..ops.creation import asarray_on
 
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"load_state_dict() expects a mapping of names to tensors, got "
+                            f"{type(state_dict).__name__}")
         own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
@@ -272,12 +284,7 @@ class Module:
                     f"state dict but {fmt_shape(target.shape)} in the model"
                 )
             updates.append((target, value))
-        from ..autograd import no_grad
-
-        with no_grad():
-            for target, value in updates:
-                target._n = type(target)._bk.assign(target._n, value._n)
-        return IncompatibleKeys(missing, unexpected)
+        return updates, IncompatibleKeys(missing, unexpected)
 
     # -- modes and conversion -----------------------------------------------------------
 
@@ -371,3 +378,13 @@ class Module:
     def __dir__(self) -> list[str]:
         return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers)
                       | set(self._modules))
+
+
+def _apply_load(updates: list[tuple[Tensor, Tensor]]) -> None:
+    """Write what :meth:`Module._load_plan` checked (in place: compiled steps keep their
+    variables)."""
+    from ..autograd import no_grad
+
+    with no_grad():
+        for target, value in updates:
+            target._n = type(target)._bk.assign(target._n, value._n)

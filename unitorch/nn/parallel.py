@@ -38,6 +38,7 @@ Differences from PyTorch's ``DistributedDataParallel``, the same on both backend
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -183,10 +184,14 @@ class DataParallel(Module):
                         ) -> IncompatibleKeys:
         """The wrapped module's ``load_state_dict``; a state whose every key starts with
         ``module.`` (saved from PyTorch's DDP wrapper) has the prefix removed first."""
-        keys = list(state_dict)
-        if keys and all(k.startswith("module.") for k in keys):
-            state_dict = OrderedDict((k[len("module."):], v) for k, v in state_dict.items())
         return super().load_state_dict(state_dict, strict)
+
+    def _load_plan(self, state_dict: dict[str, Any], strict: bool
+                   ) -> tuple[list[tuple[Tensor, Tensor]], IncompatibleKeys]:
+        keys = list(state_dict) if isinstance(state_dict, Mapping) else []
+        if keys and all(isinstance(k, str) and k.startswith("module.") for k in keys):
+            state_dict = OrderedDict((k[len("module."):], v) for k, v in state_dict.items())
+        return super()._load_plan(state_dict, strict)
 
     def extra_repr(self) -> str:
         return f"world_size={self._world}"

@@ -49,6 +49,8 @@ class Adagrad(Optimizer):
         tensor([ 0.9, -1.9], dtype=float32)
     """
 
+    _state_names: ClassVar[frozenset[str] | None] = frozenset(
+        {"step", "sum"})
     _hyper_keys: ClassVar[dict[str, tuple[str, ...]]] = {
         "lr": ("lr",), "lr_decay": ("lr_decay",), "weight_decay": ("weight_decay",),
         "eps": ("eps",),

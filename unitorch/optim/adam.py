@@ -69,6 +69,8 @@ class Adam(Optimizer):
         tensor([ 0.90000004, -1.9       ], dtype=float32)
     """
 
+    _state_names: ClassVar[frozenset[str] | None] = frozenset(
+        {"step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"})
     _hyper_keys: ClassVar[dict[str, tuple[str, ...]]] = _HYPER
 
     def __init__(self, params: ParamsT, lr: float = 1e-3,

@@ -116,6 +116,8 @@ class Optimizer:
 
     #: group key -> names of the backend holders its value lives in
     _hyper_keys: ClassVar[dict[str, tuple[str, ...]]] = {}
+    #: every per-parameter state name this optimizer may keep (None: not checked)
+    _state_names: ClassVar[frozenset[str] | None] = None
 
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         if isinstance(params, Tensor):
@@ -348,25 +350,41 @@ class Optimizer:
         numbers), into this optimizer, whose groups must have the same sizes.
         Hyperparameters are replaced; state values are copied into the existing state
         variables (compiled steps keep working), converted to each parameter's dtype and
-        device; parameters absent from the saved state start afresh.  Errors (group
-        sizes, shapes) are raised before anything changes."""
+        device; parameters absent from the saved state start afresh.
+
+        Everything is checked before anything changes: the layout, the group sizes, the
+        state's shapes (:class:`~unitorch.ShapeError`), the hyperparameters' values, and
+        that the state is of this optimizer's type: a group holding another optimizer's
+        hyperparameter (SGD's ``momentum`` in an Adam state dict) or a parameter state
+        another optimizer keeps (``momentum_buffer``) raises ``ValueError``.  The
+        implementation switches of ``torch.optim`` (``foreach``, ``fused``,
+        ``capturable``, ``differentiable``) and keys no optimizer uses (a scheduler's
+        ``initial_lr``, a user's group name) are accepted."""
+        self._apply_loaded(self._check_loaded(state_dict))
+
+    def _check_loaded(self, state_dict: Any) -> _Loaded:
+        """Validate ``state_dict`` for :meth:`load_state_dict` and convert its state;
+        changes nothing (``Trainer`` checks a whole checkpoint before applying it)."""
         from ..ops.creation import asarray_on
 
-        saved_groups = state_dict["param_groups"]
+        saved_groups, saved_state = _layout(state_dict)
         if len(saved_groups) != len(self.param_groups):
             raise ValueError("loaded state dict has a different number of parameter groups")
         if any(len(g["params"]) != len(s["params"])
                for g, s in zip(self.param_groups, saved_groups)):
             raise ValueError("loaded state dict contains a parameter group that doesn't match "
                              "the size of optimizer's group")
+        self._check_type(saved_groups, saved_state)
         id_map = dict(zip(chain.from_iterable(s["params"] for s in saved_groups),
                           chain.from_iterable(g["params"] for g in self.param_groups)))
+        unknown = sorted((i for i in saved_state if i not in id_map), key=repr)
+        if unknown:
+            raise ValueError(f"load_state_dict(): the state dict has state for parameter(s) "
+                             f"{unknown}, which none of its parameter groups lists")
         bk = self._backend
         loaded: dict[int, tuple[Tensor, dict[str, Tensor]]] = {}
-        for i, entry in state_dict["state"].items():
-            p = id_map.get(i)
-            if p is None:
-                continue
+        for i, entry in saved_state.items():
+            p = id_map[i]
             values = {}
             for key, value in entry.items():
                 if value is None:
@@ -384,17 +402,48 @@ class Optimizer:
                 values[key] = t
             self._complete_loaded(values)
             loaded[id(p)] = (p, values)
-        # validate every group's values before writing any
+        # every group's values, as they would be after loading, must be valid
         for group, saved in zip(self.param_groups, saved_groups):
-            self._validate({**group, **{k: v for k, v in saved.items() if k != "params"}})
-        for group, saved in zip(self.param_groups, saved_groups):
+            merged = {**group, **{k: v for k, v in saved.items() if k != "params"}}
+            self._validate(merged)
+            for key in self._hyper_keys:
+                if key in merged:
+                    self._coerce(key, merged[key])
+        return _Loaded(saved_groups, loaded)
+
+    def _check_type(self, saved_groups: list[dict[str, Any]],
+                    saved_state: dict[Any, dict[str, Any]]) -> None:
+        """Refuse the state dict of another type of optimizer (see load_state_dict)."""
+        name = type(self).__name__
+        foreign = sorted({k for g in saved_groups for k in g
+                          if k in _HYPERPARAMETERS and k not in self.defaults})
+        problems = []
+        if foreign:
+            problems.append(f"its parameter groups have {_names(foreign)}, which {name} does "
+                            "not take")
+        allowed = self._state_names
+        if allowed is not None:
+            extra = sorted({k for entry in saved_state.values() for k in entry
+                            if k not in allowed})
+            if extra:
+                problems.append(f"its parameter state has {_names(extra)}, which {name} "
+                                f"does not keep (it keeps {_names(sorted(allowed))})")
+        if problems:
+            raise ValueError(f"load_state_dict(): the state dict is not {name}'s: "
+                             f"{'; '.join(problems)}. Load it into the type of optimizer "
+                             "that saved it")
+
+    def _apply_loaded(self, plan: _Loaded) -> None:
+        """Write what :meth:`_check_loaded` checked."""
+        bk = self._backend
+        for group, saved in zip(self.param_groups, plan.groups):
             for key, value in saved.items():
                 if key != "params":
                     group[key] = value
         for group in self.param_groups:
             keys = dict(self._state_keys(group))
             for p in group["params"]:
-                found = loaded.get(id(p))
+                found = plan.state.get(id(p))
                 if found is not None:
                     own = self._state_of(p, ())
                     for key, value in found[1].items():
@@ -430,3 +479,48 @@ def _check_nonnegative(values: dict[str, Any], key: str, message: str) -> None:
         v = _as_float(key, values[key])
         if not 0.0 <= v:
             raise ValueError(message.format(values[key]))
+
+
+#: The hyperparameters of PyTorch's optimizers (``torch.optim``'s group keys, less the
+#: implementation switches): a saved group holding one that an optimizer does not take
+#: comes from another type of optimizer.
+_HYPERPARAMETERS = frozenset({
+    "lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize", "betas", "eps",
+    "amsgrad", "decoupled_weight_decay", "alpha", "centered", "lr_decay",
+    "initial_accumulator_value", "momentum_decay", "rho", "lambd", "t0", "etas",
+    "step_sizes", "history_size", "line_search_fn", "max_eval", "max_iter",
+    "tolerance_change", "tolerance_grad",
+})
+
+
+class _Loaded:
+    """A checked state dict: the saved groups, and per parameter (by id) its converted
+    state values."""
+
+    __slots__ = ("groups", "state")
+
+    def __init__(self, groups: list[dict[str, Any]],
+                 state: dict[int, tuple[Tensor, dict[str, Tensor]]]) -> None:
+        self.groups, self.state = groups, state
+
+
+def _layout(state_dict: Any) -> tuple[list[dict[str, Any]], dict[Any, dict[str, Any]]]:
+    """``(param_groups, state)`` of a state dict in PyTorch's layout, or ValueError."""
+    def bad(what: str) -> ValueError:
+        return ValueError(f"load_state_dict() expects an optimizer state dict, {{'state': "
+                          f"{{index: {{name: value}}}}, 'param_groups': [{{'params': "
+                          f"[index, ...], ...}}]}}; {what}")
+
+    if not isinstance(state_dict, dict):
+        raise bad(f"got {type(state_dict).__name__}")
+    groups, state = state_dict.get("param_groups"), state_dict.get("state")
+    if not isinstance(groups, (list, tuple)) or not all(
+            isinstance(g, dict) and isinstance(g.get("params"), (list, tuple)) for g in groups):
+        raise bad("its 'param_groups' is not a list of groups with 'params' lists")
+    if not isinstance(state, dict) or not all(isinstance(v, dict) for v in state.values()):
+        raise bad("its 'state' is not a dict of per-parameter dicts")
+    return list(groups), state
+
+
+def _names(keys: list[str]) -> str:
+    return ", ".join(repr(k) for k in keys)

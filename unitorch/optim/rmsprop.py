@@ -58,6 +58,8 @@ class RMSprop(Optimizer):
         tensor([ 0.90000004, -1.9       ], dtype=float32)
     """
 
+    _state_names: ClassVar[frozenset[str] | None] = frozenset(
+        {"step", "square_avg", "momentum_buffer", "grad_avg"})
     _hyper_keys: ClassVar[dict[str, tuple[str, ...]]] = {
         "lr": ("lr",), "alpha": ("alpha",), "eps": ("eps",),
         "weight_decay": ("weight_decay",), "momentum": ("momentum",),

@@ -51,6 +51,8 @@ class SGD(Optimizer):
         tensor([0.8, 1.6], dtype=float32)
     """
 
+    _state_names: ClassVar[frozenset[str] | None] = frozenset(
+        {"momentum_buffer", "step"})
     _hyper_keys: ClassVar[dict[str, tuple[str, ...]]] = {
         "lr": ("lr",), "momentum": ("momentum",), "dampening": ("dampening",),
         "weight_decay": ("weight_decay",),
