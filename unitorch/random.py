@@ -172,10 +172,34 @@ def set_state(state: dict[str, Any]) -> None:
         ...     bool(ut.all(a == ut.random.randn(2)))
         True
     """
+    seed, numpy_state, mode = _checked_state(state)
     with _state.lock:
-        _state.reset(state["seed"])
-        _state.numpy.bit_generator.state = _numpy_state(state["portable"])
-        _state.portable = bool(state.get("mode", _state.portable))
+        _state.reset(seed)
+        _state.numpy.bit_generator.state = numpy_state
+        _state.portable = _state.portable if mode is None else mode
+
+
+def _checked_state(state: Any) -> tuple[int, dict[str, Any], bool | None]:
+    """``(seed, Philox state, portable mode)`` of a :func:`get_state` result, or
+    ``ValueError``; nothing is changed (a failed resume must not half-apply)."""
+    def bad(why: str) -> ValueError:
+        return ValueError(f"set_state() expects a state returned by get_state(); {why}")
+
+    if not isinstance(state, dict):
+        raise bad(f"got {type(state).__name__}")
+    seed = state.get("seed")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise bad(f"its 'seed' is {seed!r}, not an int")
+    mode = state.get("mode")
+    if mode is not None and not isinstance(mode, (bool, np.bool_)):
+        raise bad(f"its 'mode' is {mode!r}, not a bool")
+    try:
+        numpy_state = _numpy_state(state["portable"])
+        np.random.Philox().state = numpy_state  # NumPy checks it; a scratch generator
+    except (KeyError, TypeError, ValueError, OverflowError, IndexError) as e:
+        raise bad(f"its 'portable' entry is not a Philox state ({type(e).__name__}: {e})"
+                  ) from None
+    return int(seed) % (2**63), numpy_state, None if mode is None else bool(mode)
 
 
 def _plain(tree: Any) -> Any:

@@ -89,8 +89,37 @@ class LRScheduler:
         return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore the attributes saved by :meth:`state_dict` (also PyTorch's)."""
+        """Restore the attributes saved by :meth:`state_dict` (also PyTorch's).
+
+        The state of another type of scheduler (its public attributes differ: a StepLR's
+        ``step_size`` for a CosineAnnealingLR), or one with another number of parameter
+        groups, raises ``ValueError`` and changes nothing."""
+        self._check_loadable(state_dict)
         self.__dict__.update(state_dict)
+
+    def _check_loadable(self, state_dict: Any) -> None:
+        name = type(self).__name__
+        if not isinstance(state_dict, dict):
+            raise ValueError(f"{name}.load_state_dict() expects a dict of attributes, got "
+                             f"{type(state_dict).__name__}")
+        # public attributes are the schedule's settings; private ones vary with versions
+        # (and "verbose" was public in PyTorch before 2.2)
+        live = {k for k in self.state_dict() if not k.startswith("_")}
+        saved = {k for k in state_dict if isinstance(k, str) and not k.startswith("_")}
+        saved.discard("verbose")
+        if live != saved:
+            extra, missing = sorted(saved - live), sorted(live - saved)
+            parts = [f"has {', '.join(map(repr, extra))}" if extra else "",
+                     f"lacks {', '.join(map(repr, missing))}" if missing else ""]
+            raise ValueError(f"{name}.load_state_dict(): the state "
+                             + " and ".join(p for p in parts if p)
+                             + f", so it is not {name}'s; load it into the type of scheduler "
+                             "that saved it")
+        base = state_dict.get("base_lrs")
+        groups = len(self.optimizer.param_groups)
+        if not isinstance(base, (list, tuple)) or len(base) != groups:
+            raise ValueError(f"{name}.load_state_dict(): the state's base_lrs {base!r} do not "
+                             f"match the optimizer's {groups} parameter group(s)")
 
     def get_last_lr(self) -> list[float]:
         """The learning rates the last :meth:`step` set, one per group."""
@@ -165,6 +194,7 @@ class LambdaLR(LRScheduler):
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore the attributes (and the state of callable-object lambdas)."""
+        self._check_loadable(state_dict)
         state = dict(state_dict)
         lambdas = state.pop("lr_lambdas")
         self.__dict__.update(state)

@@ -278,12 +278,13 @@ class EarlyStopping(Callback):
                 "best_weights": None if self.best_weights is None else dict(self.best_weights)}
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        self.wait = int(state["wait"])
-        self.best = float(state["best"])
-        self.best_epoch = state["best_epoch"]
-        self.stopped_epoch = state["stopped_epoch"]
+        # every value is read before any is set: a bad state changes nothing
+        wait, best = int(state["wait"]), float(state["best"])
+        best_epoch, stopped_epoch = state["best_epoch"], state["stopped_epoch"]
         weights = state.get("best_weights")
-        self.best_weights = None if weights is None else OrderedDict(weights)
+        weights = None if weights is None else OrderedDict(weights)
+        self.wait, self.best, self.best_epoch = wait, best, best_epoch
+        self.stopped_epoch, self.best_weights = stopped_epoch, weights
 
 
 class ModelCheckpoint(Callback):
@@ -402,6 +403,7 @@ class LearningRateScheduler(Callback):
         return {"scheduler": _plain(self.scheduler.state_dict())}
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        # (the scheduler checks the state is its own before changing anything)
         saved = dict(state["scheduler"])
         live = self.scheduler.__dict__
         for key, value in saved.items():  # containers ut.save stores as dicts

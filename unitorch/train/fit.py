@@ -64,6 +64,7 @@ Example:
 
 from __future__ import annotations
 
+import copy
 import os
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -110,6 +111,28 @@ def _map(tree: Any, fn: Callable[[Any], Any]) -> Any:
     if isinstance(tree, (list, tuple)):
         return type(tree)(_map(v, fn) for v in tree)
     return fn(tree)
+
+
+def _copy_tree(tree: Any) -> Any:
+    """``tree`` with its dicts, lists and tuples copied (a snapshot of a callback's state
+    that later changes to the live containers do not reach)."""
+    if isinstance(tree, dict):
+        out = copy.copy(tree)  # (a Counter, a defaultdict stay what they are)
+        for k, v in tree.items():
+            out[k] = _copy_tree(v)
+        return out
+    if isinstance(tree, (list, tuple)) and not hasattr(tree, "_fields"):
+        return type(tree)(_copy_tree(v) for v in tree)
+    return tree
+
+
+def _default_load(model: Module) -> bool:
+    """Whether ``model`` loads its state with unitorch's own ``load_state_dict`` (which
+    can be checked before it writes), not an override of its own."""
+    from ..nn.parallel import DataParallel
+
+    return type(model).load_state_dict in (Module.load_state_dict,
+                                           DataParallel.load_state_dict)
 
 
 def _detach(tree: Any) -> Any:
@@ -563,33 +586,98 @@ class Trainer:
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Restore a :meth:`state_dict` (from any backend).  Callback states go to this
         trainer's callbacks of the same class, in order; a saved state without such a
-        callback, or a stateful callback without a saved state, gives a warning."""
-        from ..random import set_state
+        callback, or a stateful callback without a saved state, gives a warning.
 
+        All or nothing: the whole checkpoint is checked first (its layout, the model's
+        keys and shapes, the optimizer's type, groups and shapes, the History, the
+        counters and the random state), callbacks (schedulers included: a scheduler
+        refuses another scheduler's state) are restored next and put back as they were
+        if one fails, and only then are the model, the optimizer and the rest written.
+        So an exception leaves the trainer, its model and its optimizer unchanged."""
+        from ..nn.module import _apply_load
+        from ..random import _checked_state, set_state
+
+        self._check_layout(state)
+        model, optimizer = self.model, self.optimizer
+        # 1. check everything that can be checked without changing anything
+        model_plan = (model._load_plan(state["model"], strict=True)[0]
+                      if _default_load(model) else None)
+        opt_plan = (optimizer._check_loaded(state["optimizer"])
+                    if callable(getattr(optimizer, "_check_loaded", None)) else None)
+        History().load_state_dict(state["history"])  # a scratch History: it must load
+        _checked_state(state["rng"])
+        pairs, notes = self._match_callbacks(state["callbacks"])
+        # 2. what can fail only while applying (user code), each with its undo
+        undo: list[Callable[[], None]] = []
+        try:
+            for cb, saved in pairs:
+                before = _copy_tree(cb.state_dict())
+                cb.load_state_dict(saved)
+                undo.append(lambda cb=cb, before=before: cb.load_state_dict(before))
+            if model_plan is None:  # a model with its own load_state_dict
+                before_model = {k: v.clone() for k, v in model.state_dict().items()}
+                model.load_state_dict(state["model"])
+                undo.append(lambda: model.load_state_dict(before_model))
+            if opt_plan is None:  # an optimizer that is not a ut.optim one
+                optimizer.load_state_dict(state["optimizer"])
+        except BaseException:
+            for step in reversed(undo):
+                step()
+            raise
+        # 3. what was checked in step 1
+        if model_plan is not None:
+            _apply_load(model_plan)
+        if opt_plan is not None:
+            optimizer._apply_loaded(opt_plan)
+        self.history.load_state_dict(state["history"])
+        self.epoch = state["epoch"]
+        self.global_step = state["global_step"]
+        set_state(state["rng"])
+        for note in notes:
+            warnings.warn(note, RuntimeWarning, stacklevel=3)
+
+    @staticmethod
+    def _check_layout(state: Any) -> None:
         if not isinstance(state, Mapping) or state.get(_CHECKPOINT_KEY) != _CHECKPOINT_VERSION:
             raise ValueError("not a unitorch training checkpoint (ModelCheckpoint or "
                              "Trainer.save_checkpoint writes them); a weights-only file loads "
                              "with model.load_state_dict(ut.load(path))")
-        self.model.load_state_dict(state["model"])
-        self.optimizer.load_state_dict(state["optimizer"])
-        saved: dict[str, list[Mapping[str, Any]]] = {}
-        for entry in state["callbacks"]:
+        missing = [k for k in ("epoch", "global_step", "model", "optimizer", "callbacks",
+                               "history", "rng") if k not in state]
+        if missing:
+            raise ValueError(f"the training checkpoint lacks {missing}: it is damaged or was "
+                             "not written by Trainer.state_dict()")
+        for key in ("epoch", "global_step"):
+            value = state[key]
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"the training checkpoint's {key!r} is {value!r}, not an "
+                                 "integer >= 0")
+        entries = state["callbacks"]
+        if not isinstance(entries, (list, tuple)) or not all(
+                isinstance(e, Mapping) and isinstance(e.get("type"), str) and "state" in e
+                for e in entries):
+            raise ValueError("the training checkpoint's 'callbacks' is not a list of "
+                             "{'type': name, 'state': ...} entries")
+
+    def _match_callbacks(self, entries: Sequence[Mapping[str, Any]]
+                         ) -> tuple[list[tuple[Callback, Any]], list[str]]:
+        """(callback, saved state) pairs, by class name in order, and the warnings."""
+        saved: dict[str, list[Any]] = {}
+        for entry in entries:
             saved.setdefault(entry["type"], []).append(entry["state"])
+        pairs, notes = [], []
         for cb in self.callbacks:
             queue = saved.get(type(cb).__qualname__)
             if queue:
-                cb.load_state_dict(queue.pop(0))
+                pairs.append((cb, queue.pop(0)))
             elif cb.state_dict():
-                warnings.warn(f"the checkpoint holds no state for the {type(cb).__name__} "
-                              "callback; it starts afresh", RuntimeWarning, stacklevel=3)
+                notes.append(f"the checkpoint holds no state for the {type(cb).__name__} "
+                             "callback; it starts afresh")
         left = [name for name, queue in saved.items() if any(queue)]
         if left:
-            warnings.warn(f"the checkpoint holds state of callbacks this Trainer lacks "
-                          f"({', '.join(left)}); it is ignored", RuntimeWarning, stacklevel=3)
-        self.history.load_state_dict(state["history"])
-        self.epoch = int(state["epoch"])
-        self.global_step = int(state["global_step"])
-        set_state(state["rng"])
+            notes.append(f"the checkpoint holds state of callbacks this Trainer lacks "
+                         f"({', '.join(left)}); it is ignored")
+        return pairs, notes
 
     def save_checkpoint(self, path: str | os.PathLike[str]) -> None:
         """Write :meth:`state_dict` to ``path`` with :func:`unitorch.save` (atomic)."""
