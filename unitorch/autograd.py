@@ -318,7 +318,10 @@ class GradientTape:
         self._restore.clear()
 
     def __del__(self) -> None:
-        self._release()
+        # torch.compile may rebuild a tape made inside a compiled function without
+        # running __init__ (its attributes live in the traced graph): nothing to undo then
+        if getattr(self, "_restore", None):
+            self._release()
 
 
 # ---------------------------------------------------------------------------------------

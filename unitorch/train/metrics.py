@@ -11,7 +11,13 @@ Every metric has two faces:
   states through its (compiled) step and reads every metric once per epoch, in one
   transfer, or when the progress bar refreshes;
 * a **stateful** API for hand-written loops: ``update(y_pred, y_true)``, ``result()``
-  (a Python float: one host read) and ``reset()``.
+  (a Python float: one host read) and ``reset()``.  The state lives in backend state
+  variables (a ``tf.Variable``, a torch tensor updated in place), created at the first
+  update, also when that update runs inside a compiled function (``ut.compile``: it is
+  made eagerly while tracing), and written in place by every update, so ``update`` may
+  be called inside a compiled training step on every backend and ``result()`` read
+  outside it.  ``reset()`` zeroes the variables rather than dropping them (a compiled
+  step keeps updating the ones it captured).
 
 Every metric keeps a float64 total and a float64 count, so the result is the exact
 ratio whatever the batch sizes: the mean over *samples* (elements, for ``mae`` and
@@ -19,12 +25,21 @@ ratio whatever the batch sizes: the mean over *samples* (elements, for ``mae`` a
 
 Conventions, the same on every backend:
 
-* ``accuracy`` of scores ``(..., C)`` with ``C > 1`` compares ``argmax`` (the first
-  maximum, as NumPy and PyTorch) with integer labels ``(...)`` or with the ``argmax``
-  of one-hot / probability targets ``(..., C)``.  Scores with one value per sample
-  (``(N,)`` or ``(N, 1)``) are binary: predicted positive when ``score > threshold``
-  (default 0.5, for probabilities; pass ``threshold=0.0`` for logits), labels positive
-  when non-zero (bool and integer labels) or above 0.5 (float labels).
+* ``accuracy`` reads predictions by their dtype:
+
+  - **integer** predictions are class ids, compared for equality with the targets
+    (``keras.metrics.Accuracy``'s rule), element by element: ``[1, 2, 0]`` against
+    ``[2, 1, 0]`` is 1/3.  They are never thresholded nor argmax-ed; targets of another
+    shape with as many elements (``(N, 1)`` for ``(N,)``) are reshaped, and float
+    targets compare by value (``2.0 == 2``);
+  - **bool** predictions are binary decisions, compared with targets that are positive
+    when non-zero (bool and integer targets) or above 0.5 (float targets);
+  - **floating** predictions are scores.  Scores ``(..., C)`` with ``C > 1`` compare
+    their ``argmax`` (the first maximum, as NumPy and PyTorch) with integer labels
+    ``(...)`` or with the ``argmax`` of one-hot / probability targets ``(..., C)``.
+    Scores with one value per sample (``(N,)`` or ``(N, 1)``) are binary: predicted
+    positive when ``score > threshold`` (default 0.5, for probabilities; pass
+    ``threshold=0.0`` for logits), targets positive as for bool predictions.
 * ``top_k_accuracy`` counts a sample correct when fewer than ``k`` classes score
   strictly higher than the true class, so classes tied with the true one at the
   boundary count in its favour (``tf.math.in_top_k``'s rule; ``torch.topk`` breaks
@@ -46,6 +61,8 @@ from __future__ import annotations
 import math
 import re
 from typing import Any
+
+import numpy as np
 
 from .. import dtypes as dt
 from ..errors import ShapeError, fmt_shape
@@ -145,6 +162,9 @@ class Metric:
 
     def __init__(self, name: str | None = None) -> None:
         self.name = self.default_name if name is None else str(name)
+        #: the stateful API's state: backend state variables, made at the first update
+        #: on each backend; ``_state`` is the one the latest update used
+        self._states: dict[str, State] = {}
         self._state: State | None = None
 
     # -- the functional core --------------------------------------------------------------
@@ -179,7 +199,7 @@ class Metric:
 
     def update(self, y_pred: Any = None, y_true: Any = None, *, loss: Tensor | None = None
                ) -> None:
-        """Add one batch.
+        """Add one batch (also inside a compiled function: see the module docstring).
 
         Example:
             >>> m = ut.metrics.MeanAbsoluteError()
@@ -187,10 +207,51 @@ class Metric:
             >>> m.result()
             0.25
         """
+        from ..autograd import no_grad
+
         like = _first_leaf((y_pred, loss))
-        if self._state is None:
-            self._state = self.initial_state(None if like is None else like.device)
-        self._state = self.accumulate(self._state, y_pred, y_true, loss)
+        state = self._variables(like)
+        new = self.accumulate(state, y_pred, y_true, loss)
+        with no_grad():  # the state is a total, not part of any gradient
+            for var, value in zip(state, new):
+                if not isinstance(value, Tensor):
+                    value = _as_tensor(value, var)
+                if value.dtype is not var.dtype:
+                    value = _ops().astype(value, var.dtype)
+                var._n = type(var)._bk.assign(var._n, value._n)
+
+    def _variables(self, like: Tensor | None) -> State:
+        """The state variables of ``like``'s backend, made (eagerly, even while tracing)
+        on its device at the first update there."""
+        from ..backends import current
+
+        backend = type(like)._bk if like is not None else current()
+        state = self._states.get(backend.name)
+        if state is None:
+            device = None if like is None else like.device
+            state = self._states[backend.name] = tuple(
+                self._new_variable(backend, t, device) for t in self.initial_state(device))
+        self._state = state
+        return state
+
+    def _new_variable(self, backend: Any, initial: Tensor, device: Any) -> Tensor:
+        if type(self).initial_state is Metric.initial_state:  # zeros: no value to read
+            fill = 0.0
+        elif backend.is_compiling():
+            raise RuntimeError(
+                f"{self.name}: the first update() runs inside a compiled function and "
+                f"{type(self).__name__} has its own initial_state(), whose values cannot "
+                "be read while tracing; call update() once outside the compiled function "
+                "and reset() it, or give the state constant values")
+        else:
+            values = np.asarray(initial.numpy())
+            if values.size and not (values == values.reshape(-1)[0]).all():
+                raise ValueError(f"{self.name}: the stateful API needs an initial_state() "
+                                 "whose tensors each hold one value (zeros, -inf...)")
+            fill = float(values.reshape(-1)[0]) if values.size else 0.0
+        shape = tuple(initial.shape)
+        native = backend.state_variable(shape, fill, initial.dtype, initial.device)
+        return backend.wrap(native)
 
     def result(self) -> float:
         """The value over every batch since the last :meth:`reset` (reads the device)."""
@@ -199,8 +260,14 @@ class Metric:
         return float(self.compute(self._state))
 
     def reset(self) -> None:
-        """Forget every batch."""
-        self._state = None
+        """Forget every batch: the state goes back to its initial value, in place."""
+        from ..autograd import no_grad
+
+        with no_grad():
+            for state in self._states.values():
+                for var, value in zip(state, self.initial_state(state[0].device)):
+                    value = _ops().astype(value, var.dtype)
+                    var._n = type(var)._bk.assign(var._n, value._n)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r})"
@@ -233,14 +300,21 @@ class Mean(Metric):
 
 
 class Accuracy(Metric):
-    """The fraction of samples whose predicted class is the true one (see the module
-    docstring for the rules: argmax of scores, binary scores with ``threshold``).
+    """The fraction of samples whose predicted class is the true one.  Predictions are
+    read by their dtype (the module docstring has the rules): integer predictions are
+    class ids compared for equality with the targets, bool ones binary decisions, and
+    only floating ones are scores (argmax over ``(..., C)``; ``score > threshold`` for
+    one score per sample).
 
     Example:
         >>> m = ut.metrics.Accuracy()
         >>> m.update(ut.tensor([[2.0, 1.0], [0.0, 3.0]]), ut.tensor([0, 0]))
         >>> m.result()
         0.5
+        >>> ids = ut.metrics.Accuracy()  # integer predictions: class ids
+        >>> ids.update(ut.tensor([1, 2, 0]), ut.tensor([2, 1, 0]))
+        >>> round(ids.result(), 4)
+        0.3333
     """
 
     default_name = "accuracy"
@@ -255,12 +329,30 @@ class Accuracy(Metric):
             raise TypeError(f"{self.name}: predictions must be a Tensor, got "
                             f"{type(y_pred).__name__}")
         y_true = _as_tensor(y_true, y_pred)
+        kind = y_pred.dtype.kind
+        if kind in "iu":  # class ids: equality, never a threshold (keras.metrics.Accuracy)
+            predicted = y_pred
+            labels = _aligned(y_true, predicted, self.name)
+            if labels.shape != predicted.shape:
+                raise ShapeError(
+                    f"{self.name}: integer predictions are class ids, compared for equality "
+                    f"with the targets, but the targets' shape {fmt_shape(y_true.shape)} does "
+                    f"not match the predictions' {fmt_shape(y_pred.shape)}; pass floating "
+                    "scores (..., C) to compare their argmax")
+            if labels.dtype.kind not in "biuf":
+                raise TypeError(f"{self.name}: targets must be real numbers, got "
+                                f"{labels.dtype.name}")
+            correct = predicted == labels
+            return ut.sum(correct, dtype=dt.float64), _count(correct)
+        if kind not in "bf":
+            raise TypeError(f"{self.name}: predictions must be integer class ids, bool "
+                            f"decisions or real floating scores, got {y_pred.dtype.name}")
         classes = y_pred.shape[-1] if y_pred.ndim else None
-        if y_pred.ndim >= 2 and classes != 1:
+        if kind == "f" and y_pred.ndim >= 2 and classes != 1:
             predicted = ut.argmax(y_pred, axis=-1)
             labels = _labels(y_true, y_pred, self.name)
         else:
-            predicted = y_pred > self.threshold
+            predicted = y_pred if kind == "b" else y_pred > self.threshold
             labels = (ut.astype(y_true, dt.bool) if y_true.dtype.kind in "biu"
                       else y_true > 0.5)
             labels = _aligned(labels, predicted, self.name)
