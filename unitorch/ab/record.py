@@ -2,9 +2,15 @@
 
 ``unitorch ab script.py`` runs the script once per backend with ``UNITORCH_AB_RECORD``
 naming a JSON file; :func:`record` collects values in memory and writes them there,
-atomically (a temporary file renamed into place), at exit, on :func:`flush`, and at most
-every two seconds while recording, so a run that crashes still leaves what it recorded.
-Without that variable (a plain ``python script.py``) :func:`record` returns at once
+atomically (a temporary file, flushed to disk, renamed into place), at exit, on
+:func:`flush`, and at most every two seconds while recording.  Between those writes each
+entry is also appended, as one JSON line, to a journal beside the file
+(``<file>.journal``) as soon as it is recorded: one ``write`` to the kernel, so a run
+that ends without its exit handlers (``os._exit``, a signal, a crash of the
+interpreter) loses nothing it recorded; :func:`read_records` (what ``unitorch ab``
+reads) applies the journal's entries that the file does not hold yet.  A forked child
+process records nothing (its entries would interleave with its parent's).  Without that
+variable (a plain ``python script.py``) :func:`record` returns at once
 without looking at its value: recording costs nothing outside ``unitorch ab``.  The
 variable is read at the first call.
 
@@ -29,19 +35,25 @@ import numpy as np
 
 from .. import dtypes as dt
 
-__all__ = ["record", "record_history", "flush", "recording", "records", "ENV"]
+__all__ = ["record", "record_history", "flush", "recording", "records", "read_records",
+           "ENV"]
 
 #: The environment variable ``unitorch ab`` sets to the file records go to.
 ENV = "UNITORCH_AB_RECORD"
 _FORMAT = 1
 _AUTOFLUSH_SECONDS = 2.0
+_O_BINARY = getattr(os, "O_BINARY", 0)
 
 
 class _Recorder:
     def __init__(self, path: str) -> None:
         self.path = path
+        self.journal_path = f"{path}.journal"
+        self.pid = os.getpid()
         self.lock = threading.Lock()
         self.names: dict[str, dict[str, Any]] = {}
+        self.seq = 0  # entries recorded so far; the file holds the first `seq` of them
+        self.journal: int | None = None
         self.started = time.time()
         self.last_flush = time.monotonic()
         self.finished = False
@@ -49,28 +61,44 @@ class _Recorder:
 
     def add(self, name: str, entry: np.ndarray, d: dt.DType, rtol: float | None,
             atol: float | None, replace: bool = False, axis: str = "call") -> None:
+        if os.getpid() != self.pid:  # a forked child: see the module docstring
+            return
         with self.lock:
             slot = self.names.get(name)
-            if slot is None or replace:
-                slot = self.names[name] = {"dtype": d.name, "shape": list(entry.shape),
-                                           "values": [], "rtol": None, "atol": None,
-                                           "axis": axis}
-            elif list(entry.shape) != slot["shape"]:
-                raise ValueError(
-                    f"ut.ab.record({name!r}): an entry of shape {tuple(entry.shape)} after "
-                    f"entries of shape {tuple(slot['shape'])}; every entry of a name must "
-                    "have one shape")
-            elif slot["dtype"] != d.name:
-                d = dt.result_type(dt.as_dtype(slot["dtype"]), d)
-                slot["dtype"] = d.name
-            slot["values"].append(_to_list(entry, d))
-            if rtol is not None:
-                slot["rtol"] = float(rtol)
-            if atol is not None:
-                slot["atol"] = float(atol)
+            if slot is not None and not replace:
+                if list(entry.shape) != slot["shape"]:
+                    raise ValueError(
+                        f"ut.ab.record({name!r}): an entry of shape {tuple(entry.shape)} "
+                        f"after entries of shape {tuple(slot['shape'])}; every entry of a "
+                        "name must have one shape")
+                if slot["dtype"] != d.name:
+                    d = dt.result_type(dt.as_dtype(slot["dtype"]), d)
+            item = {"seq": self.seq + 1, "name": name, "dtype": d.name,
+                    "shape": list(entry.shape), "value": _to_list(entry, d),
+                    "rtol": None if rtol is None else float(rtol),
+                    "atol": None if atol is None else float(atol),
+                    "new": slot is None or replace, "axis": axis}
+            _apply(self.names, item)
+            self.seq += 1
+            self._append(item)
             due = time.monotonic() - self.last_flush > _AUTOFLUSH_SECONDS
         if due:
             self.flush()
+
+    def _append(self, item: dict[str, Any]) -> None:
+        """One journal line, in one write (the kernel keeps it if the process dies)."""
+        import json
+
+        data = (json.dumps(item) + "\n").encode()
+        if self.journal is None:
+            directory = os.path.dirname(self.path)
+            if directory:
+                os.makedirs(directory, exist_ok=True)
+            self.journal = os.open(self.journal_path,
+                                   os.O_WRONLY | os.O_CREAT | os.O_APPEND | _O_BINARY, 0o666)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.journal, view):]
 
     def payload(self) -> dict[str, Any]:
         from ..backends import get_backend
@@ -80,25 +108,90 @@ class _Recorder:
         except Exception:  # no backend could be loaded: still write what was recorded
             backend = os.environ.get("UNITORCH_BACKEND")
         return {"format": _FORMAT, "backend": backend, "pid": os.getpid(),
-                "started": self.started, "finished": self.finished, "records": self.names}
+                "started": self.started, "finished": self.finished, "seq": self.seq,
+                "records": self.names}
 
     def flush(self) -> None:
         import json
 
+        from .._files import write_atomically
+
+        if os.getpid() != self.pid:
+            return
         with self.lock:
             text = json.dumps(self.payload())  # NaN and inf as JSON's extensions: Python reads them
-            tmp = f"{self.path}.{os.getpid()}.tmp"
             directory = os.path.dirname(self.path)
             if directory:
                 os.makedirs(directory, exist_ok=True)
-            with open(tmp, "w") as f:
-                f.write(text)
-            os.replace(tmp, self.path)
+            write_atomically(self.path, text.encode(), "ut.ab.flush")
+            if self.journal is not None:  # the file now holds every journal entry
+                os.ftruncate(self.journal, 0)
             self.last_flush = time.monotonic()
 
     def _at_exit(self) -> None:
+        if os.getpid() != self.pid:
+            return
         self.finished = True
         self.flush()
+        if self.journal is not None:
+            os.close(self.journal)
+            self.journal = None
+            try:
+                os.unlink(self.journal_path)
+            except OSError:
+                pass
+
+
+def _apply(names: dict[str, dict[str, Any]], item: dict[str, Any]) -> None:
+    """Add one recorded entry (a journal line) to ``names``."""
+    slot = names.get(item["name"])
+    if slot is None or item["new"]:
+        slot = names[item["name"]] = {"dtype": item["dtype"], "shape": item["shape"],
+                                      "values": [], "rtol": None, "atol": None,
+                                      "axis": item["axis"]}
+    slot["dtype"] = item["dtype"]
+    slot["values"].append(item["value"])
+    if item["rtol"] is not None:
+        slot["rtol"] = item["rtol"]
+    if item["atol"] is not None:
+        slot["atol"] = item["atol"]
+
+
+def read_records(path: str | os.PathLike[str]) -> dict[str, Any] | None:
+    """What a run recorded into ``path`` (``{"records": {name: slot}, ...}``): the file,
+    plus the journal's entries it does not hold yet (a run that ended without writing
+    them; a torn last line is ignored); None when the run recorded nothing.
+
+    Example:
+        >>> read_records("records/torch.json")["records"]["loss"]["values"]  # doctest: +SKIP
+        [0.69, 0.41]
+    """
+    import json
+
+    path = os.fspath(path)
+    try:
+        with open(path) as f:
+            found: dict[str, Any] | None = json.load(f)
+    except FileNotFoundError:
+        found = None
+    try:
+        with open(f"{path}.journal", "rb") as f:
+            lines = f.read().split(b"\n")
+    except FileNotFoundError:
+        lines = []
+    done = found.get("seq", 0) if found is not None else 0
+    for raw in lines:
+        try:
+            item = json.loads(raw)
+        except ValueError:  # the empty tail, or a line cut short by a kill
+            continue
+        if not isinstance(item, dict) or item.get("seq", 0) <= done:
+            continue
+        if found is None:
+            found = {"format": _FORMAT, "finished": False, "seq": 0, "records": {}}
+        _apply(found["records"], item)
+        found["seq"] = done = item["seq"]
+    return found
 
 
 _recorder: list[_Recorder | None] = []  # empty until the environment was read

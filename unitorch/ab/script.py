@@ -6,13 +6,20 @@ Each run gets ``UNITORCH_BACKEND`` (the backend) and ``UNITORCH_AB_RECORD`` (its
 file, ``DIR/records/BACKEND.json``) in its environment; runs go one after the other, so
 each has the machine to itself and their times compare.  The first backend is the
 reference the others are compared with.
+
+Each run leads a process group of its own (see :mod:`unitorch._process`): ``timeout``
+ends the whole group (SIGTERM, SIGKILL 2 seconds later), processes the script leaves
+running in its group are ended when it exits, and SIGINT/SIGTERM/SIGHUP sent to the
+runner (``unitorch ab``) are forwarded to the running script's group before the runner
+stops (raising :class:`unitorch._process.Interrupted`).  Output is read with bounded
+memory (a very long line is passed on in pieces).
 """
 
 from __future__ import annotations
 
 import collections
-import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -23,22 +30,27 @@ from typing import IO, Any
 
 import numpy as np
 
+from .. import _process
 from .. import dtypes as dt
 from .diff import compare_values
-from .record import ENV
+from .record import ENV, read_records
 from .report import RecordResult, RunResult, ScriptReport, write_json
 
 __all__ = ["run_script", "run_backend", "compare_records", "load_records"]
 
 _TAIL_LINES = 20
+#: seconds between SIGTERM and SIGKILL when a run's group is ended
+_STOP_WAIT = 2.0
 
 
-def _pump(stream: IO[str], sink: Callable[[str], None] | None, tail: collections.deque) -> None:
-    for line in stream:
-        tail.append(line.rstrip("\n"))
+def _pump(stream: IO[bytes], sink: Callable[[str], None] | None,
+          tail: collections.deque) -> None:
+    def emit(line: str) -> None:
+        tail.append(line)
         if sink is not None:
             sink(line)
-    stream.close()
+
+    _process.pump(stream, emit)
 
 
 def run_backend(command: Sequence[str], backend: str, records_path: Path, *,
@@ -50,14 +62,13 @@ def run_backend(command: Sequence[str], backend: str, records_path: Path, *,
     (stdout to stdout, stderr to stderr); the last lines of its stderr are kept either way.
     """
     records_path.parent.mkdir(parents=True, exist_ok=True)
-    if records_path.exists():
-        records_path.unlink()
+    for stale in (records_path, Path(f"{records_path}.journal")):
+        if stale.exists():
+            stale.unlink()
     run_env = dict(os.environ if env is None else env)
     run_env.update({"UNITORCH_BACKEND": backend, ENV: str(records_path.resolve()),
                     "PYTHONUNBUFFERED": "1"})
     start = time.perf_counter()
-    proc = subprocess.Popen(list(command), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, errors="replace", env=run_env)
     err_tail: collections.deque = collections.deque(maxlen=_TAIL_LINES)
     out_tail: collections.deque = collections.deque(maxlen=_TAIL_LINES)
     prefix = f"[{backend}] "
@@ -65,33 +76,47 @@ def run_backend(command: Sequence[str], backend: str, records_path: Path, *,
     def to(stream: IO[str]) -> Callable[[str], None] | None:
         if not echo:
             return None
-        return lambda line: (stream.write(prefix + line), stream.flush())
+        return lambda line: (stream.write(f"{prefix}{line}\n"), stream.flush())
 
-    threads = [threading.Thread(target=_pump, args=(proc.stdout, to(sys.stdout), out_tail),
-                                daemon=True),
-               threading.Thread(target=_pump, args=(proc.stderr, to(sys.stderr), err_tail),
-                                daemon=True)]
-    for t in threads:
-        t.start()
     timed_out = False
-    try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        timed_out = True
-        proc.kill()
-        proc.wait()
-    for t in threads:
-        t.join(timeout=5)
+    with _process.signals_raised() as signals:
+        proc = _process.spawn(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              env=run_env)
+        threads = [threading.Thread(target=_pump, args=(proc.stdout, to(sys.stdout), out_tail),
+                                    daemon=True),
+                   threading.Thread(target=_pump, args=(proc.stderr, to(sys.stderr), err_tail),
+                                    daemon=True)]
+        for t in threads:
+            t.start()
+        try:
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                timed_out = True
+            except _process.Interrupted as e:  # forwarded, then the runner stops
+                signals.raising = False
+                forward = signal.SIGINT if e.signum == signal.SIGINT else signal.SIGTERM
+                _process.stop([proc], _STOP_WAIT, forward, hurry=signals.hurry)
+                raise
+        finally:
+            # the group ends with the run: a timed-out script, and whatever it left behind
+            signals.raising = False
+            _process.stop([proc], _STOP_WAIT, hurry=signals.hurry)
+            for t in threads:
+                t.join(timeout=5)
     seconds = time.perf_counter() - start
     return RunResult(backend, proc.returncode, seconds, list(err_tail), timed_out,
-                     str(records_path) if records_path.exists() else None)
+                     str(records_path) if read_records(records_path) is not None else None)
 
 
 def load_records(path: str | os.PathLike | None) -> dict[str, dict[str, Any]]:
-    """The records a run wrote (name -> {"dtype", "shape", "values", ...}); {} if none."""
-    if path is None or not Path(path).exists():
+    """The records a run wrote (name -> {"dtype", "shape", "values", ...}); {} if none.
+    Entries recorded after the run's last full write (a run ended by ``os._exit`` or a
+    signal) are read from its journal too (see :mod:`unitorch.ab.record`)."""
+    if path is None:
         return {}
-    return json.loads(Path(path).read_text())["records"]
+    found = read_records(path)
+    return {} if found is None else found["records"]
 
 
 def _as_array(slot: dict[str, Any]) -> tuple[np.ndarray, dt.DType]:

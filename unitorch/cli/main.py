@@ -78,11 +78,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         sys.stderr.write(f"unitorch: unknown command {command!r}\n\n{USAGE}")
         return 2
+    from .._process import Interrupted
+
     try:
         return handler(rest)
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
+    except Interrupted as e:  # SIGTERM/SIGHUP/SIGINT, forwarded to the children first
+        print(f"\ninterrupted: {e}", file=sys.stderr)
+        return e.status
 
 
 # ---------------------------------------------------------------------------------------

@@ -13,11 +13,21 @@ worker prints (stdout and stderr) is forwarded with a ``[rank R]`` prefix.  Unle
 workers' thread pools do not oversubscribe the cores).
 
 Exit status: 0 when every worker exits with 0.  When one fails, the others get
-``--grace`` seconds to finish or fail by themselves (a worker blocked in a collective
-raises ``DistributedError`` within its timeout) and are then terminated; the status is
-the first failing worker's (a worker killed by signal ``S`` counts as ``128 + S``).
-``--timeout`` bounds the whole run (then every worker is terminated and the status is
-124).  Ctrl-C is passed to the workers.
+``--grace`` seconds (default 3) to finish or fail by themselves and are then terminated;
+the status is the first failing worker's (a worker killed by signal ``S`` counts as
+``128 + S``).  ``--timeout`` bounds the whole run (then every worker is terminated and
+the status is 124).
+
+Process hygiene: each worker leads a process group of its own, and "terminated" means
+its whole group: SIGTERM, then SIGKILL for what is left after 3 seconds, so processes a
+worker started (data-loading workers, a forgotten subprocess) go with it.  Processes a
+worker leaves running in its group when it exits are ended the same way when the run
+ends.  SIGINT (Ctrl-C), SIGTERM and SIGHUP sent to the launcher are forwarded to every
+worker group (SIGINT as SIGINT, so the workers see ``KeyboardInterrupt``; the others as
+SIGTERM), then the groups are ended as above and the status is ``128 + signal``; a
+second Ctrl-C kills at once.  A launcher killed with SIGKILL cannot do any of this.
+Workers' output is read with bounded memory: a line longer than 64 Ki characters is
+forwarded in pieces, each on its own prefixed line.
 """
 
 from __future__ import annotations
@@ -32,7 +42,14 @@ import time
 from collections.abc import Sequence
 from typing import IO
 
+from .. import _process
+
 __all__ = ["main", "launch"]
+
+#: seconds the other workers get after one fails (``--grace``)
+GRACE = 3.0
+#: seconds between SIGTERM (or a forwarded SIGINT) and SIGKILL when stopping workers
+STOP_WAIT = 3.0
 
 _OPTIONS_WITH_VALUE = ("--nproc", "--nproc-per-node", "--nproc_per_node", "--backend",
                        "--master-port", "--grace", "--timeout")
@@ -56,9 +73,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--master-port", type=int, default=None,
                         help="rank 0's rendezvous port (default: a free one; TensorFlow's "
                              "workers use the next N ports)")
-    parser.add_argument("--grace", type=float, default=60.0,
+    parser.add_argument("--grace", type=float, default=GRACE,
                         help="seconds the other workers get to exit after one fails, "
-                             "before they are terminated (default: 60)")
+                             f"before they are terminated (default: {GRACE:g})")
     parser.add_argument("--timeout", type=float, default=None,
                         help="seconds the whole run may take (default: no limit)")
     parser.add_argument("script", help="the Python script each worker runs")
@@ -117,11 +134,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def launch(command: Sequence[str], nproc: int, *, master_port: int | None = None,
-           grace: float = 60.0, timeout: float | None = None,
+           grace: float = GRACE, timeout: float | None = None,
            extra_env: dict[str, str] | None = None, stdout: IO[str] | None = None) -> int:
     """Run ``command`` as ``nproc`` workers on this machine (see the module docstring)
     and return the exit status; each output line goes to ``stdout`` (default
-    ``sys.stdout``) prefixed with ``[rank R]``.
+    ``sys.stdout``) prefixed with ``[rank R]``.  Signals are forwarded only when called
+    from the main thread (Python delivers them there).
 
     Example:
         >>> launch([sys.executable, "train.py"], 2)  # doctest: +SKIP
@@ -137,39 +155,47 @@ def launch(command: Sequence[str], nproc: int, *, master_port: int | None = None
     write_lock = threading.Lock()
     procs: list[subprocess.Popen[bytes]] = []
     readers: list[threading.Thread] = []
-    try:
-        for rank in range(nproc):
-            env = dict(base, **worker_environ(rank, nproc, "127.0.0.1", port))
-            p = subprocess.Popen(list(command), env=env, stdout=subprocess.PIPE,
-                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-            procs.append(p)
-            t = threading.Thread(target=_forward, args=(p.stdout, f"[rank {rank}] ", out,
-                                                        write_lock), daemon=True)
-            t.start()
-            readers.append(t)
-        status = _supervise(procs, grace, timeout, out, write_lock)
-    except KeyboardInterrupt:
-        for p in procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGINT)
-        _terminate(procs, 10.0)
-        status = 130
-    finally:
-        _terminate(procs, 5.0)
-        for t in readers:
-            t.join(timeout=5.0)
+    with _process.signals_raised() as signals:
+        try:
+            try:
+                for rank in range(nproc):
+                    env = dict(base, **worker_environ(rank, nproc, "127.0.0.1", port))
+                    p = _process.spawn(command, env=env, stdout=subprocess.PIPE,
+                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                    procs.append(p)
+                    t = threading.Thread(target=_forward, args=(p.stdout, f"[rank {rank}] ",
+                                                                out, write_lock), daemon=True)
+                    t.start()
+                    readers.append(t)
+                status = _supervise(procs, grace, timeout, out, write_lock)
+            except (_process.Interrupted, KeyboardInterrupt) as e:
+                signum = e.signum if isinstance(e, _process.Interrupted) else signal.SIGINT
+                name = signal.Signals(signum).name
+                signals.raising = False
+                _say(out, write_lock, f"received {name}; stopping the workers")
+                forward = signal.SIGINT if signum == signal.SIGINT else signal.SIGTERM
+                _process.stop(procs, STOP_WAIT, forward, hurry=signals.hurry)
+                status = 128 + signum
+        finally:
+            # every group ends with the run: workers still running (an exception here)
+            # and whatever the workers left behind in their groups
+            signals.raising = False
+            _process.stop(procs, STOP_WAIT, hurry=signals.hurry)
+            for t in readers:
+                t.join(timeout=5.0)
     return status
 
 
 def _forward(pipe: IO[bytes] | None, prefix: str, out: IO[str], lock: threading.Lock) -> None:
     if pipe is None:
         return
-    with pipe:
-        for raw in iter(pipe.readline, b""):
-            line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-            with lock:
-                out.write(f"{prefix}{line}\n")
-                out.flush()
+
+    def emit(line: str) -> None:
+        with lock:
+            out.write(f"{prefix}{line}\n")
+            out.flush()
+
+    _process.pump(pipe, emit)
 
 
 def _code(returncode: int) -> int:
@@ -195,11 +221,11 @@ def _supervise(procs: list[subprocess.Popen[bytes]], grace: float, timeout: floa
         now = time.monotonic()
         if failed is not None and now - failed_at > grace:
             _say(out, lock, "terminating the remaining workers")
-            _terminate(procs, 5.0)
+            _process.stop(procs, STOP_WAIT)
             return failed
         if timeout is not None and now - start > timeout:
             _say(out, lock, f"the run took more than {timeout:g} s; terminating the workers")
-            _terminate(procs, 5.0)
+            _process.stop(procs, STOP_WAIT)
             return 124
         time.sleep(0.05)
 
@@ -208,20 +234,6 @@ def _say(out: IO[str], lock: threading.Lock, text: str) -> None:
     with lock:
         out.write(f"[unitorch run] {text}\n")
         out.flush()
-
-
-def _terminate(procs: list[subprocess.Popen[bytes]], wait: float) -> None:
-    """SIGTERM the workers still running, then SIGKILL those still alive after ``wait``."""
-    alive = [p for p in procs if p.poll() is None]
-    for p in alive:
-        p.terminate()
-    deadline = time.monotonic() + wait
-    for p in alive:
-        try:
-            p.wait(timeout=max(0.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
 
 
 if __name__ == "__main__":  # python -m unitorch.cli.run ...
