@@ -597,3 +597,52 @@ def test_save_and_load_do_not_import_the_other_framework(backends, tmp_path, act
     out, err = child.communicate(timeout=120)
     assert child.returncode == 0, err
     assert out.strip() == repr([active]), (out, err)
+
+
+# ---------------------------------------------------------------------------------------
+# clear messages for bad paths and bad nests (issue 14, item 15)
+
+
+def test_empty_paths_are_refused_by_name(backends):
+    same_error(backends, ValueError, lambda: ut.save({"a": ut.ones(1)}, ""),
+               match=r"^ut.save\(\) got an empty path; give a file name")
+    same_error(backends, ValueError, lambda: ut.load(""),
+               match=r"^ut.load\(\) got an empty path")
+
+
+def test_cycles_and_deep_nests_are_refused_before_anything_is_written(backends, tmp_path):
+    path = tmp_path / "n.safetensors"
+    loop: list = [ut.ones(1)]
+    loop.append({"again": loop})
+    msg = same_error(backends, ValueError, lambda: ut.save({"a": loop}, path),
+                     match="contains itself")
+    assert "obj['a'][1]['again']" in msg and "reference cycle" in msg
+    deep = leaf = []
+    for _ in range(ut.io.MAX_DEPTH):  # MAX_DEPTH + 1 containers
+        leaf.append([])
+        leaf = leaf[0]
+    same_error(backends, ValueError, lambda: ut.save(deep, path),
+               match="nested more than 100 levels deep")
+    assert not path.exists() and leftovers(tmp_path) == []
+    deepest = inner = {}
+    for i in range(ut.io.MAX_DEPTH - 1):  # MAX_DEPTH containers: the limit itself loads
+        inner[i] = {}
+        inner = inner[i]
+    inner["w"] = ut.ones(2)
+    round_trip(deepest, path, backends)
+    shared = [ut.ones(1)]  # the same list twice is not a cycle
+    round_trip({"x": [shared, shared]}, path, backends)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_non_regular_files_are_refused_without_blocking(backends, tmp_path):
+    """Loading a FIFO used to block until a writer came, then report "only -8 bytes
+    follow"; a directory raises IsADirectoryError, as open() does."""
+    fifo = tmp_path / "pipe.safetensors"
+    os.mkfifo(fifo)
+    msg = same_error(backends, ValueError, lambda: ut.load(fifo),
+                     match=r"is a FIFO \(named pipe\), not a regular file")
+    assert repr(str(fifo)) in msg
+    same_error(backends, ValueError, lambda: ut.load(os.devnull), match="is a device")
+    same_error(backends, IsADirectoryError, lambda: ut.load(tmp_path),
+               match="the path is a directory")

@@ -228,6 +228,73 @@ def test_resume_on_the_other_backend(backends, tmp_path):
         assert_close(x, y, rtol, atol)
 
 
+class _Flaky(ut.callbacks.Callback):
+    """A stateful callback (last: priority 60) whose load_state_dict fails."""
+
+    priority = 60
+
+    def state_dict(self):
+        return {"seen": 1}
+
+    def load_state_dict(self, state):
+        raise RuntimeError("this callback cannot load")
+
+
+def _trainer(kind="good", callbacks=()):
+    ut.manual_seed(5)
+    model = make_model(ut.float32)
+    if kind == "shape":  # another architecture
+        model = ut.nn.Sequential(ut.nn.Linear(5, 12), ut.nn.Tanh(), ut.nn.Linear(12, 4))
+    opt = (ut.optim.SGD(model.parameters(), lr=0.1, momentum=0.9) if kind == "optimizer"
+           else ut.optim.Adam(model.parameters(), lr=0.03))
+    sched = (ut.optim.lr_scheduler.ExponentialLR(opt, 0.5) if kind == "scheduler"
+             else ut.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5))
+    stop = ut.callbacks.EarlyStopping("loss", patience=5)
+    return ut.Trainer(model, ut.nn.CrossEntropyLoss(), opt, scheduler=sched,
+                      callbacks=[stop, *callbacks], progress=False, compile=False)
+
+
+@pytest.mark.parametrize("kind,error,match", [
+    ("optimizer", ValueError, "the state dict is not SGD's"),
+    ("shape", ut.ShapeError, r"'2.weight' has shape \(3, 12\) in the state dict"),
+    ("scheduler", ValueError, r"the state has 'step_size', so it is not ExponentialLR's"),
+    ("callback", RuntimeError, "this callback cannot load"),
+    ("rng", ValueError, "set_state"),
+])
+def test_a_failed_resume_changes_nothing(backend, tmp_path, kind, error, match):
+    """fit(resume_from=...) used to load the weights, then fail on the optimizer state
+    and leave the weights overwritten.  Now the whole trainer (model, optimizer,
+    scheduler, callbacks, History, counters, random state) is as it was."""
+    train, _ = loaders(ut.float32)
+    saved = _trainer(callbacks=[_Flaky()] if kind == "callback" else ())
+    saved.fit(train, epochs=2)
+    ckpt = tmp_path / "ckpt.safetensors"
+    state = saved.state_dict()
+    if kind == "rng":
+        state["rng"] = {"seed": 1, "portable": {"bit_generator": "MT19937"}}
+    ut.save(state, ckpt)
+    trainer = _trainer(kind if kind in ("optimizer", "shape", "scheduler") else "good",
+                       callbacks=[_Flaky()] if kind == "callback" else ())
+    trainer.fit(train, epochs=1)
+    trainer.callbacks.callbacks[1].best = -1.0  # EarlyStopping (loaded before the failure)
+    before = _contents(trainer, tmp_path / "before.safetensors")
+    with pytest.raises(error, match=match):
+        trainer.fit(train, epochs=4, resume_from=ckpt)
+    assert _contents(trainer, tmp_path / "after.safetensors") == before
+    assert trainer.epoch == 1 and len(trainer.history["loss"]) == 1
+
+
+def _contents(trainer, path):
+    """The trainer's whole state, exactly: its checkpoint's structure document and the
+    bytes of every tensor (the file's bytes themselves vary: safetensors writes its
+    metadata entries in no fixed order)."""
+    from safetensors import safe_open
+
+    ut.save(trainer.state_dict(), path)
+    with safe_open(path, framework="numpy") as f:
+        return f.metadata()["unitorch"], {k: f.get_tensor(k).tobytes() for k in f.keys()}
+
+
 def test_fit_again_continues_to_the_total(backend):
     """epochs is the total: a second fit(epochs=4) after fit(epochs=2) trains 2 more,
     exactly like one fit(epochs=4)."""

@@ -525,3 +525,86 @@ def test_parameters_of_two_backends_are_rejected(backends):
         b = _param()
     with pytest.raises(ut.BackendMismatchError, match="several backends"):
         ut.optim.SGD([a, b])
+
+
+# ---------------------------------------------------------------------------------------
+# another optimizer's state is refused (issue 14, item 4)
+
+
+def _stepped(cls, **kw):
+    """An optimizer of ``cls`` over one parameter, after one step (so it has state)."""
+    w = _param()
+    opt = cls([w], **kw)
+    w.grad = ut.ones(2)
+    opt.step()
+    return opt
+
+
+@pytest.mark.parametrize("saver,loader,match", [
+    ((ut.optim.SGD, {"momentum": 0.9}), ut.optim.Adam,
+     r"not Adam's: its parameter groups have 'dampening', 'momentum', 'nesterov', which "
+     r"Adam does not take; its parameter state has 'momentum_buffer'"),
+    ((ut.optim.Adam, {}), ut.optim.SGD,
+     r"not SGD's: its parameter groups have 'amsgrad', 'betas', 'decoupled_weight_decay', "
+     r"'eps'"),
+    ((ut.optim.SGD, {}), ut.optim.RMSprop, r"not RMSprop's: .*'dampening', 'nesterov'"),
+    ((ut.optim.Adagrad, {}), ut.optim.Adam, r"not Adam's: .*'initial_accumulator_value'"),
+    ((ut.optim.RMSprop, {"momentum": 0.5}), ut.optim.SGD, r"'square_avg'"),
+])
+def test_another_optimizers_state_is_refused_and_nothing_changes(backends, saver, loader,
+                                                                 match):
+    """It used to load: Adam took SGD's momentum keys and ran."""
+    cls, kw = saver
+    for name in backends:
+        with ut.use_backend(name):
+            target = _stepped(loader)
+            before = target.state_dict()
+            with pytest.raises(ValueError, match=match):
+                target.load_state_dict(_stepped(cls, **kw).state_dict())
+            after = target.state_dict()
+            assert after["param_groups"] == before["param_groups"]
+            assert list(after["state"]) == list(before["state"])
+            for i, entry in before["state"].items():
+                for key, value in entry.items():
+                    np.testing.assert_array_equal(after["state"][i][key].numpy(),
+                                                  value.numpy())
+    same_error(backends, ValueError,
+               lambda: _stepped(loader).load_state_dict(_stepped(cls, **kw).state_dict()),
+               match=match)
+
+
+def test_torch_optim_states_of_another_type_are_refused_too(backends):
+    w = torch.nn.Parameter(torch.ones(2))
+    sgd = torch.optim.SGD([w], lr=0.1, momentum=0.9)
+    w.grad = torch.ones(2)
+    sgd.step()
+    same_error(backends, ValueError, lambda: _stepped(ut.optim.Adam).load_state_dict(
+        sgd.state_dict()), match="not Adam's")
+    for name in backends:  # its own type loads, implementation switches included
+        with ut.use_backend(name):
+            opt = _stepped(ut.optim.SGD, momentum=0.5)
+            opt.load_state_dict(sgd.state_dict())
+            assert opt.param_groups[0]["momentum"] == 0.9
+            np.testing.assert_array_equal(opt.state_dict()["state"][0]["momentum_buffer"]
+                                          .numpy(), np.ones(2, np.float32))
+
+
+def test_compatible_and_malformed_state_dicts(backends):
+    for name in backends:
+        with ut.use_backend(name):
+            adam = _stepped(ut.optim.Adam)  # AdamW is Adam with decoupled decay: it loads
+            adam.load_state_dict(_stepped(ut.optim.AdamW).state_dict())
+            assert adam.param_groups[0]["decoupled_weight_decay"] is True
+            sd = _stepped(ut.optim.SGD).state_dict()  # a scheduler's key, a user's key
+            sd["param_groups"][0].update(initial_lr=0.5, name="head")
+            _stepped(ut.optim.SGD).load_state_dict(sd)
+    same_error(backends, ValueError, lambda: _stepped(ut.optim.SGD).load_state_dict([]),
+               match=r"expects an optimizer state dict, .*; got list")
+    same_error(backends, ValueError,
+               lambda: _stepped(ut.optim.SGD).load_state_dict({"state": {}}),
+               match="its 'param_groups' is not a list of groups")
+    same_error(backends, ValueError,
+               lambda: _stepped(ut.optim.SGD, momentum=0.9).load_state_dict(
+                   {"state": {5: {"momentum_buffer": np.zeros(2, np.float32)}},
+                    "param_groups": [{"params": [0]}]}),
+               match=r"state for parameter\(s\) \[5\], which none of its parameter groups")

@@ -80,6 +80,9 @@ def write_atomically(path: str, data: bytes | bytearray | memoryview, op: str) -
         old: os.stat_result | None = os.stat(real)
     except FileNotFoundError:
         old = None
+    except OSError as e:  # a directory on the way that may not be searched...
+        raise type(e)(e.errno, f"{op}(): cannot reach the file ({e.strerror})", path
+                      ) from None
     if old is not None:
         if stat.S_ISDIR(old.st_mode):
             raise IsADirectoryError(errno.EISDIR, f"{op}(): the path is a directory; give a "
