@@ -137,7 +137,7 @@ def test_run_timeout_and_crashes_end_whole_groups_promptly(tmp_path):
 
     script = _write(tmp_path, "worker.py", WORKER)
     start = time.monotonic()
-    assert launch([sys.executable, script, str(tmp_path)], 2, timeout=1.0,
+    assert launch([sys.executable, script, str(tmp_path)], 2, timeout=2.0,
                   stdout=io.StringIO()) == 124
     assert time.monotonic() - start < 30
     pids = _pids(tmp_path)
