@@ -286,6 +286,25 @@ def test_disk_full_keeps_the_previous_checkpoint(backends, tiny_disk):
             assert [p.name for p in tiny_disk.iterdir()] == ["ckpt.safetensors"]
 
 
+def test_a_read_only_filesystem_is_named(backends, tiny_disk):
+    path = tiny_disk / "ckpt.safetensors"
+    ut.save({"epoch": 1}, path)
+    done = subprocess.run([shutil.which("mount"), "-o", "remount,ro", str(tiny_disk)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"remounting read-only failed here: {done.stderr.strip()}")
+    try:
+        for name in backends:
+            with ut.use_backend(name):
+                with pytest.raises(OSError) as info:
+                    ut.save({"epoch": 2, "w": ut.ones(2)}, path)
+                assert info.value.errno == errno.EROFS
+                assert "read-only file system; it is left unchanged" in str(info.value)
+                assert ut.load(path)["epoch"] == 1
+    finally:
+        subprocess.run([shutil.which("mount"), "-o", "remount,rw", str(tiny_disk)])
+
+
 # ---------------------------------------------------------------------------------------
 # permissions
 

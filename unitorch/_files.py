@@ -68,6 +68,13 @@ def _writable(real: str) -> bool:
     return os.access(real, os.W_OK)
 
 
+def _read_only_filesystem(directory: str) -> bool:
+    try:
+        return bool(os.statvfs(directory or ".").f_flag & os.ST_RDONLY)
+    except (AttributeError, OSError):  # no statvfs (Windows)
+        return False
+
+
 def write_atomically(path: str, data: bytes | bytearray | memoryview, op: str) -> None:
     """Replace ``path`` by a file holding ``data``, atomically (see the module docstring
     for the checks and errors); ``op`` names the caller in messages (``"ut.save"``)."""
@@ -91,6 +98,9 @@ def write_atomically(path: str, data: bytes | bytearray | memoryview, op: str) -
             raise ValueError(f"{op}(): {path!r} is {_kind(old.st_mode)}, not a regular file; "
                              "it would be replaced by the file: write to a file path")
         if not _writable(real):
+            if _read_only_filesystem(directory):
+                raise OSError(errno.EROFS, f"{op}(): the file is on a read-only file "
+                              "system; it is left unchanged", path)
             raise PermissionError(errno.EACCES, f"{op}(): the file is write-protected (mode "
                                   f"{stat.S_IMODE(old.st_mode):o}); it is left unchanged",
                                   path)
