@@ -9,9 +9,10 @@ examples of a prose page follow (``tests/test_doc_examples.py`` runs them):
 * a fenced ```` ```text title="Output" ```` block right after a Python block (only blank
   lines between them) is what that block prints; ``...`` stands for any text (digits the
   last rounding may change), whitespace runs compare equal, and a tensor's ``repr`` may
-  leave out its ``device=..., backend=...`` tail.  An output that starts with
-  ``Traceback (most recent call last):`` says the block raises: its last line is the
-  exception (``ValueError: ...``);
+  leave out its ``device=..., backend=...`` tail.  An output with a line
+  ``Traceback (most recent call last):`` says the block raises: what it prints before
+  that line is compared as usual, and the output's last line is the exception
+  (``ValueError: ...``);
 * a Python block whose title starts with ``Not run`` (```` ```python title="Not run: needs
   a GPU" ````) is shown but not run: the title tells the reader why.  The test run's
   summary counts these per page.

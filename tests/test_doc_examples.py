@@ -7,7 +7,10 @@ test active and an empty working directory; a ```` ```text title="Output" ```` b
 after a Python block is that block's printed output, compared as the docstring examples
 are (``tests/test_docstrings.py``): ``...`` stands for any text, such as the digits the
 last rounding may change; whitespace runs compare equal; a tensor's
-``device=..., backend=...`` may be left out.  A block titled ``Not run: <why>`` is shown,
+``device=..., backend=...`` may be left out.  An output with a line
+``Traceback (most recent call last):`` says the block raises: what it prints before is
+compared as usual, and its last line is the exception (its type with or without the
+module, and its message).  A block titled ``Not run: <why>`` is shown,
 not run; the summary at the end of the test run counts those per page.
 
 A page whose examples import a package that is not installed (``onnxruntime``, the other
@@ -33,6 +36,7 @@ PAGES = [p for p in prose_pages() if any(e.block.runs for e in examples(p))]
 _REPR_TAIL = re.compile(r", device=[^,()]+, backend=\w+\)")
 _FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 _CHECKER = doctest.OutputChecker()
+_TRACEBACK = re.compile(r"^Traceback \(most recent call last\):$", re.MULTILINE)
 
 
 def matches(want: str, got: str) -> bool:
@@ -80,8 +84,8 @@ def _check(example: Example, printed: str, error: BaseException | None, backend:
         missing = _missing_package(error)
         if missing is not None:
             pytest.skip(f"docs/{block.page}: its examples need {missing}")
-    if want is not None and want.startswith("Traceback (most recent call last):"):
-        shown_before, _, _ = want.partition("Traceback (most recent call last):")
+    if want is not None and _TRACEBACK.search(want):
+        shown_before = want[:_TRACEBACK.search(want).start()]
         if error is None:
             raise AssertionError(f"{where} should raise, as its output shows; it did not")
         shown = want.rstrip("\n").splitlines()[-1] + "\n"
