@@ -9,6 +9,7 @@
   ```unitorch.name```, in a table of equivalents or in a sentence) resolves by import, so
   a table of PyTorch or TensorFlow names and their unitorch equivalents cannot list one
   that does not exist.  Nothing needs marking: the guides' tables are checked as written.
+  :data:`PENDING_NAMES` lists the modules being built now that pages may already name.
 * **The promotion table is the code's.** A table whose header and first column are dtype
   names is a promotion table: each cell must be ``ut.result_type(row, column)``.
 """
@@ -43,6 +44,13 @@ PENDING = {
 """Pages being written by other engineers now: page -> who.  The lead removes each entry
 when its page lands."""
 
+PENDING_NAMES = {
+    "unitorch.torch": "issue 11 is building it; the home page says it is coming",
+    "unitorch.keras": "issue 15 is building it; the home page says it is coming",
+}
+"""Modules being built now, which pages may name before they exist (they and the names
+under them are not checked); the lead removes each entry when its module lands."""
+
 
 def _pages():
     for page in prose_pages():
@@ -76,6 +84,9 @@ def test_prose_words_leave_code_out():
 def test_every_unitorch_name_on_the_page_exists(page):
     missing = []
     for line, name in inline_names(page):
+        canonical = name.replace("ut.", "unitorch.", 1) if name.startswith("ut.") else name
+        if any(canonical == p or canonical.startswith(p + ".") for p in PENDING_NAMES):
+            continue
         try:
             resolve(name)
         except (LookupError, ImportError, AttributeError) as e:
