@@ -107,7 +107,9 @@ def visits(browser, server):
     found = {}
     for md in nav_pages():
         problems.clear()
-        response = page.goto(server + _url(md), wait_until="load")
+        # networkidle: the page's own late requests (the search worker and index) finish
+        # before the next page is opened, which would abort them
+        response = page.goto(server + _url(md), wait_until="networkidle")
         links = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
         code = page.eval_on_selector_all(
             "div.highlight pre > code, pre > code",
