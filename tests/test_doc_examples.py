@@ -14,7 +14,10 @@ module, and its message).  A block titled ``Not run: <why>`` is shown,
 not run; the summary at the end of the test run counts those per page.
 
 A page whose examples import a package that is not installed (``onnxruntime``, the other
-framework) is skipped with the package named; CI installs them all.
+framework) is skipped with the package named; CI installs them all.  A page whose
+examples name a backend as a string (``ut.use_backend("tensorflow")``) is a cross-backend
+page: it is skipped, saying so, when the run does not select that backend
+(``UNITORCH_BACKEND=torch``).
 """
 
 from __future__ import annotations
@@ -104,8 +107,24 @@ def _check(example: Example, printed: str, error: BaseException | None, backend:
             f"{where} printed\n{printed}\nbut the page shows\n{want}")
 
 
+_NAMED_BACKEND = re.compile(r"""["'](torch|tensorflow)["']""")
+
+
+def _backends_named(page: str) -> set[str]:
+    """The backends a page's examples name as strings (``ut.use_backend("torch")``,
+    ``draw("tensorflow")``)."""
+    from unitorch.backends import _canonical
+
+    return {_canonical(name) for e in examples(page) if e.block.runs
+            for name in _NAMED_BACKEND.findall(e.block.code)}
+
+
 @pytest.mark.parametrize("page", PAGES)
-def test_page_examples(page, backend, clean_state, tmp_path, monkeypatch):
+def test_page_examples(page, backend, backends, clean_state, tmp_path, monkeypatch):
+    others = sorted(_backends_named(page) - set(backends))
+    if others:  # a cross-backend page: it runs when every backend it uses is selected
+        pytest.skip(f"docs/{page}: its examples also use the {', '.join(others)} backend, "
+                    "which this run does not select")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "argv", [f"docs/{page}"])
     namespace: dict = {"__name__": "__main__"}
