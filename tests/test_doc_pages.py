@@ -39,7 +39,6 @@ PENDING = {
     "concepts/backends.md": "issue 10 (architecture) is writing it",
     "guides/from-pytorch.md": "issue 11 (unitorch.torch) is writing it",
     "guides/from-tensorflow.md": "issue 15 (unitorch.keras) is writing it",
-    "reliability.md": "issue 14 (reliability) is writing it",
 }
 """Pages being written by other engineers now: page -> who.  The lead removes each entry
 when its page lands."""
