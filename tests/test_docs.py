@@ -10,10 +10,7 @@ imported and the build takes a few seconds.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -26,15 +23,8 @@ pytest.importorskip("material", reason="the docs extra is not installed: pip ins
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("site")
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    done = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-    )
-    assert done.returncode == 0, f"mkdocs build --strict failed:\n{done.stderr[-5000:]}"
-    return out
+def site(built_site) -> Path:
+    return built_site
 
 
 def _page(site: Path, name: str) -> str:

@@ -12,7 +12,8 @@ use the names of their own module) and run with the backend active.  A tensor's 
 ends with ``device=..., backend=...``, which the examples leave out (they show what
 ``print`` shows); ``...`` stands for digits the last rounding may change.  Examples that
 need files, a network, several processes or a framework's own objects are marked
-``# doctest: +SKIP``.
+``# doctest: +SKIP``.  The ``clean_state`` fixture (``tests/conftest.py``) puts back the
+process-wide settings an example changes.
 """
 
 from __future__ import annotations
@@ -134,23 +135,6 @@ class _Checker(doctest.OutputChecker):
     def check_output(self, want: str, got: str, optionflags: int) -> bool:
         return (super().check_output(want, got, optionflags)
                 or super().check_output(want, _REPR_TAIL.sub(")", got), optionflags))
-
-
-@pytest.fixture
-def clean_state():
-    """Examples may change process-wide settings (``ut.set_backend`` changes the
-    process-wide default backend too); put them back."""
-    from unitorch import backends
-
-    default_backend = list(backends._process_default)
-    dtype, device = ut.get_default_dtype(), ut.get_default_device()
-    precision, portable = ut.get_matmul_precision(), ut.random.is_portable()
-    yield
-    backends._process_default[:] = default_backend
-    ut.set_default_dtype(dtype)
-    ut.set_default_device(device)
-    ut.set_matmul_precision(precision)
-    ut.random.portable(portable)
 
 
 def test_the_examples_are_collected():
