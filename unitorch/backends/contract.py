@@ -1,9 +1,14 @@
 """The backend contract: every primitive unitorch needs from a framework, and its promise.
 
-This is the only place that says what a backend must provide.  Each backend is one
-subclass of :class:`Backend` in its own module (``backends/torch.py``,
-``backends/tensorflow.py``), and the public layer (``unitorch.ops``, ``unitorch.nn``...)
-calls nothing else.
+This is the only place that says what a backend must provide.  Each backend is a
+package, ``backends/torch/`` and ``backends/tensorflow/``, with one module per section of
+this contract, named as the section is (``core``, ``creation``, ``elementwise``,
+``reductions``, ``linalg``, ``fft``, ``manipulation``, ``indexing``, ``nn``, ``random``,
+``autograd``, ``optim``, ``distributed``, ``compile``): the torch and TensorFlow versions
+of one family read side by side.  Each module holds a mixin class with that section's
+primitives; the package's ``__init__`` composes them into the one subclass of
+:class:`Backend` (``TorchBackend``, ``TensorFlowBackend``) and its instance ``BACKEND``.
+The public layer (``unitorch.ops``, ``unitorch.nn``...) calls nothing else.
 
 Division of labour
 ------------------
@@ -108,7 +113,7 @@ class Backend(abc.ABC):
     compile_training: bool = False
 
     # ----------------------------------------------------------------------------------
-    # plumbing: shapes, devices, conversion
+    # core: shapes, devices, conversion, dtypes
 
     @abc.abstractmethod
     def shape(self, x: Native) -> tuple[int | None, ...]:
@@ -218,7 +223,7 @@ class Backend(abc.ABC):
         """Zero the elements below the ``k``-th diagonal of the last two axes."""
 
     # ----------------------------------------------------------------------------------
-    # element-wise, one input.  Same dtype out as in unless stated.
+    # elementwise: one input.  Same dtype out as in unless stated.
 
     @abc.abstractmethod
     def abs(self, x: Native) -> Native:
@@ -370,7 +375,7 @@ class Backend(abc.ABC):
         """``x * sigmoid(x)``."""
 
     # ----------------------------------------------------------------------------------
-    # element-wise, two inputs (same dtype, broadcasting).  Same dtype out unless stated.
+    # elementwise: two inputs (same dtype, broadcasting).  Same dtype out unless stated.
 
     @abc.abstractmethod
     def add(self, x1: Native, x2: Native) -> Native:
@@ -488,7 +493,7 @@ class Backend(abc.ABC):
         ``x``'s dtype and broadcast to ``x``'s shape.  NaN in ``x`` stays NaN."""
 
     # ----------------------------------------------------------------------------------
-    # reductions over ``axes`` (non-empty).  float16 and bfloat16 inputs of sum, prod,
+    # reductions: over ``axes`` (non-empty).  float16 and bfloat16 inputs of sum, prod,
     # mean, var, cumsum, cumprod and logsumexp are accumulated in float32 and the result
     # rounded once to the half dtype.
 
@@ -560,7 +565,7 @@ class Backend(abc.ABC):
         zero elements or all -inf; +inf if any element is +inf."""
 
     # ----------------------------------------------------------------------------------
-    # linear algebra
+    # linalg: products, factorizations, solvers
 
     @abc.abstractmethod
     def matmul(self, x1: Native, x2: Native) -> Native:
@@ -663,7 +668,7 @@ class Backend(abc.ABC):
         term (and, for even ``n``, of the last one) are ignored along that axis."""
 
     # ----------------------------------------------------------------------------------
-    # manipulation
+    # manipulation: reshaping, joining, flipping, padding
 
     @abc.abstractmethod
     def reshape(self, x: Native, shape: tuple[int, ...]) -> Native:
@@ -709,7 +714,7 @@ class Backend(abc.ABC):
         the public layer."""
 
     # ----------------------------------------------------------------------------------
-    # indexing, searching, sorting, sets
+    # indexing: getitem/setitem, take, searching, sorting, sets
 
     @abc.abstractmethod
     def getitem(self, x: Native, key: tuple[Any, ...]) -> Native:
@@ -791,7 +796,7 @@ class Backend(abc.ABC):
         unknown while tracing).  Index tensors are int64."""
 
     # ----------------------------------------------------------------------------------
-    # neural-network kernels (NCHW layouts on every backend)
+    # nn: neural-network kernels (NCHW layouts on every backend)
 
     @abc.abstractmethod
     def softmax(self, x: Native, axis: int) -> Native:
@@ -840,7 +845,7 @@ class Backend(abc.ABC):
         ``count_include_pad``, else the divisor is the number of real elements."""
 
     # ----------------------------------------------------------------------------------
-    # random numbers (the framework's own fast generators; the portable mode of
+    # random: random numbers (the framework's own fast generators; the portable mode of
     # ``unitorch.random`` draws on the host with NumPy and uses ``host_values``)
 
     @abc.abstractmethod
@@ -934,7 +939,7 @@ class Backend(abc.ABC):
         """Replace (or clear, with ``None``) the accumulated gradient of leaf ``x``."""
 
     # ----------------------------------------------------------------------------------
-    # optimizer updates (``unitorch.optim``): PyTorch's update rules, on each
+    # optim: optimizer updates (``unitorch.optim``): PyTorch's update rules, on each
     # framework's own machinery.
     #
     # Each ``*_update`` performs one step of one optimizer on one parameter group, in
@@ -1099,7 +1104,7 @@ class Backend(abc.ABC):
         """Return once every worker has called it (or raise after the timeout)."""
 
     # ----------------------------------------------------------------------------------
-    # compiling
+    # compile: the framework's compiler
 
     @abc.abstractmethod
     def compile(self, fn: Callable[..., Any], **options: Any) -> Callable[..., Any]:
