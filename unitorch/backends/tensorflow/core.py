@@ -44,16 +44,24 @@ def _const(value: Any, like: Native) -> Native:
 
 
 def _scalar(value: Any, dtype: Any) -> Native:
-    """``tf.constant(value, dtype)`` for a Python scalar, keeping the sign of zero.
-
-    Eagerly, TensorFlow converts Python numbers through a cache keyed by Python
-    equality, where ``0.0 == -0.0``: on its own ``tf.constant(-0.0)`` returns the
-    cached ``+0.0`` made earlier (or the reverse), and likewise for complex numbers
-    with a zero part.  A 0-d NumPy array is never cached.
-    """
-    if isinstance(value, (float, complex)) and (value.real == 0 or value.imag == 0):
+    """``tf.constant(value, dtype)`` for a Python scalar, keeping the sign of zero (see
+    :func:`_loses_sign`)."""
+    if _loses_sign(value):
         value = np.array(value)
     return tf.constant(value, dtype)
+
+
+def _loses_sign(value: Any) -> bool:
+    """Whether TensorFlow could turn Python scalar ``value`` into a zero of the other
+    sign.  Eagerly, TensorFlow converts Python numbers (given to ``tf.constant`` or as a
+    raw op's input) through a cache keyed by Python equality, where ``0.0 == -0.0``:
+    ``raw.Mul(x=x, y=0.0)`` can multiply by a cached ``-0.0`` made earlier (or the
+    reverse), and likewise for complex numbers with a zero part.  A 0-d NumPy array is
+    never cached, so such values go through one."""
+    t = type(value)
+    if t is float:
+        return value == 0
+    return t is complex and (value.real == 0 or value.imag == 0)
 
 
 _INT_CONSTANTS: dict[tuple[int, ...], Native] = {}
@@ -189,6 +197,10 @@ class CoreOps:
         return raw.Cast(x=x, DstT=nd)
 
     @staticmethod
+    def bitcast(x: Native, dtype: dt.DType) -> Native:
+        return raw.Bitcast(input=x, type=_DTYPES[dtype])
+
+    @staticmethod
     def copy(x: Native) -> Native:
         # TF tensors are immutable, so a new buffer is only observable through NumPy
         # views; make one by a real computation rather than tf.identity's aliasing.
@@ -206,6 +218,32 @@ class CoreOps:
     @staticmethod
     def is_compiling() -> bool:
         return not tf.executing_eagerly()
+
+    @staticmethod
+    def scalar_operand(value: Any, dtype: dt.DType) -> Any:
+        # a signed zero through a NumPy array (see _loses_sign); other scalars as they are
+        return _scalar(value, _DTYPES[dtype]) if _loses_sign(value) else value
+
+    @staticmethod
+    def scalar_kernel(kernel: Callable[..., Native], reflected: bool
+                      ) -> Callable[[Native, Any], Native]:
+        # A float zero goes to the kernel as a 0-d tensor of x's dtype (see _loses_sign);
+        # every other scalar as it is, which raw ops convert on their C fast path.  (The
+        # fast path hands over Python ints and floats only.)  A scalar first is converted
+        # while tracing too: a graph op takes the type of its first input, and would make
+        # 1.0 a float32 before seeing a float64 x.
+        if reflected:
+            def swapped(x: Native, s: Any) -> Native:
+                if (s == 0 and type(s) is float) or not _executing_eagerly():
+                    s = _scalar(s, x.dtype)
+                return kernel(s, x)
+
+            return swapped
+
+        def guarded(x: Native, s: Any) -> Native:
+            return kernel(x, _scalar(s, x.dtype) if s == 0 and type(s) is float else s)
+
+        return guarded
 
     @staticmethod
     def set_matmul_precision(precision: str) -> None:

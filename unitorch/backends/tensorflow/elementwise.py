@@ -30,10 +30,11 @@ def _by_parts(fn: Callable[[Native], Native], x: Native) -> Native:
 
 def _widen_small(fn: Callable[..., Native]) -> Callable[..., Native]:
     """Run ``fn`` in int32 for int8/int16/uint8 inputs, which some kernels lack, and cast
-    the (wrapping) result back."""
+    the (wrapping) result back (small-int inputs are always tensors)."""
 
     def wrapper(*xs: Native) -> Native:
-        d = xs[0].dtype
+        first = xs[0]  # (a Python scalar may come first: 2 ** x)
+        d = first.dtype if hasattr(first, "dtype") else xs[1].dtype
         if d in _SMALL_INTS:
             out = fn(*(raw.Cast(x=x, DstT=tf.int32) for x in xs))
             return raw.Cast(x=out, DstT=d)

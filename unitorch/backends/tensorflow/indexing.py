@@ -18,7 +18,7 @@ import numpy as np
 import tensorflow as tf
 
 from ..contract import Native
-from .core import _INT_OF_FLOAT, _REAL_OF, _constants, _executing_eagerly, _remembered, raw
+from .core import _REAL_OF, _constants, _executing_eagerly, _remembered, raw
 
 
 class IndexingOps:
@@ -106,50 +106,42 @@ class IndexingOps:
         coords = tf.where(x)
         return tuple(coords[:, i] for i in range(len(x.shape)))
 
-    # No TF sort orders NaN: its comparisons leave NaN anywhere (tf.sort([nan, 1., inf,
-    # -1.]) puts it first, tf.sort([1., nan, 0.]) last).  Every sort here is TopKV2
-    # (stable: "the lower-index element appears first") on the integer key of _sort_key,
-    # which orders NaN above +inf, reversed by _order_reversing for ascending order.
+    # (every sort: TopKV2 on the contract's sort_key; see the module docstring)
 
-    @staticmethod
-    def sort(x, axis, descending, stable):
+    def sort(self, x, axis, descending, stable):
         xt, back = _axis_last(x, axis)
-        idx = _stable_top(xt, descending, None)
+        idx = _stable_top(self, xt, descending, None)
         last = len(x.shape) - 1
         return back(raw.GatherV2(params=xt, indices=idx, axis=last, batch_dims=last))
 
-    @staticmethod
-    def argsort(x, axis, descending, stable):
+    def argsort(self, x, axis, descending, stable):
         xt, back = _axis_last(x, axis)
-        return back(_stable_top(xt, descending, None))
+        return back(_stable_top(self, xt, descending, None))
 
-    @staticmethod
-    def topk(x, k, axis, largest):
+    def topk(self, x, k, axis, largest):
         xt, back = _axis_last(x, axis)
-        idx = _stable_top(xt, largest, k)
+        idx = _stable_top(self, xt, largest, k)
         last = len(x.shape) - 1
         values = raw.GatherV2(params=xt, indices=idx, axis=last, batch_dims=last)
         return back(values), back(idx)
 
-    @staticmethod
-    def searchsorted(sorted_sequence, values, right):
+    def searchsorted(self, sorted_sequence, values, right):
         # LowerBound/UpperBound compare floats with <, so NaN (and inf next to NaN) land
         # anywhere; search the integer keys, which order NaN last as NumPy does.
-        seq = raw.ExpandDims(input=_sort_key(sorted_sequence), axis=0)
-        flat = raw.Reshape(tensor=_sort_key(values), shape=[1, -1])
+        seq = raw.ExpandDims(input=self.sort_key(sorted_sequence), axis=0)
+        flat = raw.Reshape(tensor=self.sort_key(values), shape=[1, -1])
         bound = raw.UpperBound if right else raw.LowerBound
         out = bound(sorted_inputs=seq, values=flat, out_type=tf.int64)
         return raw.Reshape(tensor=out, shape=tf.shape(values))
 
-    @staticmethod
-    def unique(x):
+    def unique(self, x):
         # tf.unique hashes values, in order of first occurrence; sort instead, stably, so
         # runs of equal values give the first occurrence, and NaN != NaN splits NaNs.
         shape = raw.Shape(input=x, out_type=tf.int64)
         x = raw.Reshape(tensor=x, shape=[-1])
         n = raw.Prod(input=shape, axis=0)
         zero, one = _constants(tf.int64, 0, 1)
-        order = _complex_order(x) if x.dtype.is_complex else _stable_top(x, False, None)
+        order = _complex_order(self, x) if x.dtype.is_complex else _stable_top(self, x, False, None)
         s = raw.GatherV2(params=x, indices=order, axis=0)
         first = raw.Equal(x=raw.Range(start=zero, limit=n, delta=one), y=zero)
         new = raw.LogicalOr(x=raw.NotEqual(x=s, y=raw.Roll(input=s, shift=1, axis=0)),
@@ -172,43 +164,25 @@ def _order_reversing(x: Native) -> Native:
     return raw.Invert(x=x)
 
 
-def _sort_key(x: Native) -> Native:
-    """An integer (or ``x`` itself) that orders as ``x`` does in unitorch's sort: NaN
-    above +inf with every NaN equal, -0.0 equal to 0.0, False below True."""
-    if x.dtype == tf.bool:
-        return raw.Cast(x=x, DstT=tf.uint8)
-    if not x.dtype.is_floating:
-        return x
-    int_dtype = _INT_OF_FLOAT[x.dtype]
-    lowest, zero, highest = _constants(int_dtype, int_dtype.min, 0, int_dtype.max)
-    bits = raw.Bitcast(input=x, type=int_dtype)
-    # The bits of non-negative floats order as the floats do.  A negative float's bits
-    # are INT_MIN + m for its magnitude m: INT_MIN - bits = -m orders them, and maps
-    # -0.0 to 0, the key of 0.0.  Every NaN gets INT_MAX, above +inf's key.
-    key = raw.SelectV2(condition=raw.Less(x=bits, y=zero), t=raw.Sub(x=lowest, y=bits),
-                       e=bits)
-    return raw.SelectV2(condition=raw.IsNan(x=x), t=highest, e=key)
-
-
-def _stable_top(x: Native, descending: bool, k: int | None) -> Native:
+def _stable_top(bk: Any, x: Native, descending: bool, k: int | None) -> Native:
     """int64 indices of the first ``k`` (all with ``None``) elements of a stable sort of
     ``x`` along its last axis."""
-    key = _sort_key(x)
+    key = bk.sort_key(x)
     if not descending:
         key = _order_reversing(key)
     n = tf.shape(key)[-1] if k is None else k
     return raw.TopKV2(input=key, k=n, sorted=True, index_type=tf.int64).indices
 
 
-def _complex_order(x: Native) -> Native:
+def _complex_order(bk: Any, x: Native) -> Native:
     """int64 indices of a stable ascending sort of 1-D complex ``x`` by real part, then
     imaginary part (two stable sorts); a value with a NaN part sorts as NaN (last)."""
     real = _REAL_OF[x.dtype]
     re, im = raw.Real(input=x, Tout=real), raw.Imag(input=x, Tout=real)
     nan = raw.LogicalOr(x=raw.IsNan(x=re), y=raw.IsNan(x=im))
     re = raw.SelectV2(condition=nan, t=tf.constant(math.nan, real), e=re)
-    by_imag = _stable_top(raw.SelectV2(condition=nan, t=re, e=im), False, None)
-    by_real = _stable_top(raw.GatherV2(params=re, indices=by_imag, axis=0), False, None)
+    by_imag = _stable_top(bk, raw.SelectV2(condition=nan, t=re, e=im), False, None)
+    by_real = _stable_top(bk, raw.GatherV2(params=re, indices=by_imag, axis=0), False, None)
     return raw.GatherV2(params=by_imag, indices=by_real, axis=0)
 
 

@@ -94,6 +94,10 @@ class CoreOps:
     def cast(self, x: Native, dtype: dt.DType) -> Native:
         return x.to(_DTYPES[dtype])
 
+    @staticmethod
+    def bitcast(x: Native, dtype: dt.DType) -> Native:
+        return x.view(_DTYPES[dtype])
+
     def copy(self, x: Native) -> Native:
         return x.clone()
 

@@ -77,12 +77,11 @@ class IndexingOps:
             values, idx = torch.sort(x, dim=axis, descending=largest, stable=True)
         return values.narrow(axis, 0, k), idx.narrow(axis, 0, k)
 
-    @staticmethod
-    def searchsorted(sorted_sequence, values, right):
+    def searchsorted(self, sorted_sequence, values, right):
         # torch.searchsorted compares floats with <, so NaN (and inf next to NaN) land
         # anywhere (searchsorted([0., nan], inf) is 2, NumPy says 1); search integer keys
         # that order NaN last, as NumPy does.  It has no bool kernel either.
-        seq, v = _sort_key(sorted_sequence).contiguous(), _sort_key(values)
+        seq, v = self.sort_key(sorted_sequence).contiguous(), self.sort_key(values)
         return torch.searchsorted(seq, v.reshape(-1), right=right).reshape(v.shape)
 
     @staticmethod
@@ -113,27 +112,6 @@ class IndexingOps:
                 inverse.reshape(shape), counts)
 
     basic_getitem = staticmethod(torch.Tensor.__getitem__)  # the C slot, no Python frame
-
-
-_INT_OF_FLOAT = {torch.float16: torch.int16, torch.bfloat16: torch.int16,
-                 torch.float32: torch.int32, torch.float64: torch.int64}
-
-
-def _sort_key(x: Native) -> Native:
-    """An integer (or ``x`` itself) that orders as ``x`` does in unitorch's sort: NaN
-    above +inf with every NaN equal, -0.0 equal to 0.0, False below True."""
-    if x.dtype is torch.bool:
-        return x.to(torch.uint8)
-    int_dtype = _INT_OF_FLOAT.get(x.dtype)
-    if int_dtype is None:
-        return x
-    info = torch.iinfo(int_dtype)
-    bits = x.view(int_dtype)
-    # The bits of non-negative floats order as the floats do.  A negative float's bits
-    # are INT_MIN + m for its magnitude m: INT_MIN - bits = -m orders them, and maps
-    # -0.0 to 0, the key of 0.0.  Every NaN gets INT_MAX, above +inf's key.
-    key = torch.where(bits < 0, info.min - bits, bits)
-    return key.masked_fill_(torch.isnan(x), info.max)
 
 
 def _forward_slices(key: Sequence[Any], shape: Sequence[int]) -> tuple[tuple[Any, ...], list[int]]:
