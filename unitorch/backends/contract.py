@@ -237,7 +237,7 @@ class Backend(abc.ABC):
         return swapped
 
     # ----------------------------------------------------------------------------------
-    # creation
+    # creation: ranges, fills, identity matrices, triangles
 
     @abc.abstractmethod
     def arange(self, start: float, stop: float, step: float, dtype: DType,
