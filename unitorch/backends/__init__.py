@@ -24,6 +24,9 @@ import contextvars
 import importlib
 import importlib.util
 import os
+import re
+import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -46,6 +49,11 @@ class _Spec:
     # environment variables the framework reads when it is imported, set (unless the user
     # set them) just before that import
     environ: tuple[tuple[str, str], ...] = ()
+    # lines the framework writes to stderr while it is imported, before it reads its own
+    # log settings, dropped when ``quiet_unless`` (an environment variable) says INFO
+    # lines are unwanted (a value other than "0")
+    import_noise: str | None = None
+    quiet_unless: str | None = None
 
 
 # The backend packages (unitorch/backends/<name>/), one module per section of the contract.
@@ -57,6 +65,11 @@ _SPECS = {
         # TensorFlow's C++ runtime prints INFO and WARNING lines (oneDNN, CPU features) as
         # it starts; 2 keeps errors only.  Read once, at import: setting it later does nothing.
         environ=(("TF_CPP_MIN_LOG_LEVEL", "2"),),
+        # TensorFlow 2.21's oneDNN notice goes through absl before absl::InitializeLog()
+        # (so before TF_CPP_MIN_LOG_LEVEL is read), with absl's warning about that:
+        import_noise=r"^(WARNING: All log messages before absl::InitializeLog\(\) is called "
+                     r"are written to STDERR|I\d{4} [\d:.]+ +\d+ port\.cc:\d+\] oneDNN .*)$",
+        quiet_unless="TF_CPP_MIN_LOG_LEVEL",
     ),
 }
 _ALIASES = {"pytorch": "torch", "tf": "tensorflow"}
@@ -77,6 +90,36 @@ def on_load(hook: Callable[[Backend], None]) -> None:
     _load_hooks.append(hook)
     for backend in list(_loaded.values()):
         hook(backend)
+
+
+@contextlib.contextmanager
+def _dropping_stderr_lines(pattern: str | None) -> Iterator[None]:
+    """Run the block with the process's stderr (file descriptor 2, where C++ libraries
+    write) going to a temporary file, then write back every line that ``pattern`` does
+    not match.  ``None``: leave stderr alone."""
+    if pattern is None:
+        yield
+        return
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no usable file descriptor 2 (an embedded interpreter)
+        yield
+        return
+    noise = re.compile(pattern)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            kept = [line for line in captured.read().decode(errors="replace").splitlines(True)
+                    if not noise.match(line.rstrip("\n"))]
+            if kept:
+                os.write(2, "".join(kept).encode())
 
 
 def _canonical(name: str) -> str:
@@ -120,7 +163,10 @@ def load(name: str) -> Backend:
         if key not in _loaded:
             for name, value in spec.environ:
                 os.environ.setdefault(name, value)
-            importlib.import_module(spec.framework)  # the framework's own cost, as usual
+            quiet = spec.import_noise is not None and \
+                os.environ.get(spec.quiet_unless or "", "0") != "0"
+            with _dropping_stderr_lines(spec.import_noise if quiet else None):
+                importlib.import_module(spec.framework)  # the framework's own cost, as usual
             with paused_gc():  # unitorch's backend module: see unitorch/_gc.py
                 module = importlib.import_module(spec.module)
                 backend = module.BACKEND

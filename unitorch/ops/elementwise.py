@@ -51,6 +51,7 @@ from ._ufunc import binary, finish
 
 # -- the rules of the functions that have their own: compute(backend, n1, n2, dtype)
 
+
 def _int_zero_safe(primitive: str) -> Callable[..., Any]:
     """``floor_divide``/``remainder`` with an integer divisor of 0 giving 0."""
 
@@ -98,6 +99,7 @@ def _pow(backend: Any, n1: Any, n2: Any, d: dt.DType) -> Any:
 
 
 # -- the functions
+
 
 @binary("numeric", commutative=True)
 def add(x1: Tensor | Scalar, x2: Tensor | Scalar, /) -> Tensor:

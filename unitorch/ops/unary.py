@@ -27,6 +27,7 @@ __all__ = [
 # -- the rules of the functions that have their own (no fast path): compute(backend, T,
 # native, dtype)
 
+
 def _real_identity(backend, T, native, d):
     return finish(T, native, d)
 
@@ -62,6 +63,7 @@ def _logical_not_of(backend, T, native, d):
 
 
 # -- the functions
+
 
 @unary("numeric", result="real")
 def abs(x: Tensor, /) -> Tensor:
