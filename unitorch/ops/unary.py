@@ -53,7 +53,7 @@ def _signbit_of(backend, T, native, d):
         return finish(T, backend.signbit(native), dt.bool)
     if d.kind == "u":
         return finish(T, backend.full(backend.shape(native), False, dt.bool,
-                                       backend.device(native)), dt.bool)
+                                      backend.device(native)), dt.bool)
     zero = backend.full((), 0, d, backend.device(native))
     return finish(T, backend.less(native, zero), dt.bool)
 
