@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-CONTENDER_ORDER = ("native", "native compiled", "unitorch", "unitorch compiled", "keras",
-                   "eagerpy")
+CONTENDER_ORDER = ("native", "native compiled", "native reflected", "unitorch",
+                   "unitorch compiled", "unitorch reflected", "keras", "eagerpy")
 
 
 def machine() -> dict[str, Any]:

@@ -331,7 +331,7 @@ def _without_unitorch_tape(fn: Callable[[], Any]) -> Callable[[], Any]:
     keeps a tape open in each thread that holds parameters (see unitorch.autograd); it
     would also record the native and Keras steps run in this thread, which TF programs
     without unitorch do not pay for."""
-    from unitorch.backends.tensorflow import _ambient
+    from unitorch.backends.tensorflow.autograd import _ambient
 
     def run() -> Any:
         with contextlib.ExitStack() as stack:

@@ -21,7 +21,8 @@ def main() -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     rows = []
     for suite in args.suites.split(","):
-        module = {"ops": "ops", "train": "train", "import": "imports", "data": "data"}[suite]
+        module = {"ops": "ops", "train": "train", "import": "imports", "data": "data",
+                  "scalars": "scalars"}[suite]
         mod = __import__(f"benchmarks.{module}", fromlist=["run"])
         rows += mod.run(args.backend, args.quick, **({"device": args.device}
                                                       if suite == "train" else {}))

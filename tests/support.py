@@ -86,3 +86,18 @@ def same_error(backends: tuple[str, ...], exc_type: type[BaseException], fn, *ar
             assert re.search(match, str(e)), f"{name}: message {str(e)!r} lacks {match!r}"
     assert len(messages) == 1, f"messages differ between backends: {messages}"
     return messages.pop()
+
+
+def finite_difference(fn: Callable[[np.ndarray], float], x: np.ndarray,
+                      h: float = 1e-6) -> np.ndarray:
+    """The gradient of scalar ``fn`` at ``x`` by central differences, ``(fn(x + h e_i) -
+    fn(x - h e_i)) / 2h`` for each element ``i`` (compute ``fn`` in float64 for a
+    reference); ``fn`` gets a fresh array each time."""
+    out = np.zeros_like(x)
+    flat, grad = x.reshape(-1), out.reshape(-1)
+    for i in range(flat.size):
+        up, down = flat.copy(), flat.copy()
+        up[i] += h
+        down[i] -= h
+        grad[i] = (fn(up.reshape(x.shape)) - fn(down.reshape(x.shape))) / (2 * h)
+    return out

@@ -13,7 +13,7 @@ from unitorch.testing import assert_close
 from unitorch.testing import strategies as uts
 from unitorch.testing.tolerances import family_tolerance
 
-from support import same_error
+from support import finite_difference, same_error
 
 
 def _mlp_grads_numpy(w, b, x):
@@ -86,17 +86,6 @@ SMOOTH = {
 }
 
 
-def _finite_difference(fn, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
-    out = np.zeros_like(x)
-    flat, grad = x.reshape(-1), out.reshape(-1)
-    for i in range(flat.size):
-        up, down = flat.copy(), flat.copy()
-        up[i] += h
-        down[i] -= h
-        grad[i] = (fn(up.reshape(x.shape)) - fn(down.reshape(x.shape))) / (2 * h)
-    return out
-
-
 @pytest.mark.parametrize("name", sorted(SMOOTH))
 @given(data=st.data())
 def test_gradients_match_finite_differences(backend, name, data):
@@ -107,7 +96,7 @@ def test_gradients_match_finite_differences(backend, name, data):
     x = np.where(np.abs(x) < 1e-3, 1e-3, x)
     x = np.where(np.abs(np.abs(x) - 0.5) < 1e-3, 0.5 + 2e-3, x)
     got = ut.grad(f)(ut.asarray(x)).numpy()
-    expected = _finite_difference(lambda v: float(f(ut.asarray(v))), x)
+    expected = finite_difference(lambda v: float(f(ut.asarray(v))), x)
     # central differences with h = 1e-6 have truncation error O(h^2 f''') and rounding
     # error O(eps |f| / h) ~ 1e-10 |f|: 1e-6 relative and absolute is ample for these
     # smooth functions of O(1) inputs.

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import re
 import subprocess
 import sys
 import textwrap
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -167,3 +170,62 @@ def test_from_native_uses_the_tensors_framework(backends):
         assert wrapped.backend == name
     with pytest.raises(TypeError, match="from_native"):
         ut.from_native(np.ones(2))
+
+
+# ---------------------------------------------------------------------------------------
+# the layout: each backend a package whose modules are the contract's sections
+
+_PACKAGES = Path(ut.__file__).parent / "backends"
+_SECTION = re.compile(r"^    # -{80,}\n    # (\w+)[:( ]", re.MULTILINE)
+
+
+def _contract_sections() -> list[str]:
+    return _SECTION.findall((_PACKAGES / "contract.py").read_text())
+
+
+@pytest.mark.parametrize("package", ["torch", "tensorflow"])
+def test_each_backend_package_has_one_module_per_contract_section(package):
+    sections = _contract_sections()
+    assert sections[:3] == ["core", "creation", "elementwise"] and "compile" in sections
+    modules = {p.stem for p in (_PACKAGES / package).glob("*.py")} - {"__init__"}
+    assert modules == set(sections), f"{package}: modules {sorted(modules)}, contract " \
+                                     f"sections {sorted(set(sections))}"
+    for path in (_PACKAGES / package).glob("*.py"):
+        lines = path.read_text().count("\n")
+        assert lines <= 800, f"{path.name} has {lines} lines: split it by family"
+
+
+def test_the_backends_import_nothing_from_the_layers_above():
+    """backends/ is the bottom layer: besides the contract and each other's modules, they
+    import only dtypes, devices, errors and the two helper modules (_gc, _net)."""
+    allowed = {"dtypes", "devices", "errors", "_gc", "_net"}
+    for path in _PACKAGES.rglob("*.py"):
+        depth = len(path.relative_to(_PACKAGES).parts)  # 1: backends/x.py, 2: a package
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level > depth:
+                names = {node.module.split(".")[0]} if node.module else \
+                    {a.name for a in node.names}
+                assert names <= allowed, f"{path}: from {'.' * node.level}{node.module} " \
+                                         f"import {[a.name for a in node.names]}"
+
+
+@pytest.mark.skipif("tensorflow" not in ut.available_backends(), reason="needs TensorFlow")
+@pytest.mark.parametrize("user_value", [None, "0"])
+def test_tf_log_level_is_set_before_tensorflow_loads_unless_the_user_chose(user_value):
+    """TensorFlow reads TF_CPP_MIN_LOG_LEVEL once, when it is imported: unitorch sets 2
+    (errors only: no CPU-feature notice) just before, and keeps a value the user set.
+    The oneDNN notice TensorFlow prints before it reads the setting is dropped too."""
+    import os
+
+    env = dict(os.environ, UNITORCH_BACKEND="tensorflow")
+    env.pop("TF_CPP_MIN_LOG_LEVEL", None)
+    if user_value is not None:
+        env["TF_CPP_MIN_LOG_LEVEL"] = user_value
+    code = "import os, unitorch as ut; ut.ones(2); print(os.environ['TF_CPP_MIN_LOG_LEVEL'])"
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (user_value or "2")
+    if user_value is None:  # no INFO line, not even those printed before absl starts
+        for noise in ("cpu_feature_guard", "oneDNN", "absl::InitializeLog", "I0000"):
+            assert noise not in result.stderr, result.stderr

@@ -54,6 +54,6 @@ def test_the_differences_page_has_the_anchors_other_pages_link_to(site):
 
 def test_the_api_reference_renders_docstrings_and_examples(site):
     html = _page(site, "api/elementwise")
-    assert 'id="unitorch.add"' in html  # a factory-made function, added by the extension
+    assert 'id="unitorch.add"' in html  # a decorated def (unitorch/ops/_ufunc.py)
     html = _page(site, "api/statistical")
     assert 'id="unitorch.sum"' in html and "Examples" in html

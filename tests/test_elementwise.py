@@ -3,6 +3,8 @@ shapes (0-d, 0-size, broadcasting), dtypes and values (inf, nan, -0.0)."""
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 import pytest
 from hypothesis import assume, given
@@ -435,16 +437,30 @@ def test_integer_to_negative_integer_power_is_refused(backends):
           np.array([1, 27]), ut.int64)
 
 
-def test_zero_python_scalars_keep_their_sign(backends):
-    """``x * -0.0`` after ``x * 0.0`` (TensorFlow caches Python numbers by equality, and
-    ``0.0 == -0.0``): NumPy's signed zeros on every backend, in either order."""
-    x = np.array([1.0, -2.0, 0.0])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_zero_python_scalars_keep_their_sign_on_either_side(backends, dtype):
+    """``x * -0.0`` after ``x * 0.0``, and ``-0.0 - x`` after ``0.0 - x`` (TensorFlow
+    converts Python numbers through a cache keyed by equality, and ``0.0 == -0.0``):
+    NumPy's signed zeros on every backend, with the scalar on the right or on the left,
+    converted first or second, through the operators (the fast paths, forward and
+    reflected) and through the functions (the slow path)."""
+    with_zeros = np.array([1.0, -2.0, 0.0, -0.0], dtype)
+    cases = [("add", operator.add, with_zeros), ("subtract", operator.sub, with_zeros),
+             ("multiply", operator.mul, with_zeros),
+             ("divide", operator.truediv, np.array([1.0, -2.0, np.inf, -np.inf], dtype))]
     for first, second in ((0.0, -0.0), (-0.0, 0.0)):
-        for op in (np.multiply, np.add):
-            for name, r in on_backends(
-                    backends, lambda t, op=op, a=first, b=second: (
-                        getattr(ut, op.__name__)(t, a),
-                        getattr(ut, op.__name__)(t, b))[1], x).items():
-                expected = op(x, second)
-                np.testing.assert_array_equal(np.signbit(r.numpy()), np.signbit(expected),
-                                              err_msg=f"{name}: {op.__name__} {second}")
+        for name, py_op, x in cases:
+            for fn in (getattr(ut, name), py_op):
+                for left in (False, True):
+                    def compute(t, fn=fn, left=left, a=first, b=second):
+                        call = (lambda s: fn(s, t)) if left else (lambda s: fn(t, s))
+                        call(a)  # the first zero: what a cache would remember
+                        return call(b)
+
+                    expected = py_op(dtype(second), x) if left else py_op(x, dtype(second))
+                    what = f"{fn.__name__} with {second!r} on the {'left' if left else 'right'}"
+                    for backend, r in on_backends(backends, compute, x).items():
+                        got = r.numpy()
+                        np.testing.assert_array_equal(got, expected, err_msg=f"{backend}: {what}")
+                        np.testing.assert_array_equal(np.signbit(got), np.signbit(expected),
+                                                      err_msg=f"{backend}: {what}: sign of zero")

@@ -18,7 +18,7 @@ from unitorch.testing import assert_close
 from unitorch.testing import strategies as uts
 from unitorch.testing.tolerances import family_tolerance
 
-from support import check, on_backends, same_error
+from support import check, finite_difference, on_backends, same_error
 
 NORMS = st.sampled_from([None, "backward", "ortho", "forward"])
 _COMPLEX = {ut.float32: ut.complex64, ut.float64: ut.complex128}
@@ -258,20 +258,6 @@ def test_fftshift_centres_the_zero_frequency(backends):
 # gradients, compiled functions
 
 
-def _finite_difference(fn, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
-    out = np.zeros_like(x)
-    flat, grad = x.reshape(-1), out.reshape(-1)
-    for i in range(flat.size):
-        saved = flat[i]
-        flat[i] = saved + h
-        up = fn(x)
-        flat[i] = saved - h
-        down = fn(x)
-        flat[i] = saved
-        grad[i] = (up - down) / (2 * h)
-    return out
-
-
 @pytest.mark.parametrize("name", ["fft", "rfft", "fftn", "irfft"])
 def test_gradients_match_finite_differences(backend, name):
     rng = np.random.default_rng(3)
@@ -292,7 +278,7 @@ def test_gradients_match_finite_differences(backend, name):
         return ut.sum(y * ut.asarray(w1))
 
     got = ut.grad(loss)(ut.asarray(x)).numpy()
-    expected = _finite_difference(lambda v: float(loss(ut.asarray(v))), x)
+    expected = finite_difference(lambda v: float(loss(ut.asarray(v))), x)
     # linear maps: central differences are exact up to rounding, O(eps |f| / h) ~ 1e-9
     assert_close(got, expected, rtol=1e-6, atol=1e-6)
 

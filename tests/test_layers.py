@@ -27,7 +27,7 @@ from unitorch.nn.layers.pooling import adaptive_avg_pool2d
 from unitorch.testing import assert_close
 from unitorch.testing.tolerances import family_tolerance
 
-from support import check, on_backends, same_error
+from support import check, finite_difference, on_backends, same_error
 
 nn = ut.nn
 
@@ -427,17 +427,6 @@ def test_softmax_without_dim_follows_pytorch(backends):
 # gradients
 
 
-def _finite_difference(fn, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
-    out = np.zeros_like(x)
-    flat, grad = x.reshape(-1), out.reshape(-1)
-    for i in range(flat.size):
-        up, down = flat.copy(), flat.copy()
-        up[i] += h
-        down[i] -= h
-        grad[i] = (fn(up.reshape(x.shape)) - fn(down.reshape(x.shape))) / (2 * h)
-    return out
-
-
 @contextlib.contextmanager
 def known_tf_conv_gradient_bug():
     """TensorFlow's CPU kernels for the gradient of a convolution (Conv2DBackpropInput/
@@ -463,12 +452,12 @@ def _expected_gradients(layer, ref, params, x, v):
     """d sum(ref(x, params) * v) by central differences, per parameter and the input."""
     out = {}
     for key in [n for n, _ in layer.named_parameters()]:
-        out[key] = _finite_difference(
+        out[key] = finite_difference(
             lambda z, key=key: float(np.sum(ref(x, {**params, key: z}) * v)), params[key])
         if isinstance(layer, nn.Embedding):  # the padding row receives no gradient
             out[key][layer.padding_idx] = 0
     if x.dtype.kind == "f":
-        out["input"] = _finite_difference(lambda z: float(np.sum(ref(z, params) * v)), x)
+        out["input"] = finite_difference(lambda z: float(np.sum(ref(z, params) * v)), x)
     return out
 
 

@@ -23,7 +23,7 @@ from unitorch.testing import assert_close
 from unitorch.testing import strategies as uts
 from unitorch.testing.tolerances import family_tolerance
 
-from support import check, on_backends, same_error
+from support import check, finite_difference, on_backends, same_error
 
 REDUCTIONS = st.sampled_from(["mean", "sum", "none"])
 FLOATS = st.sampled_from([ut.float32, ut.float64])
@@ -345,17 +345,6 @@ def test_uint8_targets_and_in_range_ignore_index(backends):
 # gradients
 
 
-def _finite_difference(fn, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
-    out = np.zeros_like(x)
-    flat, grad = x.reshape(-1), out.reshape(-1)
-    for i in range(flat.size):
-        up, down = flat.copy(), flat.copy()
-        up[i] += h
-        down[i] -= h
-        grad[i] = (fn(up.reshape(x.shape)) - fn(down.reshape(x.shape))) / (2 * h)
-    return out
-
-
 @st.composite
 def gradient_cases(draw):
     """(name, x, ut loss of x, NumPy reference of x, torch loss of x): each loss in float64
@@ -437,7 +426,7 @@ def test_gradients_match_finite_differences_and_torch(backend, case):
     # drawn (the kinks of l1 and huber are avoided).  A NaN loss (mean over no counted
     # target) has no derivative: there only torch is compared (it gives 0, as we do).
     if np.all(np.isfinite(reference(x))):
-        expected = _finite_difference(lambda z: float(np.sum(reference(z) * v)), x)
+        expected = finite_difference(lambda z: float(np.sum(reference(z) * v)), x)
         assert_close(got, expected, rtol=1e-6, atol=1e-6, msg=f"{name}: grad vs differences")
     tx = torch.tensor(x, requires_grad=True)
     tk = {k: _t(a) if isinstance(a, np.ndarray) else a for k, a in kwargs.items()}

@@ -4,6 +4,9 @@ dicts (also across backends and from ``torch.optim``), compiled training steps, 
 
 from __future__ import annotations
 
+import contextlib
+import types
+
 import numpy as np
 import pytest
 import torch
@@ -11,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import unitorch as ut
+from unitorch.backends import Backend, load
 from unitorch.testing import assert_close
 from unitorch.testing import strategies as uts
 from unitorch.testing.tolerances import family_tolerance
@@ -221,6 +225,37 @@ def test_steps_match_numpy_torch_optim_and_backends(backends, problem):
         if b == "torch":  # the same functions torch.optim calls: identical results
             for g, t in zip(got, torch_optim):
                 np.testing.assert_array_equal(g, t)
+
+
+@contextlib.contextmanager
+def _rules_from_primitives(backend: str):
+    """The backend without its fused optimizer kernels (the contract's defaults, which
+    decline): unitorch.optim runs the rules of optim/<name>.py from the primitives, as
+    on a backend that has no optimizer code."""
+    bk = load(backend)
+    names = ("sgd_update", "adam_update", "rmsprop_update", "adagrad_update")
+    for name in names:
+        setattr(bk, name, types.MethodType(vars(Backend)[name], bk))
+    try:
+        yield
+    finally:
+        for name in names:
+            delattr(bk, name)
+
+
+@given(problem=problems())
+def test_the_rules_from_primitives_match_numpy_and_torch_optim(backends, problem):
+    """The rules written once in optim/<name>.py, run from the contract's primitives on
+    every backend (what a backend without fused kernels runs; TensorFlow always does)."""
+    name, kw, groups, params, grad_steps = problem
+    expected, moved = reference(name, kw, groups, params, grad_steps)
+    torch_optim, _ = run_torch(name, kw, groups, params, grad_steps)
+    steps = len(grad_steps)
+    for b in backends:
+        with _rules_from_primitives(b):
+            got, _ = run_unitorch(b, name, kw, groups, params, grad_steps)
+        check_params(got, expected, moved, params, steps, f"{b} rule vs NumPy")
+        check_params(got, torch_optim, moved, params, steps, f"{b} rule vs torch.optim")
 
 
 # ---------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ import unitorch as ut
 from unitorch.testing import assert_close
 from unitorch.testing.tolerances import family_tolerance
 
-from support import check, on_backends, same_error
+from support import check, finite_difference, on_backends, same_error
 
 MODES = ("RNN_TANH", "RNN_RELU", "LSTM", "GRU")
 
@@ -402,17 +402,6 @@ def test_initialisation_is_pytorchs_formula_from_the_portable_stream(backends):
 # gradients
 
 
-def _finite_difference(fn, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
-    out = np.zeros_like(x)
-    flat, grad = x.reshape(-1), out.reshape(-1)
-    for i in range(flat.size):
-        up, down = flat.copy(), flat.copy()
-        up[i] += h
-        down[i] -= h
-        grad[i] = (fn(up.reshape(x.shape)) - fn(down.reshape(x.shape))) / (2 * h)
-    return out
-
-
 @pytest.mark.parametrize("mode", ["RNN_TANH", "LSTM", "GRU"])
 def test_gradients_match_finite_differences(backend, mode):
     """d(loss)/d(input, initial state, every parameter) for a 2-layer bidirectional layer
@@ -446,14 +435,14 @@ def test_gradients_match_finite_differences(backend, mode):
     # central differences with h = 1e-6 in float64: truncation error h^2/6 |f'''| and
     # rounding error ~ eps |f| / h ~ 1e-9 for these O(1) smooth functions
     tol = dict(rtol=1e-6, atol=1e-6)
-    assert_close(gx.numpy(), _finite_difference(lambda v: reference(v, h0, params), x), **tol)
+    assert_close(gx.numpy(), finite_difference(lambda v: reference(v, h0, params), x), **tol)
     for i in range(n_states):
         def vary_state(v, i=i):
             return reference(x, [v if j == i else h0[j] for j in range(n_states)], params)
-        assert_close(gh[i].numpy(), _finite_difference(vary_state, h0[i]), **tol)
+        assert_close(gh[i].numpy(), finite_difference(vary_state, h0[i]), **tol)
     assert list(gp) == list(params)
     for k, v in params.items():
-        expected = _finite_difference(lambda p, k=k: reference(x, h0, {**params, k: p}), v)
+        expected = finite_difference(lambda p, k=k: reference(x, h0, {**params, k: p}), v)
         assert_close(gp[k].numpy(), expected, msg=k, **tol)
     # steps past a sequence's end pass no gradient back to the input
     assert np.all(gx.numpy()[2, 1] == 0)

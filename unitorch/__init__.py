@@ -30,9 +30,10 @@ with _gc_paused():  # see unitorch/_gc.py: a full collection here cost ~75 ms
     from .tensor import Tensor
     from . import ops as _ops
     from .ops.creation import *
+    from .ops.unary import *
     from .ops.elementwise import *
     from .ops.indexing import *
-    from .ops.linalg import *
+    from .ops.products import *
     from .ops.manipulation import *
     from .ops.statistical import *
     from .ops.sorting import *

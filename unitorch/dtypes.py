@@ -252,12 +252,8 @@ def _promote_pair(a: DType, b: DType) -> DType:
     return _COMPLEX_BY_RANK[rank]
 
 
-_PAIR_CACHE: dict[tuple[DType, DType], DType] = {
-    (a, b): _promote_pair(a, b) for a in all_dtypes for b in all_dtypes
-}
-
-
-_PROMOTE = [[_promote_pair(a, b) for b in _ALL] for a in _ALL]  # by _id, for speed
+# The promotion table, indexed by ``DType._id`` (a list lookup beats hashing a pair)
+_PROMOTE = [[_promote_pair(a, b) for b in _ALL] for a in _ALL]
 
 
 def promote_types(a: DType, b: DType) -> DType:
@@ -331,7 +327,7 @@ def result_type(*arrays_and_dtypes: Any) -> DType:
             scalars.append(item)
             continue
         d = _dtype_of(item)
-        result = d if result is None else _PAIR_CACHE[result, d]
+        result = d if result is None else promote_types(result, d)
     if result is None:
         if not scalars:
             raise DTypeError("result_type() needs at least one tensor or dtype")
@@ -351,7 +347,7 @@ def can_cast(from_: Any, to: DTypeLike, /) -> builtins.bool:
     """
     src = _dtype_of(from_)
     dst = as_dtype(to)
-    return _PAIR_CACHE[src, dst] is dst
+    return promote_types(src, dst) is dst
 
 
 _KINDS = {

@@ -50,10 +50,10 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as dt
+from ._dispatch import backend_of, check_kind, to_tensor
 from .backends import current
 from .devices import Device
 from .errors import AxisError, DTypeError, ShapeError, fmt_shape, normalize_axis
-from .ops._dispatch import backend_of, check_kind, to_tensor
 from .ops.creation import asarray_on
 from .ops.manipulation import roll
 from .tensor import Tensor, _wrap

@@ -39,6 +39,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import dtypes as dt
+from ._dispatch import backend_of, check_kind, to_tensor
 from .errors import (
     LinAlgError,
     ShapeError,
@@ -49,9 +50,9 @@ from .errors import (
 )
 from .ops import elementwise as _ew
 from .ops import statistical as _st
-from .ops._dispatch import backend_of, check_kind, to_tensor
-from .ops.linalg import _pair, matmul, outer, tensordot, vecdot
+from .ops import unary as _un
 from .ops.manipulation import matrix_transpose, reshape, roll
+from .ops.products import _pair, matmul, outer, tensordot, vecdot
 from .tensor import Tensor, _wrap
 
 __all__ = [
@@ -404,8 +405,8 @@ def pinv(x: Tensor, /, *, rtol: float | Tensor | None = None) -> Tensor:
     tol = _ew.multiply(_st.max(s, axis=-1, keepdims=True), _rtol_tensor("pinv", xt, rtol, d))
     keep = _ew.greater(s, tol)
     s_inv = _ew.where(keep, _ew.divide(1, _ew.where(keep, s, 1)), 0)
-    v = _ew.conj(matrix_transpose(vh)) if xt._d.kind == "c" else matrix_transpose(vh)
-    uh = _ew.conj(matrix_transpose(u)) if xt._d.kind == "c" else matrix_transpose(u)
+    v = _un.conj(matrix_transpose(vh)) if xt._d.kind == "c" else matrix_transpose(vh)
+    uh = _un.conj(matrix_transpose(u)) if xt._d.kind == "c" else matrix_transpose(u)
     out = matmul(_ew.multiply(v, reshape(s_inv, (*s_inv.shape[:-1], 1, s_inv.shape[-1]))), uh)
     return _out(T, out._n, xt._d, d)
 
@@ -520,7 +521,7 @@ def _norm_input(op: str, x: Any) -> tuple[Tensor, dt.DType]:
     compute = dt.float32 if result in _HALF else result
     if x._d.kind in "iu":  # before abs, which wraps: abs(int8(-128)) == -128
         x = x.astype(compute)
-    a = _ew.abs(x)
+    a = _un.abs(x)
     if a._d is not compute:
         a = a.astype(compute)
     return a, result
@@ -566,7 +567,7 @@ def vector_norm(x: Tensor, /, *, axis: int | Sequence[int] | None = None,
     elif ord == 1:
         out = _st.sum(a, axes, keepdims=keepdims)
     elif ord == 2:
-        out = _ew.sqrt(_st.sum(_ew.multiply(a, a), axes, keepdims=keepdims))
+        out = _un.sqrt(_st.sum(_ew.multiply(a, a), axes, keepdims=keepdims))
     else:
         out = _ew.pow(_st.sum(_ew.pow(a, ord), axes, keepdims=keepdims), 1.0 / ord)
     return out if out._d is result else out.astype(result)

@@ -9,6 +9,10 @@ allows TF32 where the hardware has it.
 
 from __future__ import annotations
 
+from typing import Any
+
+from .backends import on_load
+
 __all__ = ["get_matmul_precision", "set_matmul_precision"]
 
 _PRECISIONS = ("highest", "high")
@@ -39,3 +43,11 @@ def set_matmul_precision(precision: str) -> None:
 
     for backend in _loaded.values():
         backend.set_matmul_precision(precision)
+
+
+def _apply(backend: Any) -> None:
+    """Give a backend being loaded the current precision (see ``backends.on_load``)."""
+    backend.set_matmul_precision(_current[0])
+
+
+on_load(_apply)

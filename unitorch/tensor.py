@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import dtypes as _dt
+from .backends import on_load
 from .devices import Device, as_device
 from .errors import DTypeError, ShapeError, fmt_shape
 
@@ -469,3 +470,6 @@ def bind_tensor_type(backend: Backend) -> None:
 
     backend.Tensor = T
     backend.wrap = wrap
+
+
+on_load(bind_tensor_type)

@@ -10,6 +10,11 @@ The choice is made when unitorch is imported, from ``UNITORCH_BACKEND``
 
 Switching never re-imports anything, and a tensor keeps working with the backend that
 made it.  A backend's framework is imported only when that backend is first used.
+
+This package is unitorch's bottom layer: it imports nothing from the layers above it
+(only ``dtypes``, ``devices``, ``errors`` and the contract).  A layer above that must
+know of each loaded backend registers with :func:`on_load` (the Tensor type, the matmul
+precision).
 """
 
 from __future__ import annotations
@@ -19,8 +24,11 @@ import contextvars
 import importlib
 import importlib.util
 import os
+import re
+import sys
+import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from .._gc import paused as paused_gc
@@ -29,7 +37,7 @@ from .contract import Backend
 
 __all__ = [
     "Backend", "available_backends", "get_backend", "set_backend", "use_backend",
-    "current", "load", "backend_of_native",
+    "current", "load", "backend_of_native", "on_load",
 ]
 
 
@@ -38,13 +46,30 @@ class _Spec:
     module: str  # the unitorch module implementing the contract
     framework: str  # the module that must be importable
     install: str  # what to pip install
+    # environment variables the framework reads when it is imported, set (unless the user
+    # set them) just before that import
+    environ: tuple[tuple[str, str], ...] = ()
+    # lines the framework writes to stderr while it is imported, before it reads its own
+    # log settings, dropped when ``quiet_unless`` (an environment variable) says INFO
+    # lines are unwanted (a value other than "0")
+    import_noise: str | None = None
+    quiet_unless: str | None = None
 
 
+# The backend packages (unitorch/backends/<name>/), one module per section of the contract.
 _SPECS = {
     "torch": _Spec("unitorch.backends.torch", "torch", "pip install 'unitorch[torch]'"),
     "tensorflow": _Spec(
         "unitorch.backends.tensorflow", "tensorflow",
         "pip install 'unitorch[tensorflow]' (or 'unitorch[tensorflow-cpu]' for the CPU-only build)",
+        # TensorFlow's C++ runtime prints INFO and WARNING lines (oneDNN, CPU features) as
+        # it starts; 2 keeps errors only.  Read once, at import: setting it later does nothing.
+        environ=(("TF_CPP_MIN_LOG_LEVEL", "2"),),
+        # TensorFlow 2.21's oneDNN notice goes through absl before absl::InitializeLog()
+        # (so before TF_CPP_MIN_LOG_LEVEL is read), with absl's warning about that:
+        import_noise=r"^(WARNING: All log messages before absl::InitializeLog\(\) is called "
+                     r"are written to STDERR|I\d{4} [\d:.]+ +\d+ port\.cc:\d+\] oneDNN .*)$",
+        quiet_unless="TF_CPP_MIN_LOG_LEVEL",
     ),
 }
 _ALIASES = {"pytorch": "torch", "tf": "tensorflow"}
@@ -55,6 +80,46 @@ _context: contextvars.ContextVar[Backend | None] = contextvars.ContextVar(
     "unitorch_backend", default=None
 )
 _process_default: list[Backend] = []  # one element once chosen
+_load_hooks: list[Callable[[Backend], None]] = []
+
+
+def on_load(hook: Callable[[Backend], None]) -> None:
+    """Call ``hook(backend)`` for each backend already loaded and for every backend loaded
+    later, right after its module is imported and before anything uses it.  The layers
+    above register here, so this package imports nothing from them."""
+    _load_hooks.append(hook)
+    for backend in list(_loaded.values()):
+        hook(backend)
+
+
+@contextlib.contextmanager
+def _dropping_stderr_lines(pattern: str | None) -> Iterator[None]:
+    """Run the block with the process's stderr (file descriptor 2, where C++ libraries
+    write) going to a temporary file, then write back every line that ``pattern`` does
+    not match.  ``None``: leave stderr alone."""
+    if pattern is None:
+        yield
+        return
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no usable file descriptor 2 (an embedded interpreter)
+        yield
+        return
+    noise = re.compile(pattern)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            kept = [line for line in captured.read().decode(errors="replace").splitlines(True)
+                    if not noise.match(line.rstrip("\n"))]
+            if kept:
+                os.write(2, "".join(kept).encode())
 
 
 def _canonical(name: str) -> str:
@@ -96,13 +161,17 @@ def load(name: str) -> Backend:
         )
     with _load_lock:
         if key not in _loaded:
-            importlib.import_module(spec.framework)  # the framework's own cost, as usual
+            for name, value in spec.environ:
+                os.environ.setdefault(name, value)
+            quiet = spec.import_noise is not None and \
+                os.environ.get(spec.quiet_unless or "", "0") != "0"
+            with _dropping_stderr_lines(spec.import_noise if quiet else None):
+                importlib.import_module(spec.framework)  # the framework's own cost, as usual
             with paused_gc():  # unitorch's backend module: see unitorch/_gc.py
                 module = importlib.import_module(spec.module)
                 backend = module.BACKEND
-                from ..tensor import bind_tensor_type
-
-                bind_tensor_type(backend)
+                for hook in _load_hooks:
+                    hook(backend)
             _loaded[key] = backend
     return _loaded[key]
 

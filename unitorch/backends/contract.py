@@ -1,17 +1,35 @@
 """The backend contract: every primitive unitorch needs from a framework, and its promise.
 
-This is the only place that says what a backend must provide.  Each backend is one
-subclass of :class:`Backend` in its own module (``backends/torch.py``,
-``backends/tensorflow.py``), and the public layer (``unitorch.ops``, ``unitorch.nn``...)
-calls nothing else.
+This is the only place that says what a backend must provide.  Each backend is a
+package, ``backends/torch/`` and ``backends/tensorflow/``, with one module per section of
+this contract, named as the section is (``core``, ``creation``, ``elementwise``,
+``reductions``, ``linalg``, ``fft``, ``manipulation``, ``indexing``, ``nn``, ``random``,
+``autograd``, ``optim``, ``distributed``, ``compile``): the torch and TensorFlow versions
+of one family read side by side.  Each module holds a mixin class with that section's
+primitives; the package's ``__init__`` composes them into the one subclass of
+:class:`Backend` (``TorchBackend``, ``TensorFlowBackend``) and its instance ``BACKEND``.
+The public layer (``unitorch.ops``, ``unitorch.nn``...) calls nothing else.
 
 Division of labour
 ------------------
 The public layer owns the semantics: it validates arguments, raises unitorch's errors,
-applies type promotion, normalizes axes and indices, and composes an op out of
-primitives where the frameworks disagree.  A primitive only computes, and may assume:
+applies type promotion, normalizes axes and indices.  Where a framework's behaviour
+differs from the one unitorch documents, the fix goes in one place, by this rule:
 
-* tensor arguments (``x``, ``x1``...) are native tensors of this backend on one device;
+* **both frameworks wrong** (or a behaviour neither has): compose the op *above* the
+  backends, once, from primitives (``unitorch/ops/_complex.py``'s complex functions,
+  integer division by zero in ``ops/elementwise.py``, every optimizer's update rule in
+  ``unitorch/optim/<name>.py``, the contract's own ``sort_key``);
+* **one framework wrong**: fix it *inside that backend*, in the primitive concerned,
+  with a comment naming the failing input (torch's ``sign(NaN)``, TensorFlow's
+  ``floor_divide`` rounding, or a ``<name>_complex`` kernel, below), so the other
+  backend pays nothing.
+
+A primitive only computes, and may assume:
+
+* tensor arguments (``x``, ``x1``...) are native tensors of this backend on one device
+  (a two-input element-wise primitive may get a Python scalar as its second operand:
+  see :meth:`Backend.scalar_operand`);
 * where an op takes several tensors, they already share one dtype (the promoted one),
   unless the signature says otherwise, and their shapes broadcast (NumPy rules);
 * ``axes`` is a non-empty tuple of unique, non-negative ints below ``ndim``;
@@ -26,6 +44,11 @@ documented dtype, and must work while tracing a compiled function (``tf.function
 ``torch.compile``): it may not read tensor values on the host unless its output shape
 depends on them (``nonzero``, ``unique``...).  Primitives are differentiable through
 the framework's own autodiff wherever the maths is.
+
+Abstract methods are what a new backend must write; the concrete ones (``ndim``,
+``basic_getitem``, ``scalar_operand``, ``scalar_kernel``, ``sort_key``, ``run_update``
+and the optional fused optimizer kernels) have defaults built from the others, which a
+backend overrides only where its framework is faster or different.
 
 Names follow the Python Array API standard where it has one.
 
@@ -44,6 +67,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import dtypes as _dt
 from ..devices import Device
 from ..dtypes import DType
 
@@ -51,6 +75,10 @@ Native = Any
 """A native tensor of the backend (``torch.Tensor``, ``tf.Tensor`` or ``tf.Variable``)."""
 
 Pads = tuple[tuple[int, int], ...]
+
+# the integer dtype of each floating dtype's width (sort_key)
+_INT_OF_FLOAT = {_dt.float16: _dt.int16, _dt.bfloat16: _dt.int16, _dt.float32: _dt.int32,
+                 _dt.float64: _dt.int64}
 
 
 class GradTape(abc.ABC):
@@ -108,7 +136,7 @@ class Backend(abc.ABC):
     compile_training: bool = False
 
     # ----------------------------------------------------------------------------------
-    # plumbing: shapes, devices, conversion
+    # core: shapes, devices, conversion, dtypes
 
     @abc.abstractmethod
     def shape(self, x: Native) -> tuple[int | None, ...]:
@@ -159,6 +187,10 @@ class Backend(abc.ABC):
         truncates toward zero; to bool is ``x != 0``; complex to real is never requested."""
 
     @abc.abstractmethod
+    def bitcast(self, x: Native, dtype: DType) -> Native:
+        """``x``'s bits reinterpreted as ``dtype``, of the same width (float32 as int32)."""
+
+    @abc.abstractmethod
     def copy(self, x: Native) -> Native:
         """A copy of ``x`` that shares no memory with it."""
 
@@ -177,8 +209,35 @@ class Backend(abc.ABC):
         """``"highest"``: float32 matmul and convolution at full float32 precision (TF32
         off); ``"high"``: TF32 allowed on hardware that has it."""
 
+    def scalar_operand(self, value: bool | int | float | complex, dtype: DType) -> Any:
+        """A Python scalar (already of ``dtype``'s kind and in its range) as the second
+        operand of a two-input element-wise primitive whose first operand is a native of
+        ``dtype``.  Element-wise primitives take a Python scalar in place of their second
+        tensor argument, with the tensor's dtype (a weak operand), and must keep its
+        value exactly, including the sign of a zero (a scalar *first* goes through
+        :meth:`scalar_kernel`).  The default hands the scalar over as it is; a backend
+        whose framework converts Python numbers lossily overrides this (and
+        :meth:`scalar_kernel`)."""
+        return value
+
+    def scalar_kernel(self, kernel: Callable[[Native, Native], Native],
+                      reflected: bool) -> Callable[[Native, Any], Native]:
+        """``kernel`` (a two-input element-wise primitive) as a function ``f(x, s)`` of a
+        native ``x`` and a Python float or int ``s`` of the kind of ``x``'s floating
+        dtype: ``kernel(x, s)``, or ``kernel(s, x)`` when ``reflected`` (``1.0 - x``).
+        The public layer builds these once per dtype for its fast path, so they should
+        add as little as possible per call: the default returns ``kernel`` itself when
+        not reflected."""
+        if not reflected:
+            return kernel
+
+        def swapped(x: Native, s: Any) -> Native:
+            return kernel(s, x)
+
+        return swapped
+
     # ----------------------------------------------------------------------------------
-    # creation
+    # creation: ranges, fills, identity matrices, triangles
 
     @abc.abstractmethod
     def arange(self, start: float, stop: float, step: float, dtype: DType,
@@ -218,7 +277,7 @@ class Backend(abc.ABC):
         """Zero the elements below the ``k``-th diagonal of the last two axes."""
 
     # ----------------------------------------------------------------------------------
-    # element-wise, one input.  Same dtype out as in unless stated.
+    # elementwise: one input.  Same dtype out as in unless stated.
 
     @abc.abstractmethod
     def abs(self, x: Native) -> Native:
@@ -370,7 +429,7 @@ class Backend(abc.ABC):
         """``x * sigmoid(x)``."""
 
     # ----------------------------------------------------------------------------------
-    # element-wise, two inputs (same dtype, broadcasting).  Same dtype out unless stated.
+    # elementwise: two inputs (same dtype, broadcasting).  Same dtype out unless stated.
 
     @abc.abstractmethod
     def add(self, x1: Native, x2: Native) -> Native:
@@ -488,7 +547,7 @@ class Backend(abc.ABC):
         ``x``'s dtype and broadcast to ``x``'s shape.  NaN in ``x`` stays NaN."""
 
     # ----------------------------------------------------------------------------------
-    # reductions over ``axes`` (non-empty).  float16 and bfloat16 inputs of sum, prod,
+    # reductions: over ``axes`` (non-empty).  float16 and bfloat16 inputs of sum, prod,
     # mean, var, cumsum, cumprod and logsumexp are accumulated in float32 and the result
     # rounded once to the half dtype.
 
@@ -560,7 +619,7 @@ class Backend(abc.ABC):
         zero elements or all -inf; +inf if any element is +inf."""
 
     # ----------------------------------------------------------------------------------
-    # linear algebra
+    # linalg: products, factorizations, solvers
 
     @abc.abstractmethod
     def matmul(self, x1: Native, x2: Native) -> Native:
@@ -663,7 +722,7 @@ class Backend(abc.ABC):
         term (and, for even ``n``, of the last one) are ignored along that axis."""
 
     # ----------------------------------------------------------------------------------
-    # manipulation
+    # manipulation: reshaping, joining, flipping, padding
 
     @abc.abstractmethod
     def reshape(self, x: Native, shape: tuple[int, ...]) -> Native:
@@ -709,7 +768,7 @@ class Backend(abc.ABC):
         the public layer."""
 
     # ----------------------------------------------------------------------------------
-    # indexing, searching, sorting, sets
+    # indexing: getitem/setitem, take, searching, sorting, sets
 
     @abc.abstractmethod
     def getitem(self, x: Native, key: tuple[Any, ...]) -> Native:
@@ -771,6 +830,28 @@ class Backend(abc.ABC):
         sorted as :meth:`sort` orders them (NaN largest), and their int64 indices; among
         equal elements the lower index comes first."""
 
+    def sort_key(self, x: Native) -> Native:
+        """An integer native (``x`` itself for integers) that orders as ``x`` does in
+        :meth:`sort`: NaN above +inf with every NaN equal, -0.0 equal to 0.0, False below
+        True.  For the kernels whose comparisons misplace NaN (``searchsorted`` on both
+        frameworks, every sort on TensorFlow): composed from primitives, once for every
+        backend."""
+        d = self.dtype_from_native[x.dtype]
+        if d.kind == "b":
+            return self.cast(x, _dt.uint8)
+        if d.kind != "f":
+            return x
+        bits_dtype = _INT_OF_FLOAT[d]
+        info, dev = np.iinfo(bits_dtype.numpy), self.device(x)
+        bits = self.bitcast(x, bits_dtype)
+        zero = self.full((), 0, bits_dtype, dev)
+        lowest, highest = (self.full((), int(v), bits_dtype, dev) for v in (info.min, info.max))
+        # The bits of non-negative floats order as the floats do.  A negative float's bits
+        # are INT_MIN + m for its magnitude m: INT_MIN - bits = -m orders them, and maps
+        # -0.0 to 0, the key of 0.0.  Every NaN gets INT_MAX, above +inf's key.
+        key = self.where(self.less(bits, zero), self.subtract(lowest, bits), bits)
+        return self.where(self.isnan(x), highest, key)
+
     @abc.abstractmethod
     def searchsorted(self, sorted_sequence: Native, values: Native, right: bool) -> Native:
         """int64 insertion points of ``values`` (any shape; the result has it) into the
@@ -791,7 +872,7 @@ class Backend(abc.ABC):
         unknown while tracing).  Index tensors are int64."""
 
     # ----------------------------------------------------------------------------------
-    # neural-network kernels (NCHW layouts on every backend)
+    # nn: neural-network kernels (NCHW layouts on every backend)
 
     @abc.abstractmethod
     def softmax(self, x: Native, axis: int) -> Native:
@@ -840,7 +921,7 @@ class Backend(abc.ABC):
         ``count_include_pad``, else the divisor is the number of real elements."""
 
     # ----------------------------------------------------------------------------------
-    # random numbers (the framework's own fast generators; the portable mode of
+    # random: random numbers (the framework's own fast generators; the portable mode of
     # ``unitorch.random`` draws on the host with NumPy and uses ``host_values``)
 
     @abc.abstractmethod
@@ -934,29 +1015,24 @@ class Backend(abc.ABC):
         """Replace (or clear, with ``None``) the accumulated gradient of leaf ``x``."""
 
     # ----------------------------------------------------------------------------------
-    # optimizer updates (``unitorch.optim``): PyTorch's update rules, on each
-    # framework's own machinery.
+    # optim: what ``unitorch.optim`` needs to update parameters.  Each optimizer's rule is
+    # written once, in ``unitorch/optim/<name>.py``, with this contract's primitives (so
+    # a backend needs no optimizer code: the rule runs through :meth:`run_update`); a
+    # backend may add a fused kernel for a rule (``<name>_update``), which must compute
+    # that same rule.
     #
-    # Each ``*_update`` performs one step of one optimizer on one parameter group, in
-    # place and without recording gradients.  Lists are parallel: ``params`` are
-    # mutable natives (leaf torch tensors, ``tf.Variable``s) of real floating dtypes,
-    # ``grads`` natives of the same shapes and dtypes, the state lists natives made by
-    # :meth:`state_variable` (same shape, dtype and device as the parameter), and
-    # ``steps`` the parameters' 0-d float32 step counters (also made by
-    # :meth:`state_variable`), which the update increments before using.  Every
-    # ``p`` below is element-wise, with ``t`` the incremented step count of that
-    # parameter.  The scalar coefficients (``1 - beta1 ** t``, ``lr / bc1``...) are
-    # computed in double precision, as PyTorch does with Python floats, then used in
-    # the parameter's dtype.  ``hyper`` maps names to holders made by
-    # :meth:`hyperparameter`; updates read them each time they run, also inside
-    # compiled functions, so a scheduler's new learning rate reaches a compiled
-    # training step.  Choices of structure (whether weight decay is applied, i.e.
-    # ``holder.value != 0``, and the boolean flags) are made from the Python values
-    # when the update is called or traced.
+    # Lists are parallel: ``params`` are mutable natives (leaf torch tensors,
+    # ``tf.Variable``s) of real floating dtypes, ``grads`` natives of the same shapes and
+    # dtypes, the state lists natives made by :meth:`state_variable` (same shape, dtype
+    # and device as the parameter), and ``steps`` the parameters' 0-d float32 step
+    # counters (also made by :meth:`state_variable`, on the CPU), which an update
+    # increments before using.  ``hyper`` maps names to holders made by
+    # :meth:`hyperparameter`; updates read them each time they run, also inside compiled
+    # functions, so a scheduler's new learning rate reaches a compiled training step.
 
     @abc.abstractmethod
     def hyperparameter(self, value: float) -> Any:
-        """A holder of a float hyperparameter for the update primitives: an object whose
+        """A holder of a float hyperparameter for the update rules: an object whose
         ``value`` attribute is the Python float, also kept where compiled functions read
         it at run time without being recompiled (PyTorch: a 0-d float64 tensor, since
         ``torch.compile`` specialises on Python floats; TensorFlow: a float64
@@ -968,6 +1044,11 @@ class Backend(abc.ABC):
         compiled) that reads it.  Called eagerly."""
 
     @abc.abstractmethod
+    def hyperparameter_value(self, holder: Any) -> Native:
+        """The holder's current value as a 0-d float64 native, read when the computation
+        runs (each run of a compiled function reads it anew)."""
+
+    @abc.abstractmethod
     def state_variable(self, shape: tuple[int, ...], fill_value: float, dtype: DType,
                        device: Device | None) -> Native:
         """A new mutable native (see :meth:`variable`) of ``shape`` and ``dtype`` filled
@@ -975,74 +1056,55 @@ class Backend(abc.ABC):
         eagerly even while a compiled function is being traced (its first run creates
         the state it then updates on every run)."""
 
-    @abc.abstractmethod
+    def run_update(self, rule: Callable[..., None], static: tuple[Any, ...],
+                   *args: Any) -> None:
+        """Run ``rule(self, static, *args)`` once, in place and recording nothing: an
+        optimizer's update rule from ``unitorch/optim/`` (see ``optim/_rule.py`` for its
+        arguments), written with this contract's primitives; ``static`` holds the Python
+        choices of its structure and is hashable.  The default calls it under
+        :meth:`no_grad`; a backend may compile it (TensorFlow runs each rule and
+        structure as one cached ``tf.function``: eagerly, its ~15 small ops per
+        parameter would cost ~10 us each)."""
+        with self.no_grad():
+            rule(self, static, *args)
+
+    # Optional fused kernels: each performs one step of one optimizer on one parameter
+    # group, in place, exactly as the rule of ``unitorch/optim/<name>.py``, and returns
+    # True; or returns False (the default: no fused kernel, or none for this call), and
+    # unitorch.optim runs the rule itself through :meth:`run_update`.
+
     def sgd_update(self, params: list[Native], grads: list[Native],
                    momentum_buffers: list[Native], steps: list[Native],
-                   hyper: dict[str, Any], nesterov: bool, maximize: bool) -> None:
-        """SGD (``hyper``: lr, momentum, dampening, weight_decay)::
+                   hyper: dict[str, Any], nesterov: bool, maximize: bool) -> bool:
+        """A fused kernel for ``unitorch/optim/sgd.py``'s rule (``hyper``: lr, momentum,
+        dampening, weight_decay; ``momentum_buffers`` and ``steps`` empty without
+        momentum), or False."""
+        return False
 
-            g = -grad if maximize else grad
-            if weight_decay != 0:  g = g + weight_decay * p
-            if momentum != 0:      # momentum_buffers and steps given (else empty)
-                t = t + 1
-                buf = g if t == 1 else momentum * buf + (1 - dampening) * g
-                g = g + momentum * buf if nesterov else buf
-            p = p - lr * g
-        """
-
-    @abc.abstractmethod
     def adam_update(self, params: list[Native], grads: list[Native], exp_avgs: list[Native],
                     exp_avg_sqs: list[Native], max_exp_avg_sqs: list[Native],
                     steps: list[Native], hyper: dict[str, Any], amsgrad: bool,
-                    decoupled: bool, maximize: bool) -> None:
-        """Adam, and AdamW with ``decoupled`` (``hyper``: lr, beta1, beta2, eps,
-        weight_decay; ``max_exp_avg_sqs`` empty unless ``amsgrad``)::
+                    decoupled: bool, maximize: bool) -> bool:
+        """A fused kernel for ``unitorch/optim/adam.py``'s rule (``hyper``: lr, beta1,
+        beta2, eps, weight_decay; ``max_exp_avg_sqs`` empty unless ``amsgrad``), or
+        False."""
+        return False
 
-            t = t + 1
-            g = -grad if maximize else grad
-            if weight_decay != 0:
-                if decoupled: p = p * (1 - lr * weight_decay)
-                else:         g = g + weight_decay * p
-            m = m + (1 - beta1) * (g - m)
-            v = beta2 * v + (1 - beta2) * g * g
-            if amsgrad: v_max = max(v_max, v)       # and v_max replaces v below
-            bc1 = 1 - beta1 ** t;  bc2 = 1 - beta2 ** t
-            p = p - (lr / bc1) * m / (sqrt(v) / sqrt(bc2) + eps)
-
-        ``eps`` is added after the bias correction of ``sqrt(v)`` (PyTorch's placement;
-        Keras and TF's ``ApplyAdam`` add it to the uncorrected ``sqrt(v)``)."""
-
-    @abc.abstractmethod
     def rmsprop_update(self, params: list[Native], grads: list[Native],
                        square_avgs: list[Native], grad_avgs: list[Native],
                        momentum_buffers: list[Native], steps: list[Native],
-                       hyper: dict[str, Any], centered: bool, maximize: bool) -> None:
-        """RMSprop (``hyper``: lr, alpha, eps, weight_decay, momentum; ``grad_avgs``
-        empty unless ``centered``, ``momentum_buffers`` empty unless momentum > 0)::
+                       hyper: dict[str, Any], centered: bool, maximize: bool) -> bool:
+        """A fused kernel for ``unitorch/optim/rmsprop.py``'s rule (``hyper``: lr, alpha,
+        eps, weight_decay, momentum; ``grad_avgs`` empty unless ``centered``,
+        ``momentum_buffers`` empty unless momentum > 0), or False."""
+        return False
 
-            t = t + 1
-            g = -grad if maximize else grad
-            if weight_decay != 0: g = g + weight_decay * p
-            s = alpha * s + (1 - alpha) * g * g
-            if centered: a = a + (1 - alpha) * (g - a);  d = sqrt(s - a * a) + eps
-            else:        d = sqrt(s) + eps
-            if momentum > 0: buf = momentum * buf + g / d;  p = p - lr * buf
-            else:            p = p - lr * g / d
-        """
-
-    @abc.abstractmethod
     def adagrad_update(self, params: list[Native], grads: list[Native],
                        state_sums: list[Native], steps: list[Native],
-                       hyper: dict[str, Any], maximize: bool) -> None:
-        """Adagrad (``hyper``: lr, lr_decay, weight_decay, eps)::
-
-            t = t + 1
-            g = -grad if maximize else grad
-            if weight_decay != 0: g = g + weight_decay * p
-            clr = lr / (1 + (t - 1) * lr_decay)
-            sum = sum + g * g
-            p = p - clr * g / (sqrt(sum) + eps)
-        """
+                       hyper: dict[str, Any], maximize: bool) -> bool:
+        """A fused kernel for ``unitorch/optim/adagrad.py``'s rule (``hyper``: lr,
+        lr_decay, weight_decay, eps), or False."""
+        return False
 
     # ----------------------------------------------------------------------------------
     # distributed (``unitorch.distributed``): each framework's own collective engine,
@@ -1099,7 +1161,7 @@ class Backend(abc.ABC):
         """Return once every worker has called it (or raise after the timeout)."""
 
     # ----------------------------------------------------------------------------------
-    # compiling
+    # compile: the framework's compiler
 
     @abc.abstractmethod
     def compile(self, fn: Callable[..., Any], **options: Any) -> Callable[..., Any]:

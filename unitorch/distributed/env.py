@@ -27,12 +27,13 @@ so the same script runs with or without a launcher.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from .._net import is_loopback, loopback_interface
 
 __all__ = ["Launch", "from_environ", "tf_config", "worker_addresses", "worker_environ",
            "is_loopback", "loopback_interface", "free_port"]
@@ -162,30 +163,6 @@ def worker_environ(rank: int, world_size: int, master_addr: str, master_port: in
         "MASTER_ADDR": master_addr, "MASTER_PORT": str(master_port),
         "TF_CONFIG": tf_config(worker_addresses(master_addr, master_port, world_size), rank),
     }
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` names this machine's loopback (``127.x.x.x``, ``::1``,
-    ``localhost``)."""
-    if host.strip().lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def loopback_interface() -> str | None:
-    """The name of the loopback network interface (``lo`` on Linux, ``lo0`` on macOS),
-    or None where it cannot be told."""
-    try:
-        names = [name for _, name in socket.if_nameindex()]
-    except (AttributeError, OSError):
-        return None
-    for name in names:
-        if name == "lo" or name.startswith("lo0"):
-            return name
-    return None
 
 
 def free_port(count: int = 1, host: str = "127.0.0.1", attempts: int = 200) -> int:

@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes as dt
+from .._dispatch import backend_of, native_scalar, to_tensor
 from ..errors import DTypeError
-from ..ops._dispatch import backend_of, native_scalar, to_tensor
 from ..random import _host, _state, _unit_interval
 from ..tensor import Tensor, _wrap
 

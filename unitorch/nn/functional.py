@@ -49,10 +49,11 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as dt
+from .._dispatch import backend_of, check_kind, native_scalar, to_tensor
 from ..errors import DTypeError, IndexOutOfRangeError, ShapeError, fmt_shape
-from ..ops._dispatch import backend_of, check_kind, native_scalar, to_tensor
+from ..ops._ufunc import unary
 from ..ops.activations import log_softmax, softmax
-from ..ops.elementwise import _unary, sigmoid, tanh
+from ..ops.unary import sigmoid, tanh
 from ..tensor import TENSOR_TYPES, Tensor, _wrap
 
 __all__ = [
@@ -168,8 +169,14 @@ def _check_param(op: str, name: str, t: Tensor | None, shape: tuple[int | None, 
 # ---------------------------------------------------------------------------------------
 # activations
 
-_relu = _unary("relu", "max(x, 0).", "real")
-_silu = _unary("silu", "x * sigmoid(x).", "real_float", float_only=True)
+@unary("real", primitive="relu")
+def _relu(x: Tensor, /) -> Tensor:
+    """``max(x, 0)``: the fast element-wise form :func:`relu` calls."""
+
+
+@unary("real_float", float_only=True, primitive="silu")
+def _silu(x: Tensor, /) -> Tensor:
+    """``x * sigmoid(x)``: the fast element-wise form :func:`silu` calls."""
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:

@@ -52,11 +52,12 @@ import warnings
 from typing import Any
 
 from .. import dtypes as dt
+from .._dispatch import backend_of, to_tensor
 from ..errors import DTypeError, IndexOutOfRangeError, ShapeError, broadcast_shapes, fmt_shape
 from ..ops import elementwise as _ew
 from ..ops import manipulation as _mp
 from ..ops import statistical as _st
-from ..ops._dispatch import backend_of, to_tensor
+from ..ops import unary as _un
 from ..ops.activations import log_softmax
 from ..ops.creation import astype
 from ..tensor import TENSOR_TYPES, Tensor, _wrap
@@ -431,7 +432,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
     op = "mse_loss"
     reduction = _reduction(op, reduction, size_average, reduce)
     d, x, t, w = _regression(op, input, target, weight)
-    return _finish(_weighted(_ew.square(x - t), w, reduction, True), d)
+    return _finish(_weighted(_un.square(x - t), w, reduction, True), d)
 
 
 def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
@@ -451,7 +452,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
     op = "l1_loss"
     reduction = _reduction(op, reduction, size_average, reduce)
     d, x, t, w = _regression(op, input, target, weight)
-    return _finish(_weighted(_ew.abs(x - t), w, reduction, True), d)
+    return _finish(_weighted(_un.abs(x - t), w, reduction, True), d)
 
 
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
@@ -475,8 +476,8 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
         raise ValueError(f"{op}(): delta must be positive, got {delta}")
     delta = float(delta)
     d, x, t, w = _regression(op, input, target, weight)
-    e = _ew.abs(x - t)
-    loss = _ew.where(e < delta, 0.5 * _ew.square(e), delta * (e - 0.5 * delta))
+    e = _un.abs(x - t)
+    loss = _ew.where(e < delta, 0.5 * _un.square(e), delta * (e - 0.5 * delta))
     return _finish(_weighted(loss, w, reduction, False), d)
 
 
@@ -515,7 +516,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
     # softplus(-x) = max(-x, 0) + log1p(exp(-|x|)); both pieces take their right-hand
     # derivative at x = 0 (where, not abs/maximum), so their kinks cancel exactly there.
     negative = x < 0
-    softplus_neg = _ew.where(negative, -x, 0.0) + _ew.log1p(_ew.exp(_ew.where(negative, x, -x)))
+    softplus_neg = _ew.where(negative, -x, 0.0) + _un.log1p(_un.exp(_ew.where(negative, x, -x)))
     log_weight = softplus_neg if pw is None else (1.0 + (pw - 1.0) * t) * softplus_neg
     loss = (1.0 - t) * x + log_weight
     if w is not None:

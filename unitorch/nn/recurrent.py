@@ -61,11 +61,12 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as dt
+from .._dispatch import backend_of, to_tensor
 from ..errors import DTypeError, ShapeError, fmt_shape
-from ..ops._dispatch import backend_of, to_tensor
 from ..ops.creation import asarray_on, astype
-from ..ops.elementwise import less, logical_and, sigmoid, tanh, where
+from ..ops.elementwise import less, logical_and, where
 from ..ops.manipulation import concat, reshape, stack, swapaxes, unstack
+from ..ops.unary import sigmoid, tanh
 from ..tensor import Tensor, _wrap
 from . import init
 from ._dropout import dropout as _dropout
@@ -257,6 +258,21 @@ def _step_masks(name: str, backend: Any, lengths: Any, mask: Any, steps: int, ba
 # layers
 
 
+_FORWARD_DOC = """
+        ``input``: (T, B, input_size), or (B, T, input_size) with ``batch_first``, or
+        unbatched (T, input_size).  ``hx``: the initial state{hx_doc}, of shape
+        (num_layers * num_directions, B, hidden_size) (unbatched: without B), zeros if
+        omitted.  ``lengths``: one length per sequence (a list or 1-D integer tensor,
+        each in [1, T], in any order); ``mask``: bool, (B, T) with ``batch_first`` else
+        (T, B) (unbatched: (T,)), True at real steps.  See the module docstring.
+
+        Returns ``(output, {ret})``: ``output`` (T, B, num_directions * hidden_size) (B
+        first with ``batch_first``; zeros at masked steps) and the final state{ret_doc}
+        with ``hx``'s shape.  The dtype is the promoted floating dtype of input,
+        parameters and ``hx``.
+"""
+
+
 class _RNNBase(Module):
     """The shared machinery of :class:`RNN`, :class:`LSTM` and :class:`GRU`."""
 
@@ -331,6 +347,14 @@ class _RNNBase(Module):
         if hx is None:
             return None
         return [hx]
+
+    def forward(self, input: Tensor, hx: Tensor | None = None, *, lengths: Any = None,
+                mask: Any = None) -> tuple[Tensor, Tensor]:
+        out, (h,) = self._forward(input, hx, lengths, mask)
+        return out, h
+
+    forward.__doc__ = "Run the layer over the sequence." + _FORWARD_DOC.format(
+        hx_doc="", ret="h_n", ret_doc=" h_n")  # (RNN, GRU; LSTM has two states)
 
     def _forward(self, input: Any, hx: Any, lengths: Any, mask: Any
                  ) -> tuple[Tensor, list[Tensor]]:
@@ -430,19 +454,7 @@ class _RNNBase(Module):
     _state_names: tuple[str, ...] = ("hx",)
 
 
-_FORWARD_DOC = """
-        ``input``: (T, B, input_size), or (B, T, input_size) with ``batch_first``, or
-        unbatched (T, input_size).  ``hx``: the initial state{hx_doc}, of shape
-        (num_layers * num_directions, B, hidden_size) (unbatched: without B), zeros if
-        omitted.  ``lengths``: one length per sequence (a list or 1-D integer tensor,
-        each in [1, T], in any order); ``mask``: bool, (B, T) with ``batch_first`` else
-        (T, B) (unbatched: (T,)), True at real steps.  See the module docstring.
 
-        Returns ``(output, {ret})``: ``output`` (T, B, num_directions * hidden_size) (B
-        first with ``batch_first``; zeros at masked steps) and the final state{ret_doc}
-        with ``hx``'s shape.  The dtype is the promoted floating dtype of input,
-        parameters and ``hx``.
-"""
 
 
 class RNN(_RNNBase):
@@ -473,14 +485,6 @@ class RNN(_RNNBase):
                          dtype)
         self.nonlinearity = nonlinearity
 
-    def forward(self, input: Tensor, hx: Tensor | None = None, *, lengths: Any = None,
-                mask: Any = None) -> tuple[Tensor, Tensor]:
-        out, (h,) = self._forward(input, hx, lengths, mask)
-        return out, h
-
-    forward.__doc__ = "Run the layer over the sequence." + _FORWARD_DOC.format(
-        hx_doc="", ret="h_n", ret_doc=" h_n")
-
 
 class GRU(_RNNBase):
     """A gated recurrent unit layer, as ``torch.nn.GRU`` (gates ``r, z, n`` in that order
@@ -502,14 +506,6 @@ class GRU(_RNNBase):
                  bidirectional: bool = False, device: Any = None, dtype: Any = None) -> None:
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first,
                          dropout, bidirectional, device, dtype)
-
-    def forward(self, input: Tensor, hx: Tensor | None = None, *, lengths: Any = None,
-                mask: Any = None) -> tuple[Tensor, Tensor]:
-        out, (h,) = self._forward(input, hx, lengths, mask)
-        return out, h
-
-    forward.__doc__ = "Run the layer over the sequence." + _FORWARD_DOC.format(
-        hx_doc="", ret="h_n", ret_doc=" h_n")
 
 
 class LSTM(_RNNBase):

@@ -6,10 +6,12 @@ from . import (
     elementwise,
     indexing,
     manipulation,
+    products,
     searching,
     sets,
     sorting,
     statistical,
+    unary,
 )
 from ._operators import install_operators
 

@@ -23,6 +23,7 @@ from . import creation, indexing
 from . import elementwise as ew
 from . import manipulation as mp
 from . import statistical as st
+from . import unary as un
 
 
 def _reflected(fn):
@@ -83,12 +84,14 @@ def _method(fn, name: str):
 def install_operators() -> None:
     # imported here: these modules are complete by the time ops/__init__ installs
     from . import activations, sets, sorting
-    from .linalg import matmul as _matmul  # a @ b is ut.matmul itself
+    from .products import matmul as _matmul  # a @ b is ut.matmul itself
 
     T = Tensor
     for name, fn in _BINARY.items():
         setattr(T, f"__{name}__", fn)
-        setattr(T, f"__r{name}__", _reflected(fn))
+        if fn.reflected is not fn:  # (a commutative function is its own reflection)
+            fn.reflected.__name__ = fn.reflected.__qualname__ = f"__r{name}__"
+        setattr(T, f"__r{name}__", fn.reflected)  # 0.5 * x: the same fast path as x * 0.5
         setattr(T, f"__i{name}__", _inplace(fn))
     T.__matmul__ = _matmul
     T.__rmatmul__ = _reflected(_matmul)
@@ -99,10 +102,10 @@ def install_operators() -> None:
     T.__le__ = ew.less_equal
     T.__gt__ = ew.greater
     T.__ge__ = ew.greater_equal
-    T.__neg__ = ew.negative
-    T.__pos__ = ew.positive
-    T.__abs__ = ew.abs
-    T.__invert__ = ew.bitwise_invert
+    T.__neg__ = un.negative
+    T.__pos__ = un.positive
+    T.__abs__ = un.abs
+    T.__invert__ = un.bitwise_invert
     T.__getitem__ = indexing.getitem
     T.__setitem__ = indexing.setitem
 
@@ -119,12 +122,12 @@ def install_operators() -> None:
         "any": st.any, "argmax": st.argmax, "argmin": st.argmin, "cumsum": st.cumsum,
         "cumprod": st.cumprod, "logsumexp": st.logsumexp,
         # element-wise
-        "abs": ew.abs, "neg": ew.negative, "exp": ew.exp, "log": ew.log, "sqrt": ew.sqrt,
-        "square": ew.square, "sin": ew.sin, "cos": ew.cos, "tanh": ew.tanh,
-        "sigmoid": ew.sigmoid, "floor": ew.floor, "ceil": ew.ceil, "round": ew.round,
-        "sign": ew.sign, "clip": ew.clip, "clamp": ew.clip, "isnan": ew.isnan,
-        "isinf": ew.isinf, "isfinite": ew.isfinite, "pow": ew.pow, "maximum": ew.maximum,
-        "minimum": ew.minimum, "conj": ew.conj, "logical_not": ew.logical_not,
+        "abs": un.abs, "neg": un.negative, "exp": un.exp, "log": un.log, "sqrt": un.sqrt,
+        "square": un.square, "sin": un.sin, "cos": un.cos, "tanh": un.tanh,
+        "sigmoid": un.sigmoid, "floor": un.floor, "ceil": un.ceil, "round": un.round,
+        "sign": un.sign, "clip": ew.clip, "clamp": ew.clip, "isnan": un.isnan,
+        "isinf": un.isinf, "isfinite": un.isfinite, "pow": ew.pow, "maximum": ew.maximum,
+        "minimum": ew.minimum, "conj": un.conj, "logical_not": un.logical_not,
         # indexing
         "take": indexing.take, "take_along_axis": indexing.take_along_axis,
         "nonzero": indexing.nonzero, "gather": indexing.gather,

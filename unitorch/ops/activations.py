@@ -22,9 +22,9 @@ import operator
 from typing import Any
 
 from .. import dtypes as dt
+from .._dispatch import backend_of, check_kind, to_tensor
 from ..errors import normalize_axis
 from ..tensor import TENSOR_TYPES, Tensor, _wrap
-from ._dispatch import backend_of, check_kind, to_tensor
 
 __all__ = ["softmax", "log_softmax"]
 

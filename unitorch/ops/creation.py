@@ -30,11 +30,11 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as dt
+from .._dispatch import backend_of, is_scalar
 from ..backends import Backend, backend_of_native, current
 from ..devices import Device, as_device
 from ..errors import DTypeError, ShapeError
 from ..tensor import Tensor, _wrap
-from ._dispatch import backend_of, is_scalar
 
 __all__ = [
     "asarray", "tensor", "from_native", "from_dlpack", "arange", "empty", "empty_like",

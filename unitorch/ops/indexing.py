@@ -56,6 +56,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as dt
+from .._dispatch import backend_of, check_kind, is_scalar, to_tensor
 from ..errors import (
     DTypeError,
     IndexOutOfRangeError,
@@ -65,7 +66,6 @@ from ..errors import (
     normalize_axis,
 )
 from ..tensor import TENSOR_TYPES, Tensor, _wrap
-from ._dispatch import backend_of, check_kind, is_scalar, to_tensor
 
 __all__ = ["getitem", "setitem", "take", "take_along_axis", "gather", "one_hot", "nonzero"]
 

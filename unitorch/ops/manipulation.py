@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as dt
+from .._dispatch import backend_of, to_tensor
 from ..errors import (
     AxisError,
     DTypeError,
@@ -47,7 +48,6 @@ from ..errors import (
     normalize_axis,
 )
 from ..tensor import TENSOR_TYPES, Tensor, _wrap
-from ._dispatch import backend_of, to_tensor
 
 _new = object.__new__
 

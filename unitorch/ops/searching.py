@@ -13,9 +13,9 @@ puts NaN values, and infinite values next to NaNs, at inconsistent places
 from __future__ import annotations
 
 from .. import dtypes as dt
+from .._dispatch import backend_of, check_kind, is_scalar, native_scalar, scalar_for, to_tensor
 from ..errors import ShapeError, fmt_shape
 from ..tensor import Tensor, _wrap
-from ._dispatch import backend_of, check_kind, is_scalar, native_scalar, scalar_for, to_tensor
 
 __all__ = ["searchsorted"]
 

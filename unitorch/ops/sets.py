@@ -28,8 +28,8 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from .. import dtypes as dt
+from .._dispatch import backend_of, to_tensor
 from ..tensor import Tensor, _wrap
-from ._dispatch import backend_of, to_tensor
 
 __all__ = [
     "unique_all", "unique_counts", "unique_inverse", "unique_values", "unique",

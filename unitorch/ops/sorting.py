@@ -24,9 +24,9 @@ import operator
 from typing import Any, NamedTuple
 
 from .. import dtypes as dt
+from .._dispatch import backend_of, check_kind, to_tensor
 from ..errors import normalize_axis
 from ..tensor import Tensor, _wrap
-from ._dispatch import backend_of, check_kind, to_tensor
 
 __all__ = ["sort", "argsort", "topk", "TopKResult"]
 

@@ -44,9 +44,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import dtypes as dt
+from .._dispatch import backend_of, check_kind, to_tensor
 from ..errors import AxisError, DTypeError, fmt_shape, normalize_axes, normalize_axis
 from ..tensor import TENSOR_TYPES, Tensor, _wrap
-from ._dispatch import backend_of, check_kind, to_tensor
 
 __all__ = [
     "sum", "prod", "mean", "std", "var", "max", "min", "amax", "amin", "all", "any",

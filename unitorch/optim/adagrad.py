@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from ..tensor import Tensor
+from ._rule import Coefficients, advance, read
 from .optimizer import Optimizer, ParamsT, _check_nonnegative, _ParamGroup
 
 __all__ = ["Adagrad"]
@@ -89,4 +90,27 @@ class Adagrad(Optimizer):
             natives.append(p._n)
             sums.append(st["sum"]._n)
             steps.append(st["step"]._n)
-        bk.adagrad_update(natives, grads, sums, steps, group.hyper, group["maximize"])
+        maximize = group["maximize"]
+        if not bk.adagrad_update(natives, grads, sums, steps, group.hyper, maximize):
+            static = (maximize, group.nonzero["weight_decay"])
+            bk.run_update(adagrad_rule, static, natives, grads, sums, steps, group.hyper)
+
+
+def adagrad_rule(bk: Any, static: tuple[bool, ...], params: list[Any], grads: list[Any],
+                 state_sums: list[Any], steps: list[Any], hyper: dict[str, Any]) -> None:
+    """One step of Adagrad on natives, in place: the rule of :class:`Adagrad`'s
+    docstring, in the order of PyTorch's kernel, from the contract's primitives (see
+    ``optim/_rule.py``)."""
+    maximize, decay = static
+    lr, lr_decay, wd, eps = read(bk, hyper, "lr", "lr_decay", "weight_decay", "eps")
+    coef = Coefficients(bk)
+    for i, (p, g, acc) in enumerate(zip(params, grads, state_sums)):
+        t = advance(bk, steps[i])
+        clr = bk.divide(lr, bk.add(bk.multiply(bk.subtract(t, 1.0), lr_decay), 1.0))
+        if maximize:
+            g = bk.negative(g)
+        if decay:
+            g = bk.add(g, bk.multiply(coef(wd, p), p))
+        acc = bk.assign(acc, bk.add(acc, bk.multiply(g, g)))
+        std = bk.add(bk.sqrt(acc), coef(eps, p))
+        bk.assign(p, bk.subtract(p, bk.multiply(coef(clr, p), bk.divide(g, std))))

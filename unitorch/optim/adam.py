@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from ..tensor import Tensor
+from ._rule import Coefficients, advance, one_minus, read
 from .optimizer import Optimizer, ParamsT, _check_nonnegative, _ParamGroup
 
 __all__ = ["Adam", "AdamW"]
@@ -110,8 +111,44 @@ class Adam(Optimizer):
             steps.append(st["step"]._n)
             if amsgrad:
                 max_sqs.append(st["max_exp_avg_sq"]._n)
-        bk.adam_update(natives, grads, exp_avgs, exp_avg_sqs, max_sqs, steps, group.hyper,
-                       amsgrad, group["decoupled_weight_decay"], group["maximize"])
+        decoupled, maximize = group["decoupled_weight_decay"], group["maximize"]
+        if not bk.adam_update(natives, grads, exp_avgs, exp_avg_sqs, max_sqs, steps,
+                              group.hyper, amsgrad, decoupled, maximize):
+            static = (amsgrad, decoupled, maximize, group.nonzero["weight_decay"])
+            bk.run_update(adam_rule, static, natives, grads, exp_avgs, exp_avg_sqs, max_sqs,
+                          steps, group.hyper)
+
+
+def adam_rule(bk: Any, static: tuple[bool, ...], params: list[Any], grads: list[Any],
+              exp_avgs: list[Any], exp_avg_sqs: list[Any], max_exp_avg_sqs: list[Any],
+              steps: list[Any], hyper: dict[str, Any]) -> None:
+    """One step of Adam (AdamW when decoupled) on natives, in place: the rule of
+    :class:`Adam`'s docstring, in the order of PyTorch's single-tensor kernel (``lerp``,
+    ``addcmul``, ``addcdiv``), from the contract's primitives (see ``optim/_rule.py``)."""
+    amsgrad, decoupled, maximize, decay = static
+    lr, beta1, beta2, eps, wd = read(bk, hyper, "lr", "beta1", "beta2", "eps",
+                                     "weight_decay")
+    coef = Coefficients(bk)
+    w1, w2 = one_minus(bk, beta1), one_minus(bk, beta2)
+    shrink = one_minus(bk, bk.multiply(lr, wd))
+    for i, (p, g, m, v) in enumerate(zip(params, grads, exp_avgs, exp_avg_sqs)):
+        t = advance(bk, steps[i])
+        step_size = bk.divide(lr, one_minus(bk, bk.pow(beta1, t)))  # lr / bc1
+        bc2_sqrt = bk.sqrt(one_minus(bk, bk.pow(beta2, t)))
+        if maximize:
+            g = bk.negative(g)
+        if decay:
+            if decoupled:
+                p = bk.assign(p, bk.multiply(p, coef(shrink, p)))
+            else:
+                g = bk.add(g, bk.multiply(coef(wd, p), p))
+        m = bk.assign(m, bk.add(m, bk.multiply(coef(w1, p), bk.subtract(g, m))))
+        v = bk.assign(v, bk.add(bk.multiply(v, coef(beta2, p)),
+                                bk.multiply(bk.multiply(coef(w2, p), g), g)))
+        if amsgrad:
+            v = bk.assign(max_exp_avg_sqs[i], bk.maximum(max_exp_avg_sqs[i], v))
+        denom = bk.add(bk.divide(bk.sqrt(v), coef(bc2_sqrt, p)), coef(eps, p))
+        bk.assign(p, bk.subtract(p, bk.multiply(coef(step_size, p), bk.divide(m, denom))))
 
 
 class AdamW(Adam):

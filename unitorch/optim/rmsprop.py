@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from ..tensor import Tensor
+from ._rule import Coefficients, advance, one_minus, read
 from .optimizer import Optimizer, ParamsT, _check_nonnegative, _ParamGroup
 
 __all__ = ["RMSprop"]
@@ -102,5 +103,44 @@ class RMSprop(Optimizer):
                 grad_avgs.append(st["grad_avg"]._n)
             if with_momentum:
                 bufs.append(st["momentum_buffer"]._n)
-        bk.rmsprop_update(natives, grads, squares, grad_avgs, bufs, steps, group.hyper,
-                          centered, group["maximize"])
+        maximize = group["maximize"]
+        if not bk.rmsprop_update(natives, grads, squares, grad_avgs, bufs, steps, group.hyper,
+                                 centered, maximize):
+            static = (centered, maximize, group.nonzero["weight_decay"], with_momentum)
+            bk.run_update(rmsprop_rule, static, natives, grads, squares, grad_avgs, bufs,
+                          steps, group.hyper)
+
+
+def rmsprop_rule(bk: Any, static: tuple[bool, ...], params: list[Any], grads: list[Any],
+                 square_avgs: list[Any], grad_avgs: list[Any], momentum_buffers: list[Any],
+                 steps: list[Any], hyper: dict[str, Any]) -> None:
+    """One step of RMSprop on natives, in place: the rule of :class:`RMSprop`'s
+    docstring, in the order of PyTorch's kernel, from the contract's primitives (see
+    ``optim/_rule.py``).  ``grad_avgs`` is empty unless centered, ``momentum_buffers``
+    unless momentum > 0."""
+    centered, maximize, decay, with_momentum = static
+    lr, alpha, eps, wd, momentum = read(bk, hyper, "lr", "alpha", "eps", "weight_decay",
+                                        "momentum")
+    coef = Coefficients(bk)
+    w = one_minus(bk, alpha)
+    for i, (p, g, sq) in enumerate(zip(params, grads, square_avgs)):
+        advance(bk, steps[i])
+        if maximize:
+            g = bk.negative(g)
+        if decay:
+            g = bk.add(g, bk.multiply(coef(wd, p), p))
+        sq = bk.assign(sq, bk.add(bk.multiply(sq, coef(alpha, p)),
+                                  bk.multiply(bk.multiply(coef(w, p), g), g)))
+        if centered:
+            a = grad_avgs[i]
+            a = bk.assign(a, bk.add(a, bk.multiply(coef(w, p), bk.subtract(g, a))))
+            avg = bk.sqrt(bk.subtract(sq, bk.multiply(a, a)))
+        else:
+            avg = bk.sqrt(sq)
+        avg = bk.add(avg, coef(eps, p))
+        if with_momentum:
+            buf = momentum_buffers[i]
+            buf = bk.assign(buf, bk.add(bk.multiply(buf, coef(momentum, p)), bk.divide(g, avg)))
+            bk.assign(p, bk.subtract(p, bk.multiply(coef(lr, p), buf)))
+        else:
+            bk.assign(p, bk.subtract(p, bk.multiply(coef(lr, p), bk.divide(g, avg))))

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from .. import dtypes as dt
 from ..tensor import Tensor
+from ._rule import Coefficients, advance, one_minus, read
 from .optimizer import _CPU, Optimizer, ParamsT, _check_nonnegative, _ParamGroup
 
 __all__ = ["SGD"]
@@ -89,8 +90,11 @@ class SGD(Optimizer):
                 st = self._state_of(p, keys)
                 bufs.append(st["momentum_buffer"]._n)
                 steps.append(st["step"]._n)
-        bk.sgd_update([p._n for p in params], grads, bufs, steps, group.hyper,
-                      group["nesterov"], group["maximize"])
+        natives, nesterov, maximize = [p._n for p in params], group["nesterov"], group["maximize"]
+        if not bk.sgd_update(natives, grads, bufs, steps, group.hyper, nesterov, maximize):
+            static = (nesterov and bool(keys), maximize, group.nonzero["weight_decay"],
+                      bool(keys), group.nonzero["dampening"])
+            bk.run_update(sgd_rule, static, natives, grads, bufs, steps, group.hyper)
 
     def _complete_loaded(self, values: dict[str, Tensor]) -> None:
         # torch.optim.SGD saves only the buffer, which exists once a step has been made
@@ -98,3 +102,30 @@ class SGD(Optimizer):
             from ..ops.creation import asarray_on
 
             values["step"] = asarray_on(self._backend, 1.0, dtype=dt.float32, device=_CPU)
+
+
+def sgd_rule(bk: Any, static: tuple[bool, ...], params: list[Any], grads: list[Any],
+             momentum_buffers: list[Any], steps: list[Any], hyper: dict[str, Any]) -> None:
+    """One step of SGD on natives, in place: the rule of :class:`SGD`'s docstring, in the
+    order of PyTorch's kernel, from the contract's primitives (see ``optim/_rule.py``).
+    ``momentum_buffers`` and ``steps`` are empty without momentum."""
+    nesterov, maximize, decay, with_momentum, damped = static
+    lr, wd, momentum, dampening = read(bk, hyper, "lr", "weight_decay", "momentum",
+                                       "dampening")
+    coef = Coefficients(bk)
+    keep = one_minus(bk, dampening)
+    for i, (p, g) in enumerate(zip(params, grads)):
+        if maximize:
+            g = bk.negative(g)
+        if decay:
+            g = bk.add(g, bk.multiply(coef(wd, p), p))
+        if with_momentum:
+            t = advance(bk, steps[i])
+            buf = momentum_buffers[i]
+            new = bk.add(bk.multiply(buf, coef(momentum, p)), bk.multiply(coef(keep, p), g))
+            if damped:  # the first step copies the gradient (the buffer starts at 0)
+                first = bk.to_device(bk.equal(t, 1.0), bk.device(g))
+                new = bk.where(first, g, new)
+            buf = bk.assign(buf, new)
+            g = bk.add(g, bk.multiply(coef(momentum, p), buf)) if nesterov else buf
+        bk.assign(p, bk.subtract(p, bk.multiply(coef(lr, p), g)))

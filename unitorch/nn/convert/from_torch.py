@@ -17,7 +17,7 @@ from .. import layers as L
 from .. import recurrent as R
 from ..module import Module
 from . import layers as H
-from .registry import TORCH_CONTAINERS, TORCH_LAYERS, UnsupportedLayerError, unsupported
+from .registry import TORCH_CONTAINERS, TORCH_LAYERS, UnsupportedLayerError, convert_tree
 
 __all__ = ["from_torch"]
 
@@ -92,34 +92,15 @@ def _builders() -> dict[type, Callable[[Any], Module]]:
     }
 
 
-def _convert(m: Any, where: str, builders: dict[type, Callable[[Any], Module]]) -> Module:
+def _containers() -> dict[type, Callable[[OrderedDict[str, Module]], Module]]:
     import torch.nn as tnn
 
-    def children() -> OrderedDict[str, Module]:
-        return OrderedDict((name, _convert(child, f"{where}.{name}" if where else name,
-                                           builders))
-                           for name, child in m.named_children())
+    return {tnn.Sequential: L.Sequential, tnn.ModuleDict: L.ModuleDict,
+            tnn.ModuleList: lambda children: L.ModuleList(list(children.values()))}
 
-    kind = type(m)
-    if kind is tnn.Sequential:
-        out: Module = L.Sequential(children())
-    elif kind is tnn.ModuleList:
-        out = L.ModuleList(list(children().values()))
-    elif kind is tnn.ModuleDict:
-        out = L.ModuleDict(children())
-    else:
-        build = builders.get(kind)
-        if build is None:
-            raise unsupported("from_torch", m, where,
-                              TORCH_LAYERS + TORCH_CONTAINERS, _HINT)
-        try:
-            out = build(m)
-        except (NotImplementedError, ValueError, TypeError) as e:
-            place = f" at {where!r}" if where else ""
-            raise UnsupportedLayerError(
-                f"from_torch: cannot convert {kind.__name__}{place}: {e}") from e
-    object.__setattr__(out, "training", bool(m.training))
-    return out
+
+def _set_training(out: Module, training: bool) -> None:
+    object.__setattr__(out, "training", training)  # this module only, not its children
 
 
 def from_torch(module: Any) -> Module:
@@ -152,7 +133,8 @@ def from_torch(module: Any) -> Module:
 
     if not isinstance(module, torch.nn.Module):
         raise TypeError(f"from_torch() expects a torch.nn.Module, got {type(module).__name__}")
-    out = _convert(module, "", _builders())
+    out = convert_tree("from_torch", module, _builders(), _containers(),
+                       TORCH_LAYERS + TORCH_CONTAINERS, _HINT, _set_training)
     with torch.no_grad():
         state = {k: v.detach() for k, v in module.state_dict().items()}
     out.load_state_dict(state, strict=True)

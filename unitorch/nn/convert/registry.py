@@ -8,6 +8,10 @@ converted as a plain Linear.
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
 from ...errors import UnitorchError
 
 __all__ = [
@@ -71,3 +75,34 @@ def unsupported(op: str, layer: object, where: str, supported: tuple[str, ...],
     text = (f"{op}: cannot convert layer{place} of type {name}; supported layer types: "
             f"{', '.join(supported)}")
     return UnsupportedLayerError(text + (f". {hint}" if hint else ""))
+
+
+def convert_tree(op: str, m: Any, builders: dict[type, Callable[[Any], Any]],
+                 containers: dict[type, Callable[[OrderedDict[str, Any]], Any]],
+                 supported: tuple[str, ...], hint: str,
+                 set_training: Callable[[Any, bool], None], where: str = "") -> Any:
+    """The one walk of ``from_torch`` and ``to_torch`` (``op``): ``m`` converted, with its
+    children converted first, under their names, into the container of ``containers``
+    for ``m``'s type; any other module by the builder of its type.  A module with
+    neither raises :func:`unsupported` naming its path; a builder's error becomes an
+    :class:`UnsupportedLayerError` with the path.  Each result gets ``m``'s
+    training/eval mode."""
+    kind = type(m)
+    container = containers.get(kind)
+    if container is not None:
+        out = container(OrderedDict(
+            (name, convert_tree(op, child, builders, containers, supported, hint,
+                                set_training, f"{where}.{name}" if where else name))
+            for name, child in m.named_children()))
+    else:
+        build = builders.get(kind)
+        if build is None:
+            raise unsupported(op, m, where, supported, hint)
+        try:
+            out = build(m)
+        except (NotImplementedError, ValueError, TypeError) as e:
+            place = f" at {where!r}" if where else ""
+            raise UnsupportedLayerError(
+                f"{op}: cannot convert {kind.__name__}{place}: {e}") from e
+    set_training(out, bool(m.training))
+    return out

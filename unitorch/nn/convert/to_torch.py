@@ -17,7 +17,7 @@ from .. import layers as L
 from .. import recurrent as R
 from ..module import Module
 from . import layers as H
-from .registry import UNITORCH_CONTAINERS, UNITORCH_LAYERS, unsupported
+from .registry import UNITORCH_CONTAINERS, UNITORCH_LAYERS, convert_tree
 
 __all__ = ["to_torch"]
 
@@ -93,29 +93,15 @@ def _builders() -> dict[type, Callable[[Any], Any]]:
     }
 
 
-def _convert(m: Module, where: str, builders: dict[type, Callable[[Any], Any]]) -> Any:
+def _containers() -> dict[type, Callable[[OrderedDict[str, Any]], Any]]:
     import torch.nn as tnn
 
-    def children() -> OrderedDict[str, Any]:
-        return OrderedDict((name, _convert(child, f"{where}.{name}" if where else name,
-                                           builders))
-                           for name, child in m.named_children())
+    return {L.Sequential: tnn.Sequential, L.ModuleDict: tnn.ModuleDict,
+            L.ModuleList: lambda children: tnn.ModuleList(list(children.values()))}
 
-    kind = type(m)
-    if kind is L.Sequential:
-        out = tnn.Sequential(children())
-    elif kind is L.ModuleList:
-        out = tnn.ModuleList(list(children().values()))
-    elif kind is L.ModuleDict:
-        out = tnn.ModuleDict(children())
-    else:
-        build = builders.get(kind)
-        if build is None:
-            raise unsupported("to_torch", m, where, UNITORCH_LAYERS + UNITORCH_CONTAINERS,
-                              _HINT)
-        out = build(m)
-    out.train(bool(m.training))
-    return out
+
+def _set_training(out: Any, training: bool) -> None:
+    out.training = training  # this module only (torch's train() would recurse)
 
 
 def to_torch(model: Module) -> Any:
@@ -145,7 +131,8 @@ def to_torch(model: Module) -> Any:
 
     if not isinstance(model, Module):
         raise TypeError(f"to_torch() expects a unitorch Module, got {type(model).__name__}")
-    out = _convert(model, "", _builders())
+    out = convert_tree("to_torch", model, _builders(), _containers(),
+                       UNITORCH_LAYERS + UNITORCH_CONTAINERS, _HINT, _set_training)
     bk = load("torch")
     state = {k: asarray_on(bk, v, copy=True)._n for k, v in model.state_dict().items()}
     device = next((t.device for t in state.values()), torch.device("cpu"))

@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ... import dtypes as dt
+from ..._dispatch import native_scalar
 from ...errors import ShapeError, fmt_shape
-from ...ops._dispatch import native_scalar
 from ...ops.creation import ones, zeros
 from ...tensor import Tensor
 from .. import functional as F

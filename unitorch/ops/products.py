@@ -25,9 +25,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import dtypes as dt
+from .._dispatch import backend_of, check_kind, to_tensor
 from ..errors import ShapeError, broadcast_shapes, fmt_shape, normalize_axis
 from ..tensor import TENSOR_TYPES, Tensor, _wrap
-from ._dispatch import backend_of, check_kind, to_tensor
 
 __all__ = ["matmul", "tensordot", "vecdot", "dot", "outer", "inner", "einsum"]
 
@@ -154,8 +154,9 @@ def vecdot(x1: Tensor, x2: Tensor, /, *, axis: int = -1) -> Tensor:
         >>> ut.vecdot(ut.tensor([1., 2.]), ut.tensor([3., 4.]))
         tensor(11., dtype=float32)
     """
-    from .elementwise import conj, multiply
+    from .elementwise import multiply
     from .statistical import sum as _sum
+    from .unary import conj
 
     t1, t2, d = _pair("vecdot", x1, x2)
     s1, s2 = t1.shape, t2.shape

@@ -1,4 +1,7 @@
-"""How a public op finds its backend, converts its inputs and promotes their dtypes.
+"""Dispatch: how a public op finds its backend, converts its inputs and checks dtypes.
+
+An internal module of the package (the ``ops`` families, ``nn``, ``linalg`` and ``fft``
+all use it); the dtype promotion table itself is :mod:`unitorch.dtypes`.
 
 Every public op goes through these helpers, so the rules live in one place:
 
@@ -18,19 +21,19 @@ from typing import Any
 
 import numpy as np
 
-from .. import dtypes as dt
-from ..backends import Backend, backend_of_native, current
-from ..errors import BackendMismatchError, DTypeError
-from ..tensor import Tensor, _wrap
+from . import dtypes as dt
+from .backends import Backend, current
+from .errors import BackendMismatchError, DTypeError
+from .tensor import Tensor
 
 __all__ = [
-    "SCALAR_TYPES", "backend_of", "to_tensor", "wrap", "check_kind", "scalar_for",
-    "KIND_NAMES",
+    "SCALAR_TYPES", "backend_of", "to_tensor", "check_kind", "scalar_for", "KIND_NAMES",
+    "native_scalar", "is_scalar", "Scalar",
 ]
 
 SCALAR_TYPES = (bool, int, float, complex, np.bool_, np.number)
-_new = object.__new__
-wrap = _wrap
+Scalar = bool | int | float | complex
+"""A Python scalar operand (NumPy scalars are accepted too)."""
 
 KIND_NAMES = {
     "b": "bool", "i": "signed integer", "u": "unsigned integer", "f": "real floating",
@@ -94,7 +97,7 @@ def to_tensor(x: Any, backend: Backend, dtype: dt.DType | None = None) -> Tensor
                 "convert it explicitly, e.g. with ut.asarray(x)"
             )
         return x
-    from .creation import asarray_on
+    from .ops.creation import asarray_on
 
     return asarray_on(backend, x, dtype=dtype)
 
@@ -132,8 +135,3 @@ def is_scalar(x: Any) -> bool:
     """True for Python and NumPy scalars (not 0-d arrays or tensors)."""
     return isinstance(x, SCALAR_TYPES) and not isinstance(x, np.ndarray)
 
-
-def wrap_native(x: Any) -> Tensor | None:
-    """A Tensor around a native tensor of a loaded backend, or ``None``."""
-    backend = backend_of_native(x)
-    return None if backend is None else backend.wrap(x)

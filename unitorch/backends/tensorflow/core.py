@@ -1,0 +1,264 @@
+"""The TensorFlow backend's plumbing: dtypes, devices, conversion, Python scalars, and the
+one cache idiom the backend's caches share (:func:`_remembered`).
+
+Every other module of this package imports its shared helpers from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import tensorflow as tf
+from tensorflow.python.eager.context import executing_eagerly as _executing_eagerly
+
+from ... import dtypes as dt
+from ...devices import Device
+from ..contract import Native
+
+raw = tf.raw_ops
+
+_DTYPES = {
+    dt.bool: tf.bool, dt.int8: tf.int8, dt.int16: tf.int16, dt.int32: tf.int32,
+    dt.int64: tf.int64, dt.uint8: tf.uint8, dt.float16: tf.float16,
+    dt.bfloat16: tf.bfloat16, dt.float32: tf.float32, dt.float64: tf.float64,
+    dt.complex64: tf.complex64, dt.complex128: tf.complex128,
+}
+_FROM_NATIVE = {v: k for k, v in _DTYPES.items()}
+_CPU = Device("cpu")
+_REAL_OF = {tf.complex64: tf.float32, tf.complex128: tf.float64}
+_INT_OF_FLOAT = {tf.float16: tf.int16, tf.bfloat16: tf.int16, tf.float32: tf.int32,
+                 tf.float64: tf.int64}
+_SMALL_INTS = (tf.int8, tf.int16, tf.uint8)
+
+
+def _tf_device(device: Device | None) -> str | None:
+    if device is None:
+        return None
+    return "/CPU:0" if device.type == "cpu" else f"/GPU:{device.index}"
+
+
+def _const(value: Any, like: Native) -> Native:
+    return tf.constant(value, dtype=like.dtype)
+
+
+def _scalar(value: Any, dtype: Any) -> Native:
+    """``tf.constant(value, dtype)`` for a Python scalar, keeping the sign of zero (see
+    :func:`_loses_sign`)."""
+    if _loses_sign(value):
+        value = np.array(value)
+    return tf.constant(value, dtype)
+
+
+def _loses_sign(value: Any) -> bool:
+    """Whether TensorFlow could turn Python scalar ``value`` into a zero of the other
+    sign.  Eagerly, TensorFlow converts Python numbers (given to ``tf.constant`` or as a
+    raw op's input) through a cache keyed by Python equality, where ``0.0 == -0.0``:
+    ``raw.Mul(x=x, y=0.0)`` can multiply by a cached ``-0.0`` made earlier (or the
+    reverse), and likewise for complex numbers with a zero part.  A 0-d NumPy array is
+    never cached, so such values go through one."""
+    t = type(value)
+    if t is float:
+        return value == 0
+    return t is complex and (value.real == 0 or value.imag == 0)
+
+
+_INT_CONSTANTS: dict[tuple[int, ...], Native] = {}
+
+
+def _ints(values: tuple[int, ...]) -> Any:
+    """Python ``values`` (axes, a shape, a permutation) as the int argument of a raw op.
+
+    Eagerly: an int64 tensor made once per distinct tuple and kept (on the CPU, where
+    kernels read such arguments).  TensorFlow's C fast path takes a tensor, but converts
+    a Python list through its Python fallback, which costs 5-10 times the small op itself
+    (measured: ``raw.Sum`` on 64x64 with ``axis=[0, 1]`` vs a ready tensor).  While
+    tracing, the list (a graph constant, not a captured eager tensor).
+    """
+    if _executing_eagerly():
+        try:
+            return _remembered(_INT_CONSTANTS, values, lambda: _cpu_int64(values))
+        except TypeError:  # unhashable entries (tensors): let TensorFlow convert them
+            return list(values)
+    return list(values)
+
+
+def _cpu_int64(values: tuple[int, ...]) -> Native:
+    with tf.device("/cpu:0"):
+        return tf.constant(values, tf.int64)
+
+
+def _remembered(cache: dict[Any, Any], key: Any, make: Callable[[], Any],
+                limit: int = 4096) -> Any:
+    """``cache[key]``, made by ``make()`` on a miss.  A cache holding more than ``limit``
+    entries is emptied first: its keys (shapes, slices) can vary without end."""
+    found = cache.get(key)
+    if found is None:
+        if len(cache) > limit:
+            cache.clear()
+        found = cache[key] = make()
+    return found
+
+
+_CONSTANTS: dict[tuple[Any, tuple[int, ...]], tuple[Native, ...]] = {}
+
+
+def _constants(dtype: Any, *values: int) -> tuple[Native, ...]:
+    """``values`` as eager scalars of ``dtype``, made once (making a constant costs
+    several times a small op) and outside any function being traced."""
+
+    def make() -> tuple[Native, ...]:
+        with tf.init_scope():
+            return tuple(tf.constant(v, dtype) for v in values)
+
+    return _remembered(_CONSTANTS, (dtype, values), make)
+
+
+class CoreOps:
+    """The contract's ``core`` section."""
+
+    @staticmethod
+    def shape(x: Native) -> tuple[int | None, ...]:
+        # _shape_tuple is the C-level shape of eager, symbolic and variable tensors
+        # (half the cost of building a TensorShape); None where the rank is unknown
+        found = x._shape_tuple()
+        return tuple(x.shape) if found is None else found
+
+    @staticmethod
+    def ndim(x: Native) -> int:
+        return x.shape.rank
+
+    def device(self, x: Native) -> Device:
+        name = x.device
+        found = self._device_cache.get(name)
+        if found is None:
+            # a traced op may carry no device part ('/job:localhost/replica:0/task:0'):
+            # it runs on the default device
+            found = Device(name.rsplit("device:", 1)[-1]) if "device:" in name else \
+                self._fallback_device()
+            self._device_cache[name] = found
+        return found
+
+    def _fallback_device(self) -> Device:
+        return Device(self._default_device_name())
+
+    def devices(self) -> list[Device]:
+        gpus = tf.config.list_logical_devices("GPU")
+        return [_CPU] + [Device(f"gpu:{i}") for i in range(len(gpus))]
+
+    def to_device(self, x: Native, device: Device) -> Native:
+        if self.device(x) == device:
+            return x
+        with tf.device(_tf_device(device)):
+            return tf.identity(x)
+
+    def from_numpy(self, array: np.ndarray, device: Device | None) -> Native:
+        with tf.device(_tf_device(device) or self._default_device_name()):
+            return tf.convert_to_tensor(array)
+
+    def _default_device_name(self) -> str:
+        return "/GPU:0" if len(self.devices()) > 1 else "/CPU:0"
+
+    @staticmethod
+    def to_numpy(x: Native) -> np.ndarray:
+        return np.asarray(x.numpy())  # .numpy() of a 0-d tensor is a NumPy scalar
+
+    @staticmethod
+    def from_dlpack(obj: Any) -> Native:
+        # TensorFlow's kernels assume 64-byte aligned buffers and abort the process
+        # ("Check failed: IsAligned()") on a misaligned one, which DLPack happily imports
+        # (a torch tensor sharing a NumPy array's memory, a view at an offset...).  Host
+        # buffers are checked through NumPy and copied when misaligned.
+        if hasattr(obj, "__dlpack_device__") and obj.__dlpack_device__()[0] == 1:  # CPU
+            host = np.from_dlpack(obj)
+            if host.ctypes.data % 64 or not host.flags.c_contiguous:
+                return tf.convert_to_tensor(np.array(host))
+        capsule = obj.__dlpack__() if hasattr(obj, "__dlpack__") else obj
+        return tf.experimental.dlpack.from_dlpack(capsule)
+
+    @staticmethod
+    def to_dlpack(x: Native, stream: Any = None) -> Any:
+        if isinstance(x, tf.Variable):
+            x = x.read_value()
+        return tf.experimental.dlpack.to_dlpack(x)
+
+    def dlpack_device(self, x: Native) -> tuple[int, int]:
+        d = self.device(x)
+        return (1, 0) if d.type == "cpu" else (2, d.index)
+
+    @staticmethod
+    def cast(x: Native, dtype: dt.DType) -> Native:
+        nd = _DTYPES[dtype]
+        if x.dtype is nd:  # tf.DType objects are interned
+            return x
+        if nd is tf.bool:  # Cast to bool is x != 0 in TF too, but not for every source
+            return raw.NotEqual(x=x, y=tf.zeros((), x.dtype))
+        return raw.Cast(x=x, DstT=nd)
+
+    @staticmethod
+    def bitcast(x: Native, dtype: dt.DType) -> Native:
+        return raw.Bitcast(input=x, type=_DTYPES[dtype])
+
+    @staticmethod
+    def copy(x: Native) -> Native:
+        # TF tensors are immutable, so a new buffer is only observable through NumPy
+        # views; make one by a real computation rather than tf.identity's aliasing.
+        if isinstance(x, tf.Variable):
+            x = x.read_value()
+        return tf.raw_ops.DeepCopy(x=x) if x.shape.is_fully_defined() else tf.identity(x)
+
+    @staticmethod
+    def assign(x: Native, value: Native) -> Native:
+        if isinstance(x, tf.Variable):
+            x.assign(value)
+            return x
+        return value
+
+    @staticmethod
+    def is_compiling() -> bool:
+        return not tf.executing_eagerly()
+
+    @staticmethod
+    def scalar_operand(value: Any, dtype: dt.DType) -> Any:
+        # a signed zero through a NumPy array (see _loses_sign); other scalars as they are
+        return _scalar(value, _DTYPES[dtype]) if _loses_sign(value) else value
+
+    @staticmethod
+    def scalar_kernel(kernel: Callable[..., Native], reflected: bool
+                      ) -> Callable[[Native, Any], Native]:
+        # A float zero goes to the kernel as a 0-d tensor of x's dtype (see _loses_sign);
+        # every other scalar as it is, which raw ops convert on their C fast path.  (The
+        # fast path hands over Python ints and floats only.)  A scalar first is converted
+        # while tracing too: a graph op takes the type of its first input, and would make
+        # 1.0 a float32 before seeing a float64 x.
+        if reflected:
+            def swapped(x: Native, s: Any) -> Native:
+                if (s == 0 and type(s) is float) or not _executing_eagerly():
+                    s = _scalar(s, x.dtype)
+                return kernel(s, x)
+
+            return swapped
+
+        def guarded(x: Native, s: Any) -> Native:
+            return kernel(x, _scalar(s, x.dtype) if s == 0 and type(s) is float else s)
+
+        return guarded
+
+    @staticmethod
+    def set_matmul_precision(precision: str) -> None:
+        # TF enables TF32 by default on Ampere and later GPUs; unitorch does not.
+        tf.config.experimental.enable_tensor_float_32_execution(precision == "high")
+
+
+def _register_copy_gradient() -> None:
+    """``DeepCopy`` (used by ``copy``) has no registered gradient in TensorFlow; a copy's
+    gradient is the identity."""
+    try:
+        tf.RegisterGradient("DeepCopy")(lambda op, grad: grad)
+    except KeyError:  # registered already (by an earlier import or by TensorFlow itself)
+        pass
+
+
+
+_register_copy_gradient()

@@ -1,0 +1,173 @@
+"""The TensorFlow backend's ``nn`` section: softmax, cross-entropy, convolution and
+pooling.  TF's CPU kernels are NHWC: the NCHW contract transposes around them, and
+:func:`_to_nhwc` skips the transposes it can while tracing."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import tensorflow as tf
+
+from ..contract import Native
+from .core import _ints, raw
+
+
+class NNOps:
+    """The contract's ``nn`` section."""
+
+    # TF's float16/bfloat16 softmax accumulates in the input dtype (softmax([1., 2.]) in
+    # bfloat16 is an ulp off); compute in float32 and round once, as torch does.
+
+    @staticmethod
+    def softmax(x, axis):
+        d = x.dtype  # tf.DType objects are interned: identity is equality, and cheap
+        if d is tf.float16 or d is tf.bfloat16:
+            x = raw.Cast(x=x, DstT=tf.float32)
+        out = (raw.Softmax(logits=x) if axis == x.shape.rank - 1
+               else tf.nn.softmax(x, axis=axis))
+        return raw.Cast(x=out, DstT=d) if out.dtype is not d else out
+
+    @staticmethod
+    def log_softmax(x, axis):
+        d = x.dtype
+        if d is tf.float16 or d is tf.bfloat16:
+            x = raw.Cast(x=x, DstT=tf.float32)
+        out = (raw.LogSoftmax(logits=x) if axis == x.shape.rank - 1
+               else tf.nn.log_softmax(x, axis=axis))
+        return raw.Cast(x=out, DstT=d) if out.dtype is not d else out
+
+    @staticmethod
+    def cross_entropy(x, target, ignore_index, reduction):
+        # TF's fused kernel; on the CPU it refuses labels outside [0, C), so ignored
+        # targets are replaced by 0 and their losses by 0
+        keep = None
+        if ignore_index is not None:
+            keep = raw.NotEqual(x=target, y=tf.constant(ignore_index, tf.int64))
+            target = raw.SelectV2(condition=keep, t=target, e=tf.zeros((), tf.int64))
+        loss = raw.SparseSoftmaxCrossEntropyWithLogits(features=x, labels=target)[0]
+        if keep is not None:
+            loss = raw.SelectV2(condition=keep, t=loss, e=tf.zeros((), loss.dtype))
+        if reduction == "none":
+            return loss
+        axis = _ints((0,))
+        if reduction == "sum" or keep is None:
+            return (raw.Sum if reduction == "sum" else raw.Mean)(input=loss, axis=axis)
+        count = raw.Sum(input=raw.Cast(x=keep, DstT=loss.dtype), axis=axis)
+        return raw.RealDiv(x=raw.Sum(input=loss, axis=axis), y=count)
+
+    @staticmethod
+    def conv2d(x, weight, bias, stride, padding, dilation, groups):
+        nhwc = _to_nhwc(x)
+        kernel = raw.Transpose(x=weight, perm=[2, 3, 1, 0])  # OIHW -> HWIO
+        (top, bottom), (left, right) = padding
+        pads = [[0, 0], [top, bottom], [left, right], [0, 0]]
+        if dilation != (1, 1):
+            # TF's CPU gradient kernels refuse dilation > 1: convolve with the kernel
+            # dilated explicitly (zeros between taps), which is the same computation
+            kernel = _dilate_kernel(kernel, dilation)
+        if groups > 1:
+            # ... and refuse grouped convolutions: convolve group by group and join
+            xs = tf.split(nhwc, groups, axis=3)
+            ks = tf.split(kernel, groups, axis=3)
+            out = tf.concat([tf.nn.conv2d(xg, kg, strides=[1, *stride, 1], padding=pads)
+                             for xg, kg in zip(xs, ks)], axis=3)
+        else:
+            out = tf.nn.conv2d(nhwc, kernel, strides=[1, *stride, 1], padding=pads)
+        if bias is not None:
+            out = raw.BiasAdd(value=out, bias=bias)
+        return raw.Transpose(x=out, perm=[0, 3, 1, 2])
+
+    @staticmethod
+    def max_pool2d(x, kernel, stride, padding):
+        (top, bottom), (left, right) = padding
+        nhwc = unpadded = _to_nhwc(x)
+        if top or bottom or left or right:
+            nhwc = tf.pad(nhwc, [[0, 0], [top, bottom], [left, right], [0, 0]],
+                          constant_values=float("-inf"))
+        out = tf.nn.max_pool2d(nhwc, kernel, stride, "VALID")
+        # TF's MaxPool skips NaN (max(1, nan) is 1) and starts from the lowest finite value
+        # (a window of -inf gives -3.4e38).  Inputs without NaN or infinities (a finite
+        # sum; padding never wins a window) are right as they are; for others pool a code
+        # per element as well, 2 for NaN, 1 for any other value above -inf, 0 for -inf,
+        # and fix those windows.
+        d = nhwc.dtype
+
+        def fixed():
+            code = raw.AddV2(x=raw.Cast(x=raw.NotEqual(x=nhwc, y=tf.constant(-math.inf, d)),
+                                        DstT=d),
+                             y=raw.Cast(x=raw.IsNan(x=nhwc), DstT=d))
+            code = tf.nn.max_pool2d(code, kernel, stride, "VALID")
+            y = raw.SelectV2(condition=raw.Less(x=code, y=tf.constant(0.5, d)),
+                             t=tf.constant(-math.inf, d), e=out)
+            return raw.SelectV2(condition=raw.Greater(x=code, y=tf.constant(1.5, d)),
+                                t=tf.constant(math.nan, d), e=y)
+
+        ordinary = raw.IsFinite(x=raw.Sum(input=unpadded, axis=_ints((0, 1, 2, 3))))
+        if tf.executing_eagerly():
+            out = out if bool(ordinary) else fixed()
+        else:
+            out = tf.cond(ordinary, lambda: raw.Identity(input=out), fixed)
+        return raw.Transpose(x=out, perm=[0, 3, 1, 2])
+
+    @staticmethod
+    def avg_pool2d(x, kernel, stride, padding, count_include_pad):
+        (top, bottom), (left, right) = padding
+        pads = [[0, 0], [top, bottom], [left, right], [0, 0]]
+        nhwc = tf.pad(_to_nhwc(x), pads)
+        out = tf.nn.avg_pool2d(nhwc, kernel, stride, "VALID")
+        if not count_include_pad and (top or bottom or left or right):
+            ones = tf.pad(tf.ones_like(nhwc[:1, :, :, :1])[:, top:tf.shape(nhwc)[1] - bottom,
+                                                               left:tf.shape(nhwc)[2] - right],
+                          pads)
+            out = out / tf.nn.avg_pool2d(ones, kernel, stride, "VALID")
+        return raw.Transpose(x=out, perm=[0, 3, 1, 2])
+
+# element-wise ops that commute with a transpose, by TF op type: how to apply them again
+_LAYOUT_FREE: dict[str, Callable[[Native], Native]] = {
+    "Relu": lambda t: raw.Relu(features=t), "Relu6": lambda t: raw.Relu6(features=t),
+    "Elu": lambda t: raw.Elu(features=t), "Selu": lambda t: raw.Selu(features=t),
+    "Sigmoid": lambda t: raw.Sigmoid(x=t), "Tanh": lambda t: raw.Tanh(x=t),
+    "Softplus": lambda t: raw.Softplus(features=t), "Identity": lambda t: raw.Identity(input=t),
+}
+
+
+def _to_nhwc(x: Native) -> Native:
+    """NCHW ``x`` in NHWC, TF's CPU layout.  TF's CPU transposes cost about as much as
+    a small convolution, so while tracing, when ``x`` is an NHWC result transposed to
+    NCHW (by conv2d or a pooling) followed only by element-wise unary ops (ReLU...),
+    those ops are applied to the NHWC result instead and no transpose runs (forward or
+    backward): conv -> relu -> pool and pool -> conv chains stay in NHWC."""
+    if not tf.executing_eagerly():
+        try:
+            ops, t = [], x
+            while t.op.type in _LAYOUT_FREE and len(ops) < 8:
+                ops.append(t.op.type)
+                t = t.op.inputs[0]
+            if t.op.type == "Transpose":
+                perm = tf.get_static_value(t.op.inputs[1])
+                if perm is not None and list(perm) == [0, 3, 1, 2]:
+                    y = t.op.inputs[0]
+                    for name in reversed(ops):
+                        y = _LAYOUT_FREE[name](y)
+                    return y
+        except AttributeError:  # not a graph tensor (a variable, a captured value...)
+            pass
+    return raw.Transpose(x=x, perm=[0, 2, 3, 1])
+
+
+def _dilate_kernel(kernel: Native, dilation: tuple[int, int]) -> Native:
+    """An HWIO kernel with ``dilation - 1`` zeros between its taps along H and W."""
+    for axis, d in ((0, dilation[0]), (1, dilation[1])):
+        if d == 1:
+            continue
+        parts = tf.unstack(kernel, axis=axis)
+        zeros = tf.zeros_like(parts[0])
+        spaced = []
+        for i, part in enumerate(parts):
+            spaced.append(part)
+            if i < len(parts) - 1:
+                spaced.extend([zeros] * (d - 1))
+        kernel = tf.stack(spaced, axis=axis)
+    return kernel
+

@@ -1,0 +1,48 @@
+"""The PyTorch backend: the contract in ``backends/contract.py`` implemented with torch,
+one module per section of the contract (``core``, ``creation``, ``elementwise``,
+``reductions``, ``linalg``, ``fft``, ``manipulation``, ``indexing``, ``nn``, ``random``,
+``autograd``, ``optim``, ``distributed``, ``compile``), each a mixin class with that
+family's primitives and, beside them, the helpers they use.
+
+Most primitives are torch functions bound directly (no wrapper frame on the hot path).
+Where torch differs from the contract the difference is handled here, next to the
+primitive it concerns, and commented.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from ..contract import Backend
+from .autograd import AutogradOps
+from .compile import CompileOps
+from .core import _DTYPES, _FROM_NATIVE, CoreOps
+from .creation import CreationOps
+from .distributed import DistributedOps
+from .elementwise import ElementwiseOps
+from .fft import FftOps
+from .indexing import IndexingOps
+from .linalg import LinalgOps
+from .manipulation import ManipulationOps
+from .nn import NNOps
+from .optim import OptimOps
+from .random import RandomOps
+from .reductions import ReductionOps
+
+__all__ = ["BACKEND", "TorchBackend"]
+
+
+class TorchBackend(CoreOps, CreationOps, ElementwiseOps, ReductionOps, LinalgOps, FftOps,
+                   ManipulationOps, IndexingOps, NNOps, RandomOps, AutogradOps, OptimOps,
+                   DistributedOps, CompileOps, Backend):
+    name = "torch"
+    module = torch
+    native_types = (torch.Tensor,)
+    dtype_to_native = _DTYPES
+    dtype_from_native = _FROM_NATIVE
+
+    def __init__(self) -> None:
+        self._device_cache: dict[torch.device, object] = {}
+
+
+BACKEND = TorchBackend()

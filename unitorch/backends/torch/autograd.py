@@ -1,0 +1,81 @@
+"""The PyTorch backend's ``autograd`` section: torch.autograd."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from ..contract import GradTape, Native
+
+
+class AutogradOps:
+    """The contract's ``autograd`` section."""
+
+    @staticmethod
+    def requires_grad(x):
+        return x.requires_grad
+
+    @staticmethod
+    def set_requires_grad(x, flag):
+        if x.requires_grad == flag:
+            return x
+        if flag and x.grad_fn is not None:  # a computed result: make a new leaf
+            return x.detach().requires_grad_(True)
+        return x.requires_grad_(flag) if x.grad_fn is None else x.detach()
+
+    @staticmethod
+    def variable(x, trainable):
+        return x.detach().requires_grad_(trainable)
+
+    detach = staticmethod(torch.Tensor.detach)
+    no_grad = staticmethod(torch.no_grad)
+    enable_grad = staticmethod(torch.enable_grad)
+
+    @staticmethod
+    def tape(persistent, watch_accessed_variables):
+        return _TorchTape(persistent)
+
+    @staticmethod
+    def backward(target, output_gradient, create_graph, retain_graph):
+        target.backward(output_gradient, retain_graph=retain_graph or None,
+                        create_graph=create_graph)
+
+    @staticmethod
+    def get_grad(x):
+        return x.grad
+
+    @staticmethod
+    def set_grad(x, grad):
+        x.grad = grad
+
+
+class _TorchTape(GradTape):
+    """torch.autograd records every operation on tensors that require gradients, so this
+    tape only marks watched tensors and calls ``torch.autograd.grad``."""
+
+    def __init__(self, persistent: bool) -> None:
+        self._persistent = persistent
+
+    def __enter__(self) -> _TorchTape:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+    @staticmethod
+    def watch(x: Native) -> Native:
+        return x if x.requires_grad else x.detach().requires_grad_(True)
+
+    def gradient(self, target, sources, output_gradient, create_graph):
+        if not target.requires_grad:  # depends on nothing recorded
+            return [torch.zeros_like(s) for s in sources]
+        grads = torch.autograd.grad(
+            target, list(sources), grad_outputs=output_gradient, create_graph=create_graph,
+            retain_graph=create_graph or self._persistent, allow_unused=True,
+        )
+        return [torch.zeros_like(s) if g is None else g for g, s in zip(grads, sources)]
+
+    @staticmethod
+    def stop_recording():
+        return torch.no_grad()

@@ -1,0 +1,141 @@
+"""The PyTorch backend's ``elementwise`` section.  Most primitives are torch functions
+bound directly (no wrapper frame on the hot path)."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+
+class ElementwiseOps:
+    """The contract's ``elementwise`` section."""
+
+    abs = staticmethod(torch.abs)
+    negative = staticmethod(torch.neg)
+
+    @staticmethod
+    def sign(x):
+        out = torch.sgn(x)  # sgn: x/|x| for complex, sign for real
+        if x.is_floating_point():  # but sign(NaN) is 0 in torch; NaN in the contract
+            return torch.where(torch.isnan(x), x, out)
+        return out
+
+    signbit = staticmethod(torch.signbit)
+    sqrt = staticmethod(torch.sqrt)
+    square = staticmethod(torch.square)
+    exp = staticmethod(torch.exp)
+    expm1 = staticmethod(torch.expm1)
+    log = staticmethod(torch.log)
+    log1p = staticmethod(torch.log1p)
+    log2 = staticmethod(torch.log2)
+    log10 = staticmethod(torch.log10)
+    sin = staticmethod(torch.sin)
+    cos = staticmethod(torch.cos)
+    tan = staticmethod(torch.tan)
+    asin = staticmethod(torch.asin)
+    acos = staticmethod(torch.acos)
+
+    @staticmethod
+    def acos_complex(x):
+        # torch gives acos(0+0j) = pi/2 + 0j; C99 (and the standard) say pi/2 - 0j: a zero
+        # imaginary part has the sign opposite to the input's, as acos(conj(x)) = conj(acos(x)).
+        out = torch.acos(x)
+        im = out.imag
+        im = torch.where(im == 0, torch.copysign(torch.zeros_like(im), -x.imag), im)
+        return torch.complex(out.real, im)
+    atan = staticmethod(torch.atan)
+    sinh = staticmethod(torch.sinh)
+    cosh = staticmethod(torch.cosh)
+    tanh = staticmethod(torch.tanh)
+    asinh = staticmethod(torch.asinh)
+    acosh = staticmethod(torch.acosh)
+    atanh = staticmethod(torch.atanh)
+    erf = staticmethod(torch.erf)
+    floor = staticmethod(torch.floor)
+    ceil = staticmethod(torch.ceil)
+    trunc = staticmethod(torch.trunc)
+    round = staticmethod(torch.round)
+
+    @staticmethod
+    def round_complex(x):  # torch has no complex round kernel: round each part
+        return torch.complex(torch.round(x.real), torch.round(x.imag))
+    isnan = staticmethod(torch.isnan)
+    isinf = staticmethod(torch.isinf)
+    isfinite = staticmethod(torch.isfinite)
+    real = staticmethod(torch.real)
+    imag = staticmethod(torch.imag)
+    conj = staticmethod(torch.conj_physical)  # torch.conj is a lazy view; keep values real
+
+    @staticmethod
+    def complex(real, imag):
+        real, imag = torch.broadcast_tensors(real, imag)
+        return torch.complex(real, imag)
+    logical_not = staticmethod(torch.logical_not)
+    bitwise_invert = staticmethod(torch.bitwise_not)
+    sigmoid = staticmethod(torch.sigmoid)
+    relu = staticmethod(torch.relu)
+    silu = staticmethod(F.silu)
+
+    @staticmethod
+    def gelu(x, approximate):
+        return F.gelu(x, approximate="tanh" if approximate else "none")
+
+    add = staticmethod(torch.add)
+    subtract = staticmethod(torch.sub)
+
+    # torch.add/sub compute x1 + alpha * x2 with a complex multiplication by alpha = 1,
+    # which turns an infinite part into NaN ((0+0j) + (0+infj) gives nan+infj): add the
+    # real and imaginary parts as reals instead.
+    @staticmethod
+    def add_complex(x1, x2):
+        return _complex_parts(torch.add, x1, x2)
+
+    @staticmethod
+    def subtract_complex(x1, x2):
+        return _complex_parts(torch.sub, x1, x2)
+    multiply = staticmethod(torch.mul)
+    divide = staticmethod(torch.true_divide)
+    floor_divide = staticmethod(torch.floor_divide)
+    @staticmethod
+    def remainder(x1, x2):
+        out = torch.remainder(x1, x2)
+        if out.is_floating_point():
+            # an exact multiple gives +0.0 in torch; NumPy and Python's % give the
+            # divisor's sign (4.0 % -2.0 is -0.0)
+            out = torch.where(out == 0, torch.copysign(out, torch.as_tensor(x2)), out)
+        return out
+    pow = staticmethod(torch.pow)
+    maximum = staticmethod(torch.maximum)
+    minimum = staticmethod(torch.minimum)
+    atan2 = staticmethod(torch.atan2)
+    hypot = staticmethod(torch.hypot)
+    copysign = staticmethod(torch.copysign)
+    logaddexp = staticmethod(torch.logaddexp)
+    equal = staticmethod(torch.eq)
+    not_equal = staticmethod(torch.ne)
+    less = staticmethod(torch.lt)
+    less_equal = staticmethod(torch.le)
+    greater = staticmethod(torch.gt)
+    greater_equal = staticmethod(torch.ge)
+    logical_and = staticmethod(torch.logical_and)
+    logical_or = staticmethod(torch.logical_or)
+    logical_xor = staticmethod(torch.logical_xor)
+    bitwise_and = staticmethod(torch.bitwise_and)
+    bitwise_or = staticmethod(torch.bitwise_or)
+    bitwise_xor = staticmethod(torch.bitwise_xor)
+    bitwise_left_shift = staticmethod(torch.bitwise_left_shift)
+    bitwise_right_shift = staticmethod(torch.bitwise_right_shift)
+    where = staticmethod(torch.where)
+
+    @staticmethod
+    def clip(x, min, max):
+        return torch.clamp(x, min, max)
+
+
+def _complex_parts(fn, x1, x2):
+    if not isinstance(x2, torch.Tensor):
+        x2 = torch.tensor(x2, dtype=x1.dtype, device=x1.device)
+    if not isinstance(x1, torch.Tensor):
+        x1 = torch.tensor(x1, dtype=x2.dtype, device=x2.device)
+    x1, x2 = torch.broadcast_tensors(x1, x2)
+    return torch.view_as_complex(fn(torch.view_as_real(x1), torch.view_as_real(x2)))

@@ -1,0 +1,62 @@
+"""The PyTorch backend's ``nn`` section: softmax, cross-entropy, convolution, pooling."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+_cross_entropy_loss = torch._C._nn.cross_entropy_loss
+_REDUCTION = {"none": 0, "mean": 1, "sum": 2}  # torch's enum (torch.nn._reduction)
+
+
+class NNOps:
+    """The contract's ``nn`` section."""
+
+    @staticmethod
+    def softmax(x, axis):
+        return torch.softmax(x, axis)
+
+    @staticmethod
+    def log_softmax(x, axis):
+        # torch's CPU kernel rounds max + log(sum(exp)) to float16/bfloat16 before the
+        # subtraction, so log-probabilities near 0 keep only an ulp of the max (bfloat16
+        # -0.0752 for -0.0771); compute those in float32, as the CUDA kernel does.
+        if x.dtype in (torch.float16, torch.bfloat16) and x.device.type == "cpu":
+            return torch.log_softmax(x, dim=axis, dtype=torch.float32).to(x.dtype)
+        return torch.log_softmax(x, dim=axis)
+
+    @staticmethod
+    def cross_entropy(x, target, ignore_index, reduction):
+        # the kernel F.cross_entropy calls (log_softmax and nll_loss, mean over the
+        # targets not ignored), without the Python wrapper's argument handling
+        return _cross_entropy_loss(x, target, None, _REDUCTION[reduction],
+                                   -100 if ignore_index is None else ignore_index, 0.0)
+
+    @staticmethod
+    def conv2d(x, weight, bias, stride, padding, dilation, groups):
+        (top, bottom), (left, right) = padding
+        if top == bottom and left == right:
+            return F.conv2d(x, weight, bias, stride, (top, left), dilation, groups)
+        x = F.pad(x, [left, right, top, bottom])
+        return F.conv2d(x, weight, bias, stride, 0, dilation, groups)
+
+    @staticmethod
+    def max_pool2d(x, kernel, stride, padding):
+        (top, bottom), (left, right) = padding
+        if top or bottom or left or right:
+            # F.max_pool2d pads at most half a kernel and symmetrically: pad with -inf here.
+            x = F.pad(x, [left, right, top, bottom], value=float("-inf"))
+        return F.max_pool2d(x, kernel, stride)
+
+    @staticmethod
+    def avg_pool2d(x, kernel, stride, padding, count_include_pad):
+        (top, bottom), (left, right) = padding
+        if top == bottom and left == right and 2 * max(top, left) <= min(kernel):
+            return F.avg_pool2d(x, kernel, stride, (top, left),
+                                count_include_pad=count_include_pad)
+        flat = [left, right, top, bottom]
+        total = F.avg_pool2d(F.pad(x, flat), kernel, stride)
+        if count_include_pad:
+            return total
+        ones = F.pad(torch.ones_like(x[:1, :1]), flat)
+        return total / F.avg_pool2d(ones, kernel, stride)

@@ -1,0 +1,65 @@
+"""What the update rules of ``optim/<name>.py`` share.
+
+Each optimizer's rule is written once, in its module, with the backend contract's
+primitives only, so it runs on any backend: a new backend needs no optimizer code.  A
+backend may replace a rule by a fused kernel of its own (the contract's optional
+``<name>_update``: PyTorch's functional optimizers on the torch backend, eagerly), which
+must compute the same rule; otherwise the rule runs through the backend's ``run_update``
+(TensorFlow compiles each rule once into a ``tf.function``).
+
+A rule is called as ``rule(bk, static, params, grads, <state lists>, steps, hyper)``:
+``static`` holds the Python choices of structure (flags, and which hyperparameters are
+non-zero, decided when the step runs or is traced), the lists hold natives (parameters
+and state are mutable natives written with ``bk.assign``), and ``hyper`` maps names to
+the backend's hyperparameter holders, read with ``bk.hyperparameter_value`` as float64
+natives each time the rule runs, so a scheduler's new value reaches a compiled step.
+
+Scalar coefficients (``1 - beta1 ** t``, ``lr / bc1``...) are formed in float64, as
+PyTorch forms them with Python floats, and rounded once to each parameter's dtype
+(:class:`Coefficients`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import dtypes as dt
+
+__all__ = ["Coefficients", "advance", "read", "one_minus"]
+
+
+def read(bk: Any, hyper: dict[str, Any], *names: str) -> list[Any]:
+    """The hyperparameters ``names`` as 0-d float64 natives, read now."""
+    return [bk.hyperparameter_value(hyper[n]) for n in names]
+
+
+def one_minus(bk: Any, x: Any) -> Any:
+    """``1 - x`` (primitives take a Python scalar second; first, through the backend's
+    ``scalar_kernel``)."""
+    return bk.scalar_kernel(bk.subtract, True)(x, 1.0)
+
+
+def advance(bk: Any, step: Any) -> Any:
+    """Add one to a step counter (a 0-d float32 native) in place; the new count, as a
+    0-d float64 native."""
+    return bk.cast(bk.assign(step, bk.add(step, 1.0)), dt.float64)
+
+
+class Coefficients:
+    """Float64 0-d natives rounded once to the dtype, and moved to the device, of each
+    parameter that uses them (a parameter's own coefficients, such as its bias
+    corrections, are made for it alone)."""
+
+    def __init__(self, bk: Any) -> None:
+        self._bk = bk
+        self._made: dict[tuple[int, Any, Any], Any] = {}
+
+    def __call__(self, value: Any, like: Any) -> Any:
+        bk = self._bk
+        d, dev = bk.dtype_from_native[like.dtype], bk.device(like)
+        key = (id(value), d, dev)
+        entry = self._made.get(key)
+        if entry is None:  # (the value is kept with it, so its id stays unique)
+            made = bk.to_device(value if d is dt.float64 else bk.cast(value, d), dev)
+            entry = self._made[key] = (value, made)
+        return entry[1]
