@@ -36,7 +36,6 @@ MIN_WORDS = 300
 """Words of prose (code excluded) a page needs to count as written."""
 
 PENDING = {
-    "concepts/backends.md": "issue 10 (architecture) is writing it",
     "guides/from-pytorch.md": "issue 11 (unitorch.torch) is writing it",
     "guides/from-tensorflow.md": "issue 15 (unitorch.keras) is writing it",
 }
