@@ -85,6 +85,12 @@ class DType:
         return self.name
 
     @property
+    def __numpy_dtype__(self) -> np.dtype:
+        """NumPy's dtype protocol (NumPy 2.4+): ``np.dtype(ut.float32)``, and
+        ``dtype=ut.float32`` in any NumPy function, mean ``np.float32``."""
+        return self.numpy
+
+    @property
     def itemsize(self) -> int:
         """Bytes per element."""
         return self.bits // 8
@@ -207,9 +213,14 @@ def as_dtype(dtype: DTypeLike) -> DType:
             name = str(dtype).removeprefix("torch.")
         if isinstance(name, str) and name in _BY_NAME:
             return _BY_NAME[name]
+        if not isinstance(dtype, type) and hasattr(dtype, "shape") and hasattr(dtype, "dtype"):
+            from .errors import DTypeError
+
+            raise DTypeError(f"expected a dtype, got a {type(dtype).__name__} (an array; "
+                             "pass its .dtype)")
         try:
             found = _BY_NUMPY.get(np.dtype(dtype))
-        except TypeError:
+        except (TypeError, ValueError):  # ValueError: an object whose .dtype is no dtype
             found = None
         if found is not None:
             return found
@@ -361,31 +372,50 @@ _KINDS = {
 }
 
 
-def isdtype(dtype: DType, kind: DType | str | tuple[DType | str, ...]) -> builtins.bool:
+def isdtype(dtype: DTypeLike, kind: DTypeLike | str | tuple[DTypeLike | str, ...]) -> builtins.bool:
     """Whether ``dtype`` is of ``kind``: a dtype, one of the standard's kind names
     (``"bool"``, ``"signed integer"``, ``"unsigned integer"``, ``"integral"``,
     ``"real floating"``, ``"complex floating"``, ``"numeric"``) or a tuple of those.
+
+    ``dtype`` (and a dtype in ``kind``) may be spelled as everywhere in unitorch: a
+    unitorch dtype or its name, a NumPy dtype or scalar type (``np.float64``), or a
+    torch or TensorFlow dtype; anything else raises :class:`DTypeError` naming the
+    argument.
 
     Example:
         >>> ut.isdtype(ut.float32, "real floating")
         True
         >>> ut.isdtype(ut.int8, ("bool", "unsigned integer"))
         False
+        >>> ut.isdtype(np.float64, "integral")  # a NumPy dtype is a dtype too
+        False
     """
     from .errors import DTypeError
 
-    if not isinstance(dtype, DType):
-        raise DTypeError(f"isdtype() expects a unitorch dtype, got {dtype!r}")
+    d = _dtype_argument("isdtype", "dtype", dtype)
     if isinstance(kind, tuple):
-        return any(isdtype(dtype, k) for k in kind)
-    if isinstance(kind, DType):
-        return dtype is kind
+        return any(isdtype(d, k) for k in kind)
     if isinstance(kind, str):
         kinds = _KINDS.get(kind)
         if kinds is None:
-            raise DTypeError(f"unknown dtype kind {kind!r}; expected one of {sorted(_KINDS)}")
-        return dtype.kind in kinds
-    raise DTypeError(f"isdtype() kind must be a dtype, a kind name or a tuple, got {kind!r}")
+            raise DTypeError(f"isdtype(): unknown dtype kind {kind!r}; expected one of "
+                             f"{sorted(_KINDS)} or a dtype")
+        return d.kind in kinds
+    return d is _dtype_argument("isdtype", "kind", kind)
+
+
+def _dtype_argument(op: str, name: str, value: Any) -> DType:
+    """``value`` as a unitorch dtype, or :class:`DTypeError` naming ``op``'s argument."""
+    if isinstance(value, DType):
+        return value
+    from .errors import DTypeError
+
+    if value is None or isinstance(value, (builtins.bool, int, float, complex)):
+        raise DTypeError(f"{op}() argument {name!r} must be a dtype, got {value!r}")
+    try:
+        return as_dtype(value)
+    except DTypeError as e:
+        raise DTypeError(f"{op}() argument {name!r}: {e}") from None
 
 
 # ---------------------------------------------------------------------------------------

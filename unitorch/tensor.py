@@ -45,8 +45,9 @@ class Tensor:
     __slots__ = ("_d", "_n", "_p", "__weakref__")  # dtype, native, "is a Parameter"
     _bk: Backend  # set on each backend's subclass
 
-    # NumPy must defer to our reflected operators instead of converting us.
-    __array_ufunc__ = None
+    # NumPy's protocols (unitorch/numpy_protocol.py): ufuncs give tensors, functions convert
+    from .numpy_protocol import array_function as __array_function__
+    from .numpy_protocol import array_ufunc as __array_ufunc__
     __hash__ = object.__hash__  # hashable by identity, like torch.Tensor
 
     # -- identity -----------------------------------------------------------------

@@ -44,9 +44,23 @@ def selected_backends(config: pytest.Config) -> tuple[str, ...]:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "backend" in metafunc.fixturenames:
+    if "backend" in metafunc.fixturenames and _uses_our_backend_fixture(metafunc):
         names = selected_backends(metafunc.config)
         metafunc.parametrize("backend", names, ids=list(names), indirect=True)
+
+
+def _uses_our_backend_fixture(metafunc: pytest.Metafunc) -> bool:
+    """Whether the test's ``backend`` is this plugin's fixture: other suites name their
+    own fixtures or parameters ``backend`` too (scikit-learn's joblib backends), and
+    installing unitorch must not parametrize those."""
+    for mark in metafunc.definition.iter_markers("parametrize"):
+        names = mark.args[0] if mark.args else mark.kwargs.get("argnames", "")
+        if isinstance(names, str):
+            names = [n.strip() for n in names.split(",")]
+        if "backend" in names:
+            return False
+    definitions = metafunc._arg2fixturedefs.get("backend") or ()
+    return bool(definitions) and getattr(definitions[-1].func, "__module__", "") == __name__
 
 
 @pytest.fixture
