@@ -43,6 +43,7 @@ with _gc_paused():  # see unitorch/_gc.py: a full collection here cost ~75 ms
     from ._info import __array_namespace_info__
     from .autograd import GradientTape, backward, compile, enable_grad, grad, no_grad, value_and_grad
     from .random import manual_seed
+    from .interop import native_io
     from . import random
     from . import nn
     from . import optim

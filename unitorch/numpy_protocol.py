@@ -169,6 +169,7 @@ def array_ufunc(self: Any, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs:
             except DTypeError:  # a dtype unitorch's function refuses: NumPy decides
                 result = NotImplemented
     if result is NotImplemented:
+        kwargs = {k: _to_numpy(v) for k, v in kwargs.items()}  # where= may be a tensor
         if method == "at":  # in place on the first operand: NumPy on a copy, written back
             target = inputs[0]
             host = np.array(_to_numpy(target))

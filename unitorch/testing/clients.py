@@ -27,7 +27,10 @@ failed, skipped and xfailed counts per array namespace, so a run compares unitor
 each backend with real torch directly; ``--unitorch-clients-report=FILE`` writes them,
 and every failing test id, as JSON.
 
-Nothing here imports scikit-learn, SciPy or a framework until pytest configures the run.
+``--unitorch-backends`` (unitorch's own plugin) chooses the backends added;
+``--unitorch-clients-namespaces=torch,unitorch.torch,unitorch.tensorflow`` leaves out
+the tests on the other namespaces (NumPy...).  Nothing here imports a framework until a
+test runs on unitorch; scikit-learn is imported when pytest configures the run.
 """
 
 from __future__ import annotations
@@ -108,12 +111,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "unitorch (e.g. float64, as SciPy's conftest sets for torch)")
     group.addoption("--unitorch-clients-report", default=None, metavar="FILE",
                     help="write the per-namespace counts and failing test ids as JSON")
-    group.addoption("--unitorch-clients-backends", default="torch,tensorflow",
-                    help="the unitorch backends to add to the client suites' namespaces")
+    group.addoption("--unitorch-clients-namespaces", default=None, metavar="NAMES",
+                    help="run only the tests on these array namespaces, comma-separated "
+                         "(e.g. torch,unitorch.torch,unitorch.tensorflow); tests not "
+                         "parametrized by namespace run as usual")
 
 
 def _chosen(config: pytest.Config) -> list[str]:
-    wanted = {b.strip() for b in config.getoption("--unitorch-clients-backends").split(",")}
+    """The namespaces to add: one per backend chosen with ``--unitorch-backends`` (or
+    ``UNITORCH_BACKEND``; every installed backend by default)."""
+    from .plugin import selected_backends
+
+    wanted = set(selected_backends(config))
     return [name for name, backend in NAMESPACES.items() if backend in wanted]
 
 
@@ -286,6 +295,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Note each test's namespace, and mark unitorch's tests as SciPy's ``np_only``
     markers ask (at collection, so pytest's own skip/xfail machinery sees them)."""
     _state["config"] = config
+    only = config.getoption("--unitorch-clients-namespaces")
+    if only:
+        keep = {n.strip() for n in only.split(",")}
+        dropped = [item for item in items if namespace_of(item) not in keep | {None}]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = [item for item in items if namespace_of(item) in keep | {None}]
     for item in items:
         name = namespace_of(item)
         if name is None:
