@@ -148,7 +148,7 @@ def array_ufunc(self: Any, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs:
     Example:
         >>> t = ut.tensor([0.0, 1.0])
         >>> np.expm1(t)  # computed by ut.expm1, on the tensor's backend
-        tensor([0.       , 1.7182819], dtype=float32)
+        tensor([0.       , 1.71828...], dtype=float32)
         >>> np.ldexp(t, 3)  # NumPy's ldexp, on a host copy; a tensor again
         tensor([0., 8.], dtype=float32)
         >>> np.ones(2) + t  # a NumPy array with a tensor: unitorch's add (float64 wins)

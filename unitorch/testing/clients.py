@@ -13,8 +13,9 @@ tensors of each backend, next to the same tests on real ``torch`` tensors::
   ``unitorch.tensorflow`` (with the devices and dtypes they yield for torch: ``"cpu"``,
   float64 and float32); ``sklearn.utils._testing._array_api_for_tests`` imports those
   names, which this plugin registers in ``sys.modules`` as :class:`BackendNamespace`.
-* SciPy: its ``xp`` fixture (``scipy/conftest.py``) gets two more parameters,
-  ``unitorch.torch`` and ``unitorch.tensorflow``.  SciPy's ``skip_xp_backends`` /
+* SciPy: its ``xp`` fixture (``scipy/conftest.py``; any ``xp`` fixture parametrized
+  over namespace modules) gets two more parameters, ``unitorch.torch`` and
+  ``unitorch.tensorflow``.  SciPy's ``skip_xp_backends`` /
   ``xfail_xp_backends`` markers name the libraries SciPy knows; of them this plugin
   applies ``np_only`` (SciPy has no array-API implementation of the function), and
   ``cpu_only`` when the backend's default device is a GPU.
@@ -176,10 +177,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "xp" not in metafunc.fixturenames:
         return
     for fixturedef in metafunc._arg2fixturedefs.get("xp", ()):
-        module = getattr(fixturedef.func, "__module__", "")
-        if not module.startswith("scipy") or fixturedef.params is None:
-            continue
-        if getattr(fixturedef, "_unitorch", False):
+        if getattr(fixturedef, "_unitorch", False) or not _over_modules(fixturedef.params):
             continue
         namespaces = _namespaces()
         marks = [pytest.mark.array_api_backends]
@@ -187,6 +185,15 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
                  for name in _chosen(metafunc.config)]
         fixturedef.params = (*fixturedef.params, *extra)
         fixturedef._unitorch = True
+
+
+def _over_modules(params: Any) -> bool:
+    """Whether an ``xp`` fixture is parametrized over namespace modules, as SciPy's is
+    (``pytest.param(numpy, id="numpy")``...)."""
+    if not params:
+        return False
+    values = [p.values[0] if hasattr(p, "marks") and p.values else p for p in params]
+    return all(isinstance(v, types.ModuleType) for v in values)
 
 
 def namespace_of(item: pytest.Item) -> str | None:
