@@ -18,7 +18,7 @@
 # Reports: build/clients/{sklearn,scipy}.json (counts per namespace, failing test ids).
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
-SCIPY_MODULES="${SCIPY_MODULES:-scipy.special scipy.stats scipy.cluster scipy.spatial scipy.integrate scipy.optimize scipy.differentiate scipy.interpolate scipy.linalg scipy.fft scipy._lib}"
+SCIPY_MODULES="${SCIPY_MODULES:-scipy.special scipy.cluster scipy.spatial scipy.integrate scipy.optimize scipy.differentiate scipy.interpolate scipy.linalg scipy._lib}"
 CLIENT_NAMESPACES="${CLIENT_NAMESPACES:-torch,unitorch.torch,unitorch.tensorflow}"
 
 if [ -z "${UNITORCH_NO_INSTALL:-}" ]; then
