@@ -53,8 +53,11 @@ for backend in $BACKENDS; do
         tag="$VERSION"
     fi
     echo "== array-api-tests on unitorch/$backend, version $tag"
+    # --disable-deadline: the suite's 800 ms per example measures the machine, not the
+    # library (on a loaded 2-core CPU, 7 TensorFlow tests failed on it alone)
     UNITORCH_BACKEND="$backend" ARRAY_API_TESTS_MODULE=unitorch PYTHONPATH="$REPO" \
         python -m pytest array_api_tests -q -p no:cacheprovider -rf --disable-warnings \
+        --disable-deadline \
         --json-report --json-report-file="$REPO/build/conformance/$backend-$tag.json" \
         "$@" || status=$?
 done

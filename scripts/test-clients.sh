@@ -30,7 +30,10 @@ mkdir -p "$REPO/build/clients"
 cd "$(mktemp -d)"
 export PYTHONPATH="$REPO${PYTHONPATH:+:$PYTHONPATH}"
 export SCIPY_ARRAY_API=1
-common=(-p unitorch.testing.clients -p no:cacheprovider -q -rfE --disable-warnings
+# --tb=line: one line per failure (the reports list them all); pytest's long tracebacks
+# crashed the run once ("SystemError: AST constructor recursion depth mismatch" while
+# formatting a failure)
+common=(-p unitorch.testing.clients -p no:cacheprovider -q -rfE --disable-warnings --tb=line
         --unitorch-clients-namespaces="$CLIENT_NAMESPACES")
 status=0
 
