@@ -103,6 +103,21 @@ def test_zero_copy_identity(backend):
         assert identity(v) is v
 
 
+def test_views_come_back_on_the_same_memory(backend):
+    """A slice made in the body is a view of the caller's tensor on torch (the same
+    storage); TensorFlow has no views (see the differences page), only values."""
+    @ut.native_io
+    def tail(x):
+        return x[1:]
+
+    x = _native(backend, DATA)
+    out = tail(x)
+    assert isinstance(out, _native_type(backend))
+    np.testing.assert_array_equal(np.asarray(out), DATA[1:])
+    if backend == "torch":
+        assert out.untyped_storage().data_ptr() == x.untyped_storage().data_ptr()
+
+
 def test_numpy_round_trip(backend):
     """NumPy in, NumPy out: the same memory on torch's CPU; a copy on TensorFlow."""
     a = DATA.copy()

@@ -28,27 +28,50 @@ _FRAMEWORKS = ("torch", "tensorflow")
 def _walk(obj: Any, visit: Callable[[Any], Any]) -> Any:
     """``obj`` with ``visit`` applied to every leaf inside lists, tuples (named ones too)
     and dicts; containers are rebuilt only where a leaf changed."""
-    if isinstance(obj, (list, tuple)):
-        items = [_walk(v, visit) for v in obj]
-        if all(a is b for a, b in zip(items, obj)):
+    t = type(obj)
+    if t is tuple or t is list or isinstance(obj, (list, tuple)):
+        changed = False
+        items = []
+        for v in obj:
+            w = _walk(v, visit)
+            changed = changed or w is not v
+            items.append(w)
+        if not changed:
             return obj
-        if isinstance(obj, tuple) and hasattr(obj, "_fields"):  # a namedtuple
-            return type(obj)(*items)
-        return type(obj)(items)
+        if t is tuple or t is list:
+            return t(items)
+        if hasattr(obj, "_fields"):  # a namedtuple
+            return t(*items)
+        return t(items)
     if isinstance(obj, dict):
-        out = {k: _walk(v, visit) for k, v in obj.items()}
-        if all(out[k] is v for k, v in obj.items()):
+        changed = False
+        out = {}
+        for k, v in obj.items():
+            w = out[k] = _walk(v, visit)
+            changed = changed or w is not v
+        if not changed:
             return obj
-        return type(obj)(out) if type(obj) is not dict else out
+        return out if t is dict else t(out)
     return visit(obj)
+
+
+_BY_TYPE: dict[type, Backend | None] = {}  # native type -> its backend (None: not native)
 
 
 def _native_backend(obj: Any) -> Backend | None:
     """The backend whose framework made ``obj`` (a ``torch.Tensor``, ``tf.Tensor`` or
     ``tf.Variable``), or ``None``; asks only when ``obj``'s type is from one of them."""
-    if type(obj).__module__.partition(".")[0] not in _FRAMEWORKS:
-        return None
-    return backend_of_native(obj)
+    t = type(obj)
+    try:
+        return _BY_TYPE[t]
+    except KeyError:
+        pass
+    if t.__module__.partition(".")[0] not in _FRAMEWORKS:
+        found = None
+    else:
+        found = backend_of_native(obj)
+    _BY_TYPE[t] = found
+    return found
 
 
 class _Inputs:
@@ -143,7 +166,9 @@ def native_io(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         seen = _Inputs(name)
-        _walk((args, kwargs), seen.note)
+        _walk(args, seen.note)
+        if kwargs:
+            _walk(kwargs, seen.note)
         backend = seen.backend()
         if backend is None or seen.native is None:
             if backend is None:
@@ -151,14 +176,18 @@ def native_io(fn: F) -> F:
             with use_backend(backend.name):
                 return fn(*args, **kwargs)
 
-        def inward(leaf: Any) -> Any:
-            if isinstance(leaf, np.ndarray) or _native_backend(leaf) is not None:
-                from .ops.creation import asarray_on
+        from .ops.creation import _wrap_native, asarray_on
 
+        def inward(leaf: Any) -> Any:
+            if isinstance(leaf, np.ndarray):
                 return asarray_on(backend, leaf)
+            if _native_backend(leaf) is backend:  # no copy: wrap the native itself
+                return _wrap_native(backend, leaf)
             return leaf
 
-        args, kwargs = _walk((args, kwargs), inward)
+        args = _walk(args, inward)
+        if kwargs:
+            kwargs = _walk(kwargs, inward)
         with use_backend(backend.name):
             result = fn(*args, **kwargs)
         return _walk(result, _outward(seen.native, backend))
