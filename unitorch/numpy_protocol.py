@@ -64,19 +64,22 @@ ufunc with the same name, and NumPy computes it).  Left to NumPy on purpose:
 dividend; ``remainder`` takes the divisor's), ``reciprocal`` (integer division on
 integers), ``float_power`` (always float64) and ``fabs`` (real only)."""
 
-_resolved: dict[np.ufunc, Callable[..., Any]] = {}
+_resolved: dict[np.ufunc, Callable[..., Any]] | None = None  # UFUNCS, by ufunc object
 
 
 def _unitorch_function(ufunc: np.ufunc) -> Callable[..., Any] | None:
     """The unitorch function computing NumPy's ``ufunc``, or ``None``."""
-    if not _resolved:
+    global _resolved
+    if _resolved is None:  # built whole, then published: threads never see half of it
         import unitorch
 
+        table = {}
         for np_name, ut_name in UFUNCS.items():
             found = getattr(np, np_name, None)
             function = getattr(unitorch, ut_name, None)
             if isinstance(found, np.ufunc) and function is not None:
-                _resolved[found] = function
+                table[found] = function
+        _resolved = table
     return _resolved.get(ufunc)
 
 

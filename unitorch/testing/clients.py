@@ -20,7 +20,8 @@ tensors of each backend, next to the same tests on real ``torch`` tensors::
   applies ``np_only`` (SciPy has no array-API implementation of the function), and
   ``cpu_only`` when the backend's default device is a GPU.
 
-During each such test the test's backend is active (``ut.use_backend``), so the suite's
+During each such test the test's backend is active, in the test's thread and as the
+process-wide default (so worker threads the suite starts use it too), so the suite's
 ``xp.asarray(...)`` makes tensors of that backend.  ``--unitorch-default-dtype=float64``
 sets unitorch's default float dtype for those tests, as SciPy's conftest does for torch
 (``SCIPY_DEFAULT_DTYPE``, float64 unless set).  At the end the plugin prints passed,
@@ -246,6 +247,11 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
     stack = contextlib.ExitStack()
     item._unitorch_stack = stack  # closed in pytest_runtest_teardown
+    # the process-wide default too, as UNITORCH_BACKEND would: the suites start worker
+    # threads (joblib's n_jobs), and a new thread starts on the process-wide default
+    previous = unitorch.get_backend()
+    unitorch.set_backend(NAMESPACES[name])
+    stack.callback(unitorch.set_backend, previous)
     stack.enter_context(unitorch.use_backend(NAMESPACES[name]))
     dtype = item.config.getoption("--unitorch-default-dtype")
     if dtype:
