@@ -31,6 +31,7 @@ def test_isdtype_reads_numpy_dtypes(dtype):
 
 @pytest.mark.parametrize("bad, match", [
     (None, r"isdtype\(\) argument 'dtype' must be a dtype, got None"),
+    ("float32", r"isdtype\(\) argument 'dtype' must be a dtype, got 'float32'"),
     (3, r"isdtype\(\) argument 'dtype' must be a dtype, got 3"),
     (np.uint16, r"isdtype\(\) argument 'dtype': unsupported dtype"),
     (np.ones(2), r"isdtype\(\) argument 'dtype': expected a dtype, got a ndarray"),

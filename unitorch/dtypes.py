@@ -377,10 +377,10 @@ def isdtype(dtype: DTypeLike, kind: DTypeLike | str | tuple[DTypeLike | str, ...
     (``"bool"``, ``"signed integer"``, ``"unsigned integer"``, ``"integral"``,
     ``"real floating"``, ``"complex floating"``, ``"numeric"``) or a tuple of those.
 
-    ``dtype`` (and a dtype in ``kind``) may be spelled as everywhere in unitorch: a
-    unitorch dtype or its name, a NumPy dtype or scalar type (``np.float64``), or a
-    torch or TensorFlow dtype; anything else raises :class:`DTypeError` naming the
-    argument.
+    ``dtype`` (and a dtype in ``kind``) is a dtype object: a unitorch dtype, a NumPy
+    dtype or scalar type (``np.float64``), or a torch or TensorFlow dtype; anything else
+    (a name such as ``"float32"`` included, as in the standard) raises
+    :class:`DTypeError` naming the argument.
 
     Example:
         >>> ut.isdtype(ut.float32, "real floating")
@@ -410,7 +410,8 @@ def _dtype_argument(op: str, name: str, value: Any) -> DType:
         return value
     from .errors import DTypeError
 
-    if value is None or isinstance(value, (builtins.bool, int, float, complex)):
+    # a name ("float32") is not a dtype here, as in the standard (and NumPy's isdtype)
+    if value is None or isinstance(value, (str, builtins.bool, int, float, complex)):
         raise DTypeError(f"{op}() argument {name!r} must be a dtype, got {value!r}")
     try:
         return as_dtype(value)
