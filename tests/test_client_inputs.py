@@ -180,3 +180,39 @@ def test_pytorch_positional_spellings_mean_the_keyword_form(backends, name):
     expected = on_backends(backends, keyword, x)
     for backend, got in on_backends(backends, positional, x).items():
         np.testing.assert_array_equal(got.numpy(), expected[backend].numpy())
+
+
+# ---------------------------------------------------------------------------------------
+# Python protocols clients rely on (found by SciPy's suites)
+
+
+@pytest.mark.parametrize("dtype", ut.dtypes.all_dtypes, ids=lambda d: d.name)
+def test_tensors_pickle_and_deepcopy(backend, dtype):
+    """SciPy pickles its Rotation objects (tensors inside); a module's deepcopy keeps
+    its parameters as parameters."""
+    import copy
+    import pickle
+
+    a = np.array([[1, 0, 3], [2, 5, 0]]).astype(dtype.numpy)
+    t = ut.asarray(a)
+    for u in (pickle.loads(pickle.dumps(t)), copy.deepcopy(t)):
+        assert u is not t and u.backend == backend and u.dtype is dtype
+        np.testing.assert_array_equal(u.numpy(), a)
+    if dtype.kind == "f":
+        w = ut.tensor([1.0, 2.0], dtype=dtype, requires_grad=True)
+        assert pickle.loads(pickle.dumps(w)).requires_grad
+    layer = ut.nn.Linear(2, 3)
+    clone = copy.deepcopy(layer)
+    assert all(isinstance(p, ut.nn.Parameter) for p in clone.parameters())
+    assert clone.weight is not layer.weight
+    np.testing.assert_array_equal(clone.weight.numpy(), layer.weight.numpy())
+
+
+def test_iterating_a_0d_tensor_fails_at_once(backend):
+    """``iter()`` raises for a 0-d tensor, as for torch's, so ``np.iterable`` is False
+    (SciPy wraps a scalar ``args=`` in a tuple when it is not iterable)."""
+    scalar = ut.asarray(np.array(3.0))
+    with pytest.raises(TypeError, match="iteration over a 0-d tensor"):
+        iter(scalar)
+    assert not np.iterable(scalar) and np.iterable(ut.ones(2))
+    assert [x.item() for x in ut.asarray(np.array([1.0, 2.0]))] == [1.0, 2.0]

@@ -48,6 +48,7 @@ class Tensor:
     # NumPy's protocols (unitorch/numpy_protocol.py): ufuncs give tensors, functions convert
     from .numpy_protocol import array_function as __array_function__
     from .numpy_protocol import array_ufunc as __array_ufunc__
+    from .pickling import reduce_tensor as __reduce__  # pickle: values, dtype, backend
     __hash__ = object.__hash__  # hashable by identity, like torch.Tensor
 
     # -- identity -----------------------------------------------------------------
@@ -319,11 +320,12 @@ class Tensor:
         return shape[0]
 
     def __iter__(self):
+        # not a generator: iter() of a 0-d tensor must raise at once, as torch's does,
+        # or np.iterable() calls it iterable (SciPy's `args=`, matplotlib's limits)
         shape = self.shape
         if not shape:
             raise TypeError("iteration over a 0-d tensor")
-        for i in range(shape[0]):
-            yield self[i]
+        return (self[i] for i in range(shape[0]))
 
     # -- autograd (see unitorch.autograd) -------------------------------------------------
 
