@@ -1106,6 +1106,51 @@ class Backend(abc.ABC):
         lr_decay, weight_decay, eps), or False."""
         return False
 
+    def adadelta_update(self, params: list[Native], grads: list[Native],
+                        square_avgs: list[Native], acc_deltas: list[Native],
+                        steps: list[Native], hyper: dict[str, Any], maximize: bool) -> bool:
+        """A fused kernel for ``unitorch/optim/adadelta.py``'s rule (``hyper``: lr, rho,
+        eps, weight_decay), or False."""
+        return False
+
+    def adamax_update(self, params: list[Native], grads: list[Native], exp_avgs: list[Native],
+                      exp_infs: list[Native], steps: list[Native], hyper: dict[str, Any],
+                      maximize: bool) -> bool:
+        """A fused kernel for ``unitorch/optim/adamax.py``'s rule (``hyper``: lr, beta1,
+        beta2, eps, weight_decay), or False."""
+        return False
+
+    def nadam_update(self, params: list[Native], grads: list[Native], exp_avgs: list[Native],
+                     exp_avg_sqs: list[Native], mu_products: list[Native],
+                     steps: list[Native], hyper: dict[str, Any], decoupled: bool,
+                     maximize: bool) -> bool:
+        """A fused kernel for ``unitorch/optim/nadam.py``'s rule (``hyper``: lr, beta1,
+        beta2, eps, weight_decay, momentum_decay; ``mu_products`` 0-d float32 natives on
+        the CPU, like ``steps``), or False."""
+        return False
+
+    def radam_update(self, params: list[Native], grads: list[Native], exp_avgs: list[Native],
+                     exp_avg_sqs: list[Native], steps: list[Native], hyper: dict[str, Any],
+                     decoupled: bool, maximize: bool) -> bool:
+        """A fused kernel for ``unitorch/optim/radam.py``'s rule (``hyper``: lr, beta1,
+        beta2, eps, weight_decay), or False."""
+        return False
+
+    def asgd_update(self, params: list[Native], grads: list[Native], axs: list[Native],
+                    mus: list[Native], etas: list[Native], steps: list[Native],
+                    hyper: dict[str, Any], maximize: bool) -> bool:
+        """A fused kernel for ``unitorch/optim/asgd.py``'s rule (``hyper``: lr, lambd,
+        alpha, t0, weight_decay; ``mus`` and ``etas`` 0-d float32 natives on the CPU),
+        or False."""
+        return False
+
+    def rprop_update(self, params: list[Native], grads: list[Native], prevs: list[Native],
+                     step_sizes: list[Native], steps: list[Native], hyper: dict[str, Any],
+                     maximize: bool) -> bool:
+        """A fused kernel for ``unitorch/optim/rprop.py``'s rule (``hyper``: etaminus,
+        etaplus, step_size_min, step_size_max), or False."""
+        return False
+
     # ----------------------------------------------------------------------------------
     # distributed (``unitorch.distributed``): each framework's own collective engine,
     # never a home-made transport: ``torch.distributed`` (gloo on the CPU, NCCL on

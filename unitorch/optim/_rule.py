@@ -25,7 +25,7 @@ from typing import Any
 
 from .. import dtypes as dt
 
-__all__ = ["Coefficients", "advance", "read", "one_minus"]
+__all__ = ["Coefficients", "advance", "lerp", "read", "one_minus"]
 
 
 def read(bk: Any, hyper: dict[str, Any], *names: str) -> list[Any]:
@@ -63,3 +63,14 @@ class Coefficients:
             made = bk.to_device(value if d is dt.float64 else bk.cast(value, d), dev)
             entry = self._made[key] = (value, made)
         return entry[1]
+
+
+def lerp(bk: Any, start: Any, end: Any, weight: Any) -> Any:
+    """``torch.lerp(start, end, weight)`` as PyTorch's CPU kernel computes it, for a
+    ``weight`` already of ``start``'s dtype (0-d): ``start + weight * (end - start)``
+    when ``|weight| < 0.5``, else ``end - (end - start) * (1 - weight)`` (the weight is a
+    hyperparameter a scheduler may change, so both forms are computed and one chosen)."""
+    diff = bk.subtract(end, start)
+    near_start = bk.add(start, bk.multiply(weight, diff))
+    near_end = bk.subtract(end, bk.multiply(diff, one_minus(bk, weight)))
+    return bk.where(bk.less(bk.abs(weight), 0.5), near_start, near_end)

@@ -1,6 +1,10 @@
 """Learning-rate schedulers with PyTorch's names, semantics and formulas
 (``torch.optim.lr_scheduler``): ``StepLR``, ``MultiStepLR``, ``ExponentialLR``,
-``CosineAnnealingLR``, ``LambdaLR`` and ``OneCycleLR``.
+``CosineAnnealingLR``, ``LambdaLR``, ``OneCycleLR``, ``MultiplicativeLR``, ``LinearLR``,
+``ConstantLR``, ``PolynomialLR`` (``optim/_lr_factors.py``),
+``CosineAnnealingWarmRestarts``, ``CyclicLR`` (``optim/_lr_cyclic.py``),
+``ReduceLROnPlateau`` (``optim/_lr_plateau.py``), ``SequentialLR`` and
+``ChainedScheduler`` (``optim/_lr_combined.py``).
 
 A scheduler sets ``group["lr"]`` of its optimizer's parameter groups (and, for
 ``OneCycleLR`` with ``cycle_momentum``, ``group["momentum"]`` or ``group["betas"]``) when
@@ -26,7 +30,9 @@ from .optimizer import Optimizer
 
 __all__ = [
     "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR",
-    "OneCycleLR",
+    "OneCycleLR", "MultiplicativeLR", "LinearLR", "ConstantLR", "PolynomialLR",
+    "CosineAnnealingWarmRestarts", "CyclicLR", "ReduceLROnPlateau", "SequentialLR",
+    "ChainedScheduler",
 ]
 
 
@@ -74,6 +80,7 @@ class LRScheduler:
                                    "optimizer's state dict first")
         self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
+        _track_step_calls(optimizer)
         self._initial_step()
 
     def _initial_step(self) -> None:
@@ -117,6 +124,8 @@ class LRScheduler:
                              "that saved it")
         base = state_dict.get("base_lrs")
         groups = len(self.optimizer.param_groups)
+        if "base_lrs" not in live:  # (ReduceLROnPlateau has none)
+            return
         if not isinstance(base, (list, tuple)) or len(base) != groups:
             raise ValueError(f"{name}.load_state_dict(): the state's base_lrs {base!r} do not "
                              f"match the optimizer's {groups} parameter group(s)")
@@ -141,15 +150,21 @@ class LRScheduler:
                 "the first value of the learning rate schedule is skipped.",
                 UserWarning, stacklevel=2)
         self._step_count += 1
+        if epoch is not None:
+            warnings.warn("The epoch parameter in `scheduler.step()` is deprecated (as in "
+                          "PyTorch); call `scheduler.step()` without it, once per epoch",
+                          UserWarning, stacklevel=2)
+        self._update_lr(epoch)
+
+    def _update_lr(self, epoch: int | None = None) -> None:
+        """Set the groups' learning rates for the next epoch, or for ``epoch`` (by the
+        closed form where there is one): :meth:`step` without its checks."""
         self._get_lr_called_within_step = True
         try:
             if epoch is None:
                 self.last_epoch += 1
                 values = self.get_lr()
             else:
-                warnings.warn("The epoch parameter in `scheduler.step()` is deprecated (as in "
-                              "PyTorch); call `scheduler.step()` without it, once per epoch",
-                              UserWarning, stacklevel=2)
                 self.last_epoch = epoch
                 closed = getattr(self, "_get_closed_form_lr", None)
                 values = closed() if closed is not None else self.get_lr()
@@ -161,6 +176,26 @@ class LRScheduler:
 
     def _current_lrs(self) -> list[float]:
         return [group["lr"] for group in self.optimizer.param_groups]
+
+
+def _track_step_calls(optimizer: Optimizer) -> None:
+    """Make ``optimizer.step`` record that it ran (``optimizer._opt_called``), whatever
+    class defines it: the base class's ``step`` records it, but a subclass written the
+    PyTorch way overrides ``step``, and without this the scheduler's check would warn that
+    ``scheduler.step()`` came first when it did not (PyTorch wraps the method the same
+    way)."""
+    step = optimizer.step
+    if getattr(step, "_records_call", False):
+        return
+
+    def recording_step(*args: Any, **kwargs: Any) -> Any:
+        optimizer._opt_called = True  # type: ignore[attr-defined]
+        return step(*args, **kwargs)
+
+    recording_step._records_call = True  # type: ignore[attr-defined]
+    recording_step.__doc__ = step.__doc__
+    recording_step.__wrapped__ = step  # type: ignore[attr-defined]
+    optimizer.step = recording_step  # type: ignore[method-assign]
 
 
 class LambdaLR(LRScheduler):
@@ -447,3 +482,10 @@ class OneCycleLR(LRScheduler):
                 else:
                     group["momentum"] = momentum
         return lrs
+
+
+# The schedulers of issue 11 live in their own modules; they are found here, as in PyTorch.
+from ._lr_combined import ChainedScheduler, SequentialLR  # noqa: E402
+from ._lr_cyclic import CosineAnnealingWarmRestarts, CyclicLR  # noqa: E402
+from ._lr_factors import ConstantLR, LinearLR, MultiplicativeLR, PolynomialLR  # noqa: E402
+from ._lr_plateau import ReduceLROnPlateau  # noqa: E402

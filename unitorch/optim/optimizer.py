@@ -28,6 +28,10 @@ Differences from PyTorch, the same on both backends:
 * hyperparameters are stored as Python floats (a 0-d tensor given as ``lr`` is
   converted), and group values are validated like constructor arguments;
 * ``state_dict()`` returns copies of the state tensors, not the live ones;
+* ``optimizer.state`` is a ``defaultdict(dict)`` keyed by parameter, as in PyTorch (so
+  an optimizer written the PyTorch way, ``state = self.state[p]``, works), but a
+  ``KeyError`` (``del``, ``pop``) names the parameter by its shape and dtype instead of
+  printing all its values;
 * SGD with momentum also keeps a ``"step"`` count per parameter (so that its first step
   can copy the gradient into the buffer inside compiled steps); a ``torch.optim`` SGD
   state without it loads as already started.
@@ -35,7 +39,9 @@ Differences from PyTorch, the same on both backends:
 
 from __future__ import annotations
 
+import copy
 import warnings
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from itertools import chain
 from typing import Any, ClassVar
@@ -48,7 +54,7 @@ from ..errors import BackendMismatchError, DTypeError, ShapeError, fmt_shape
 from ..nn.parameter import Parameter
 from ..tensor import Tensor, _wrap
 
-__all__ = ["Optimizer", "ParamsT"]
+__all__ = ["Optimizer", "OptimizerState", "ParamsT"]
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
 """What an optimizer takes: parameters, ``(name, parameter)`` pairs, or parameter
@@ -66,6 +72,54 @@ def _as_float(name: str, value: Any) -> float:
         return float(value)
     except (TypeError, ValueError) as e:
         raise TypeError(f"{name} must be a real number, got {value!r}") from e
+
+
+def describe_parameter(p: Any) -> str:
+    """A short name for a parameter in an error message: its shape and dtype, never its
+    values (a KeyError's message is the repr of its key)."""
+    if isinstance(p, Tensor):
+        return f"<parameter of shape {fmt_shape(p.shape)}, {p.dtype.name}, id {id(p):#x}>"
+    return repr(p)
+
+
+class OptimizerState(defaultdict):
+    """``Optimizer.state``: PyTorch's ``defaultdict(dict)`` from parameter to its state
+    (``state[p]`` creates an empty dict for a new parameter).  Deleting or popping a
+    parameter it lacks raises a ``KeyError`` that names the parameter by shape and dtype
+    (a plain dict's would print every value of the tensor).
+
+    Example:
+        >>> state = ut.optim.optimizer.OptimizerState()
+        >>> w = ut.nn.Parameter(ut.zeros(3))
+        >>> state[w]["momentum_buffer"] = ut.ones(3)
+        >>> list(state[w])
+        ['momentum_buffer']
+        >>> state.pop(ut.nn.Parameter(ut.zeros((1000, 1000))))
+        Traceback (most recent call last):
+        ...
+        KeyError: '<parameter of shape (1000, 1000), float32, id ...>'
+    """
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(dict, *args)
+
+    def __delitem__(self, key: Any) -> None:
+        if key not in self:
+            raise KeyError(describe_parameter(key))
+        super().__delitem__(key)
+
+    _missing = object()
+
+    def pop(self, key: Any, default: Any = _missing) -> Any:  # type: ignore[override]
+        if key not in self:
+            if default is OptimizerState._missing:
+                raise KeyError(describe_parameter(key))
+            return default
+        return super().pop(key)
+
+    def __repr__(self) -> str:
+        return "{" + ", ".join(f"{describe_parameter(k)}: {{{', '.join(map(repr, v))}}}"
+                               for k, v in self.items()) + "}"
 
 
 class _ParamGroup(dict):
@@ -116,8 +170,14 @@ class Optimizer:
 
     #: group key -> names of the backend holders its value lives in
     _hyper_keys: ClassVar[dict[str, tuple[str, ...]]] = {}
-    #: every per-parameter state name this optimizer may keep (None: not checked)
+    #: every per-parameter state name this optimizer may keep; None for an optimizer
+    #: whose state is not known in advance (a user's subclass written the PyTorch way,
+    #: LBFGS): its state dict is then saved and loaded by PyTorch's policy (see
+    #: :meth:`load_state_dict`)
     _state_names: ClassVar[frozenset[str] | None] = None
+    #: state entries that are 0-d float32 counters on the host, as torch.optim keeps
+    #: them (the others have the parameter's shape, dtype and device)
+    _scalar_state: ClassVar[frozenset[str]] = frozenset({"step"})
 
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         if isinstance(params, Tensor):
@@ -130,7 +190,7 @@ class Optimizer:
             self._params_of(params)  # raises: a set has no reproducible order
         self._validate(defaults)
         self.defaults = dict(defaults)
-        self.state: dict[Tensor, dict[str, Tensor]] = {}
+        self.state: OptimizerState = OptimizerState()
         self.param_groups: list[_ParamGroup] = []
         self._backend: Any = None
         groups = list(params)
@@ -309,7 +369,7 @@ class Optimizer:
 
     def _new_state(self, p: Tensor, key: str, fill: float) -> Tensor:
         bk = self._backend
-        if key == "step":  # a float32 count on the host, as torch.optim keeps it
+        if key in self._scalar_state:  # a float32 scalar on the host, as torch.optim's
             return _wrap(type(p), bk.state_variable((), fill, dt.float32, _CPU), dt.float32)
         shape = bk.shape(p._n)
         return _wrap(type(p), bk.state_variable(shape, fill, p._d, bk.device(p._n)), p._d)
@@ -336,13 +396,21 @@ class Optimizer:
                 ids.append(index[id(p)])
             packed["params"] = ids
             groups.append(packed)
-        bk = self._backend
         state = {}
         for p, st in self.state.items():
             if id(p) in index:
-                state[index[id(p)]] = {k: _wrap(type(v), bk.copy(v._n), v._d)
-                                       for k, v in st.items()}
+                state[index[id(p)]] = {k: self._copied(v) for k, v in st.items()}
         return {"state": state, "param_groups": groups}
+
+    def _copied(self, value: Any) -> Any:
+        """A snapshot of a state value: tensors copied, lists and dicts of them too."""
+        if isinstance(value, Tensor):
+            return _wrap(type(value), type(value)._bk.copy(value._n), value._d)
+        if isinstance(value, (list, tuple)):
+            return type(value)(self._copied(v) for v in value)
+        if isinstance(value, dict):
+            return {k: self._copied(v) for k, v in value.items()}
+        return copy.deepcopy(value)
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Load a state dict made by :meth:`state_dict` on any backend, or by
@@ -359,7 +427,24 @@ class Optimizer:
         another optimizer keeps (``momentum_buffer``) raises ``ValueError``.  The
         implementation switches of ``torch.optim`` (``foreach``, ``fused``,
         ``capturable``, ``differentiable``) and keys no optimizer uses (a scheduler's
-        ``initial_lr``, a user's group name) are accepted."""
+        ``initial_lr``, a user's group name) are accepted.
+
+        An optimizer whose state is not known in advance (a subclass written the PyTorch
+        way, whose ``step`` fills ``self.state[p]`` itself; :class:`LBFGS`) loads by
+        PyTorch's policy instead: each parameter's saved state replaces its state whole,
+        tensors converted to this backend and the parameter's device (floating ones to
+        its dtype, except ``"step"``), lists and dicts element by element, numbers
+        kept.
+
+        Example:
+            >>> w = ut.nn.Parameter(ut.tensor([1.0, 2.0]))
+            >>> opt = ut.optim.Adam([w], lr=0.1)
+            >>> w.grad = ut.ones(2); opt.step()
+            >>> fresh = ut.optim.Adam([w])
+            >>> fresh.load_state_dict(opt.state_dict())
+            >>> fresh.param_groups[0]["lr"], float(fresh.state[w]["step"])
+            (0.1, 1.0)
+        """
         self._apply_loaded(self._check_loaded(state_dict))
 
     def _check_loaded(self, state_dict: Any) -> _Loaded:
@@ -386,10 +471,14 @@ class Optimizer:
         for i, entry in saved_state.items():
             p = id_map[i]
             values = {}
+            if self._state_names is None:  # state not known in advance: PyTorch's policy
+                loaded[id(p)] = (p, {key: self._converted(key, value, p)
+                                     for key, value in entry.items()})
+                continue
             for key, value in entry.items():
                 if value is None:
                     continue
-                if key == "step":
+                if key in self._scalar_state:
                     t = asarray_on(bk, value, dtype=dt.float32, device=_CPU)
                     want: tuple[int | None, ...] = ()
                 else:
@@ -410,6 +499,28 @@ class Optimizer:
                 if key in merged:
                     self._coerce(key, merged[key])
         return _Loaded(saved_groups, loaded)
+
+    def _converted(self, key: str, value: Any, p: Tensor) -> Any:
+        """A saved state value of an optimizer whose state is not known in advance,
+        converted as ``torch.optim.Optimizer.load_state_dict`` does: tensors (of any
+        backend, NumPy arrays, torch tensors) become tensors of this backend on the
+        parameter's device, floating ones in the parameter's dtype except ``"step"``;
+        lists, tuples and dicts are converted element by element; anything else (ints,
+        floats, None) is kept."""
+        from ..backends import backend_of_native
+        from ..ops.creation import asarray_on
+
+        bk = self._backend
+        if isinstance(value, (Tensor, np.ndarray)) or backend_of_native(value) is not None:
+            t = asarray_on(bk, value, device=bk.device(p._n))
+            if t._d.kind == "f" and key != "step" and t._d is not p._d:
+                t = asarray_on(bk, t, dtype=p._d)
+            return t if t is not value else _wrap(type(t), bk.copy(t._n), t._d)
+        if isinstance(value, (list, tuple)):
+            return type(value)(self._converted(key, v, p) for v in value)
+        if isinstance(value, dict):
+            return {k: self._converted(k, v, p) for k, v in value.items()}
+        return copy.deepcopy(value)
 
     def _check_type(self, saved_groups: list[dict[str, Any]],
                     saved_state: dict[Any, dict[str, Any]]) -> None:
@@ -444,13 +555,17 @@ class Optimizer:
             keys = dict(self._state_keys(group))
             for p in group["params"]:
                 found = plan.state.get(id(p))
-                if found is not None:
+                if found is not None and self._state_names is None:
+                    self.state[p] = dict(found[1])  # PyTorch's policy: replaced whole
+                elif found is not None:
                     own = self._state_of(p, ())
                     for key, value in found[1].items():
                         if key not in own:
                             own[key] = self._new_state(p, key, 0.0)
                         target = own[key]
                         target._n = bk.assign(target._n, value._n)
+                elif p in self.state and self._state_names is None:
+                    del self.state[p]  # PyTorch's policy: the saved state replaces all
                 elif p in self.state:  # never stepped in the saved run: start afresh
                     for key, target in self.state[p].items():
                         fill = keys.get(key, 0.0)
@@ -479,6 +594,15 @@ def _check_nonnegative(values: dict[str, Any], key: str, message: str) -> None:
         v = _as_float(key, values[key])
         if not 0.0 <= v:
             raise ValueError(message.format(values[key]))
+
+
+def _check_betas(opt: Optimizer, values: dict[str, Any]) -> None:
+    """PyTorch's check of ``betas``: each in [0, 1)."""
+    if "betas" in values:
+        betas = opt._coerce("betas", values["betas"])
+        for i, b in enumerate(betas):
+            if not 0.0 <= b < 1.0:
+                raise ValueError(f"Invalid beta parameter at index {i}: {values['betas'][i]}")
 
 
 #: The hyperparameters of PyTorch's optimizers (``torch.optim``'s group keys, less the

@@ -16,9 +16,15 @@ from __future__ import annotations
 from typing import Any
 
 import torch
+from torch.optim.adadelta import adadelta as _adadelta
 from torch.optim.adagrad import adagrad as _adagrad
 from torch.optim.adam import adam as _adam
+from torch.optim.adamax import adamax as _adamax
+from torch.optim.asgd import asgd as _asgd
+from torch.optim.nadam import nadam as _nadam
+from torch.optim.radam import radam as _radam
 from torch.optim.rmsprop import rmsprop as _rmsprop
+from torch.optim.rprop import rprop as _rprop
 from torch.optim.sgd import sgd as _sgd
 
 from .core import _DTYPES, _eager_in_traces, _torch_device
@@ -103,6 +109,77 @@ class OptimOps:
                      weight_decay=hyper["weight_decay"].value,
                      lr_decay=hyper["lr_decay"].value, eps=hyper["eps"].value,
                      maximize=maximize)
+        return True
+
+
+    # -- the optimizers of issue 11: torch.optim's functions, as above -------------------
+
+    @staticmethod
+    def adadelta_update(params, grads, square_avgs, acc_deltas, steps, hyper, maximize):
+        if torch.compiler.is_compiling():
+            return False
+        with torch.no_grad():
+            _adadelta(params, grads, square_avgs, acc_deltas, steps, lr=hyper["lr"].value,
+                      rho=hyper["rho"].value, eps=hyper["eps"].value,
+                      weight_decay=hyper["weight_decay"].value, maximize=maximize)
+        return True
+
+    @staticmethod
+    def adamax_update(params, grads, exp_avgs, exp_infs, steps, hyper, maximize):
+        if torch.compiler.is_compiling():
+            return False
+        with torch.no_grad():
+            _adamax(params, grads, exp_avgs, exp_infs, steps, maximize=maximize,
+                    eps=hyper["eps"].value, beta1=hyper["beta1"].value,
+                    beta2=hyper["beta2"].value, lr=hyper["lr"].value,
+                    weight_decay=hyper["weight_decay"].value)
+        return True
+
+    @staticmethod
+    def nadam_update(params, grads, exp_avgs, exp_avg_sqs, mu_products, steps, hyper,
+                     decoupled, maximize):
+        if torch.compiler.is_compiling():
+            return False
+        with torch.no_grad():
+            _nadam(params, grads, exp_avgs, exp_avg_sqs, mu_products, steps,
+                   decoupled_weight_decay=decoupled, maximize=maximize,
+                   beta1=hyper["beta1"].value, beta2=hyper["beta2"].value,
+                   lr=hyper["lr"].value, weight_decay=hyper["weight_decay"].value,
+                   momentum_decay=hyper["momentum_decay"].value, eps=hyper["eps"].value)
+        return True
+
+    @staticmethod
+    def radam_update(params, grads, exp_avgs, exp_avg_sqs, steps, hyper, decoupled,
+                     maximize):
+        if torch.compiler.is_compiling():
+            return False
+        with torch.no_grad():
+            _radam(params, grads, exp_avgs, exp_avg_sqs, steps,
+                   decoupled_weight_decay=decoupled, maximize=maximize,
+                   beta1=hyper["beta1"].value, beta2=hyper["beta2"].value,
+                   lr=hyper["lr"].value, weight_decay=hyper["weight_decay"].value,
+                   eps=hyper["eps"].value)
+        return True
+
+    @staticmethod
+    def asgd_update(params, grads, axs, mus, etas, steps, hyper, maximize):
+        if torch.compiler.is_compiling():
+            return False
+        with torch.no_grad():
+            _asgd(params, grads, axs, mus, etas, steps, maximize=maximize,
+                  lambd=hyper["lambd"].value, lr=hyper["lr"].value, t0=hyper["t0"].value,
+                  alpha=hyper["alpha"].value, weight_decay=hyper["weight_decay"].value)
+        return True
+
+    @staticmethod
+    def rprop_update(params, grads, prevs, step_sizes, steps, hyper, maximize):
+        if torch.compiler.is_compiling():
+            return False
+        with torch.no_grad():
+            _rprop(params, grads, prevs, step_sizes, steps, maximize=maximize,
+                   step_size_min=hyper["step_size_min"].value,
+                   step_size_max=hyper["step_size_max"].value,
+                   etaminus=hyper["etaminus"].value, etaplus=hyper["etaplus"].value)
         return True
 
 
