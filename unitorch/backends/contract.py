@@ -907,6 +907,27 @@ class Backend(abc.ABC):
         of zeros."""
 
     @abc.abstractmethod
+    def conv3d(self, x: Native, weight: Native, bias: Native | None,
+               stride: tuple[int, int, int], padding: tuple[tuple[int, int], ...],
+               dilation: tuple[int, int, int], groups: int) -> Native:
+        """3-D cross-correlation: ``x`` is (N, C_in, D, H, W), ``weight`` (C_out,
+        C_in/groups, kD, kH, kW), result (N, C_out, D', H', W'); ``padding`` is one
+        ``(before, after)`` pair of zeros per spatial axis."""
+
+    @abc.abstractmethod
+    def conv_transpose2d(self, x: Native, weight: Native, bias: Native | None,
+                         stride: tuple[int, int], padding: tuple[int, int],
+                         output_padding: tuple[int, int], dilation: tuple[int, int],
+                         groups: int) -> Native:
+        """The transpose of :meth:`conv2d` (its gradient with respect to its input; a
+        "deconvolution"): ``x`` is (N, C_in, H, W), ``weight`` (C_in, C_out/groups, kH,
+        kW), result (N, C_out, H', W') with ``H' = (H - 1) stride - 2 padding + dilation
+        (kH - 1) + output_padding + 1``: the full transposed convolution with ``padding``
+        rows removed from the top and bottom and ``output_padding`` rows added at the
+        bottom (likewise columns; ``output_padding < max(stride, dilation)`` and the
+        result is not empty: the public layer checks)."""
+
+    @abc.abstractmethod
     def max_pool2d(self, x: Native, kernel: tuple[int, int], stride: tuple[int, int],
                    padding: tuple[tuple[int, int], tuple[int, int]]) -> Native:
         """Max over windows of (N, C, H, W); a NaN in a window wins (as in :meth:`max`);

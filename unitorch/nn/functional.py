@@ -62,6 +62,10 @@ __all__ = [
     "embedding", "dropout",
     "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "binary_cross_entropy_with_logits",
     "huber_loss",
+    # issue 11
+    "leaky_relu", "prelu", "elu", "selu", "celu", "softplus", "mish", "hardtanh", "relu6",
+    "hardswish", "conv1d", "conv3d", "conv_transpose1d", "conv_transpose2d", "max_pool1d",
+    "avg_pool1d", "adaptive_max_pool2d",
 ]
 
 _new = object.__new__
@@ -781,7 +785,21 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
 
 
 # The loss functions and dropout live in their own modules; PyTorch users find them here.
+from ._activations import (  # noqa: E402
+    celu,
+    elu,
+    hardswish,
+    hardtanh,
+    leaky_relu,
+    mish,
+    prelu,
+    relu6,
+    selu,
+    softplus,
+)
+from ._convolution import conv1d, conv3d, conv_transpose1d, conv_transpose2d  # noqa: E402
 from ._dropout import dropout  # noqa: E402
+from ._pooling import adaptive_max_pool2d, avg_pool1d, max_pool1d  # noqa: E402
 from .layers.pooling import adaptive_avg_pool2d  # noqa: E402
 from .losses import (  # noqa: E402
     binary_cross_entropy_with_logits,

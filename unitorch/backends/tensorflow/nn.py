@@ -78,6 +78,56 @@ class NNOps:
             out = raw.BiasAdd(value=out, bias=bias)
         return raw.Transpose(x=out, perm=[0, 3, 1, 2])
 
+    # -- convolutions of issue 11 ----------------------------------------------------------
+
+    @staticmethod
+    def conv3d(x, weight, bias, stride, padding, dilation, groups):
+        ndhwc = raw.Transpose(x=x, perm=[0, 2, 3, 4, 1])
+        if any(a or b for a, b in padding):  # Conv3D takes no explicit padding
+            ndhwc = tf.pad(ndhwc, [[0, 0], *[list(p) for p in padding], [0, 0]])
+        kernel = raw.Transpose(x=weight, perm=[2, 3, 4, 1, 0])  # OIDHW -> DHWIO
+        if dilation != (1, 1, 1):  # (CPU gradient kernels refuse dilation > 1, as in 2-D)
+            kernel = _dilate_kernel(kernel, dilation)
+        strides = [1, *stride, 1]
+        if groups > 1:  # (and grouped convolutions)
+            out = tf.concat([tf.nn.conv3d(xg, kg, strides, "VALID") for xg, kg in
+                             zip(tf.split(ndhwc, groups, axis=4),
+                                 tf.split(kernel, groups, axis=4))], axis=4)
+        else:
+            out = tf.nn.conv3d(ndhwc, kernel, strides, "VALID")
+        if bias is not None:
+            out = raw.BiasAdd(value=out, bias=bias)
+        return raw.Transpose(x=out, perm=[0, 4, 1, 2, 3])
+
+    @staticmethod
+    def conv_transpose2d(x, weight, bias, stride, padding, output_padding, dilation, groups):
+        nhwc = _to_nhwc(x)
+        # (C_in, C_out/groups, kH, kW) -> (kH, kW, C_out/groups, C_in): TF's layout of a
+        # transposed convolution's filter
+        kernel = raw.Transpose(x=weight, perm=[2, 3, 1, 0])
+        if dilation != (1, 1):
+            kernel = _dilate_kernel(kernel, dilation)
+        size = tf.shape(nhwc)
+        k_h, k_w = kernel.shape[0], kernel.shape[1]
+        # the full result ("VALID"), then padding cropped and output_padding added
+        full_h, full_w = (size[1] - 1) * stride[0] + k_h, (size[2] - 1) * stride[1] + k_w
+        c_out = kernel.shape[2]
+        parts = []
+        for xg, kg in zip(tf.split(nhwc, groups, axis=3) if groups > 1 else [nhwc],
+                          tf.split(kernel, groups, axis=3) if groups > 1 else [kernel]):
+            parts.append(tf.nn.conv2d_transpose(
+                xg, kg, tf.stack([size[0], full_h, full_w, c_out]), [1, *stride, 1],
+                "VALID"))
+        out = parts[0] if groups == 1 else tf.concat(parts, axis=3)
+        (p_h, p_w), (o_h, o_w) = padding, output_padding
+        if o_h or o_w:
+            out = tf.pad(out, [[0, 0], [0, o_h], [0, o_w], [0, 0]])
+        if p_h or p_w:
+            out = out[:, p_h:full_h + o_h - p_h, p_w:full_w + o_w - p_w, :]
+        if bias is not None:
+            out = raw.BiasAdd(value=out, bias=bias)
+        return raw.Transpose(x=out, perm=[0, 3, 1, 2])
+
     @staticmethod
     def max_pool2d(x, kernel, stride, padding):
         (top, bottom), (left, right) = padding
@@ -156,9 +206,10 @@ def _to_nhwc(x: Native) -> Native:
     return raw.Transpose(x=x, perm=[0, 2, 3, 1])
 
 
-def _dilate_kernel(kernel: Native, dilation: tuple[int, int]) -> Native:
-    """An HWIO kernel with ``dilation - 1`` zeros between its taps along H and W."""
-    for axis, d in ((0, dilation[0]), (1, dilation[1])):
+def _dilate_kernel(kernel: Native, dilation: tuple[int, ...]) -> Native:
+    """A kernel whose leading axes are its spatial ones (HWIO, DHWIO, or HWOI for a
+    transposed convolution) with ``dilation - 1`` zeros between its taps along each."""
+    for axis, d in enumerate(dilation):
         if d == 1:
             continue
         parts = tf.unstack(kernel, axis=axis)

@@ -1,4 +1,5 @@
-"""The PyTorch backend's ``nn`` section: softmax, cross-entropy, convolution, pooling."""
+"""The PyTorch backend's ``nn`` section: softmax, cross-entropy, convolution (2-D, 3-D,
+transposed), pooling."""
 
 from __future__ import annotations
 
@@ -39,6 +40,21 @@ class NNOps:
             return F.conv2d(x, weight, bias, stride, (top, left), dilation, groups)
         x = F.pad(x, [left, right, top, bottom])
         return F.conv2d(x, weight, bias, stride, 0, dilation, groups)
+
+    # -- convolutions of issue 11 ----------------------------------------------------------
+
+    @staticmethod
+    def conv3d(x, weight, bias, stride, padding, dilation, groups):
+        if all(a == b for a, b in padding):
+            return F.conv3d(x, weight, bias, stride, tuple(a for a, _ in padding), dilation,
+                            groups)
+        flat = [p for pair in reversed(padding) for p in pair]  # last axis first
+        return F.conv3d(F.pad(x, flat), weight, bias, stride, 0, dilation, groups)
+
+    @staticmethod
+    def conv_transpose2d(x, weight, bias, stride, padding, output_padding, dilation, groups):
+        return F.conv_transpose2d(x, weight, bias, stride, padding, output_padding, groups,
+                                  dilation)
 
     @staticmethod
     def max_pool2d(x, kernel, stride, padding):

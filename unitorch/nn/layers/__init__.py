@@ -3,7 +3,25 @@ parameter names, shapes and registration order (so state-dict keys match PyTorch
 PyTorch's initialisation formulas (drawn from unitorch's portable stream: one seed, one
 model on every backend) and ``repr``."""
 
-from .activation import GELU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Tanh
+from .activation import (
+    CELU,
+    ELU,
+    GELU,
+    SELU,
+    Hardswish,
+    Hardtanh,
+    LeakyReLU,
+    LogSoftmax,
+    Mish,
+    PReLU,
+    ReLU,
+    ReLU6,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Tanh,
+)
 from .container import ModuleDict, ModuleList, Sequential
 from .conv import Conv2d
 from .dropout import Dropout
@@ -11,11 +29,19 @@ from .embedding import Embedding
 from .flatten import Flatten
 from .linear import Identity, Linear
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
-from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from .pooling import (
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    MaxPool1d,
+    MaxPool2d,
+)
 
 __all__ = [
     "AdaptiveAvgPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Conv2d", "Dropout",
     "Embedding", "Flatten", "GELU", "Identity", "LayerNorm", "Linear", "LogSoftmax",
     "MaxPool2d", "ModuleDict", "ModuleList", "ReLU", "Sequential", "SiLU", "Sigmoid",
-    "Softmax", "Tanh",
+    "Softmax", "Tanh", "LeakyReLU", "PReLU", "ELU", "SELU", "CELU", "Softplus", "Mish",
+    "Hardtanh", "ReLU6", "Hardswish", "MaxPool1d", "AvgPool1d", "AdaptiveMaxPool2d",
 ]

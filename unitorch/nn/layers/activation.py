@@ -1,16 +1,22 @@
 """Activation layers, as in ``torch.nn``: ``ReLU``, ``GELU``, ``SiLU``, ``Tanh``,
-``Sigmoid``, ``Softmax``, ``LogSoftmax``.  No parameters; each calls the function of
-the same name in :mod:`unitorch.nn.functional`."""
+``Sigmoid``, ``Softmax``, ``LogSoftmax``, ``LeakyReLU``, ``PReLU``, ``ELU``, ``SELU``,
+``CELU``, ``Softplus``, ``Mish``, ``Hardtanh``, ``ReLU6`` and ``Hardswish``.  Each calls
+the function of the same name in :mod:`unitorch.nn.functional`; only ``PReLU`` has a
+parameter."""
 
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 from ...tensor import Tensor
 from .. import functional as F
 from ..module import Module
+from ._common import count, new_parameter
 
-__all__ = ["GELU", "LogSoftmax", "ReLU", "SiLU", "Sigmoid", "Softmax", "Tanh"]
+__all__ = ["GELU", "LogSoftmax", "ReLU", "SiLU", "Sigmoid", "Softmax", "Tanh", "LeakyReLU",
+           "PReLU", "ELU", "SELU", "CELU", "Softplus", "Mish", "Hardtanh", "ReLU6",
+           "Hardswish"]
 
 
 class ReLU(Module):
@@ -150,3 +156,231 @@ class LogSoftmax(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
+
+
+# ---------------------------------------------------------------------------------------
+# the activations of issue 11 (functions in unitorch/nn/_activations.py)
+
+
+def _inplace_repr(inplace: bool, head: str = "") -> str:
+    return ", ".join(s for s in (head, "inplace=True" if inplace else "") if s)
+
+
+class LeakyReLU(Module):
+    """``x`` where ``x > 0``, else ``negative_slope * x``; see
+    :func:`unitorch.nn.functional.leaky_relu`.
+
+    Example:
+        >>> ut.nn.LeakyReLU(0.2)(ut.tensor([-1., 1.]))
+        tensor([-0.2,  1. ], dtype=float32)
+    """
+
+    def __init__(self, negative_slope: float = 1e-2, inplace: bool = False) -> None:
+        super().__init__()
+        self.negative_slope = negative_slope
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.leaky_relu(input, self.negative_slope, self.inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace, f"negative_slope={self.negative_slope}")
+
+
+class PReLU(Module):
+    """``x`` where ``x > 0``, else ``a * x`` with a learned slope ``a``: one shared by
+    all channels (``num_parameters=1``) or one per channel (axis 1).  Parameter:
+    ``weight`` (num_parameters,), initialised to ``init`` (0.25), as PyTorch's.
+
+    Example:
+        >>> act = ut.nn.PReLU()
+        >>> act(ut.tensor([-2., 2.]))
+        tensor([-0.5,  2. ], dtype=float32)
+        >>> [name for name, _ in act.named_parameters()]
+        ['weight']
+    """
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        self.num_parameters = count("PReLU", "num_parameters", num_parameters, 1)
+        self.init = init
+        self.weight = new_parameter((self.num_parameters,), dtype, device)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Fill the slopes with ``init``."""
+        from .. import init as _init
+
+        _init.constant_(self.weight, self.init)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
+
+
+class ELU(Module):
+    """``x`` where ``x > 0``, else ``alpha * (exp(x) - 1)``; see
+    :func:`unitorch.nn.functional.elu`.
+
+    Example:
+        >>> ut.nn.ELU()(ut.tensor([0., 1.]))
+        tensor([0., 1.], dtype=float32)
+    """
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.elu(input, self.alpha, self.inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace, f"alpha={self.alpha}")
+
+
+class SELU(Module):
+    """The self-normalizing ``scale * elu(x, alpha)``; see
+    :func:`unitorch.nn.functional.selu`.
+
+    Example:
+        >>> ut.nn.SELU()(ut.tensor([0.]))
+        tensor([0.], dtype=float32)
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.selu(input, self.inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace)
+
+
+class CELU(Module):
+    """``x`` where ``x > 0``, else ``alpha * (exp(x / alpha) - 1)``; see
+    :func:`unitorch.nn.functional.celu`.
+
+    Example:
+        >>> ut.nn.CELU(alpha=2.0)(ut.tensor([0., 1.]))
+        tensor([0., 1.], dtype=float32)
+    """
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.celu(input, self.alpha, self.inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace, f"alpha={self.alpha}")
+
+
+class Softplus(Module):
+    """``log(1 + exp(beta x)) / beta`` (``x`` beyond ``threshold``); see
+    :func:`unitorch.nn.functional.softplus`.
+
+    Example:
+        >>> ut.nn.Softplus(beta=2.0)(ut.tensor([0.]))
+        tensor([0.3465736], dtype=float32)
+    """
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        super().__init__()
+        self.beta = beta
+        self.threshold = threshold
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softplus(input, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class Mish(Module):
+    """``x * tanh(softplus(x))``; see :func:`unitorch.nn.functional.mish`.
+
+    Example:
+        >>> ut.nn.Mish()(ut.tensor([0.]))
+        tensor([0.], dtype=float32)
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.mish(input, self.inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace)
+
+
+class Hardtanh(Module):
+    """``x`` clamped to ``[min_val, max_val]``; see
+    :func:`unitorch.nn.functional.hardtanh`.  ``max_val`` must exceed ``min_val``
+    (``ValueError``; PyTorch asserts).
+
+    Example:
+        >>> ut.nn.Hardtanh(-2., 2.)(ut.tensor([-3., 1., 3.]))
+        tensor([-2.,  1.,  2.], dtype=float32)
+    """
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
+                 ) -> None:
+        super().__init__()
+        if not max_val > min_val:
+            raise ValueError(f"Hardtanh: max_val ({max_val}) must be greater than min_val "
+                             f"({min_val})")
+        self.min_val = min_val
+        self.max_val = max_val
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace, f"min_val={self.min_val}, max_val={self.max_val}")
+
+
+class ReLU6(Module):
+    """``min(max(x, 0), 6)``; see :func:`unitorch.nn.functional.relu6`.
+
+    Example:
+        >>> ut.nn.ReLU6()(ut.tensor([-1., 7.]))
+        tensor([0., 6.], dtype=float32)
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.relu6(input, self.inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace)
+
+
+class Hardswish(Module):
+    """``x * relu6(x + 3) / 6``; see :func:`unitorch.nn.functional.hardswish`.  (Its
+    ``repr`` omits ``inplace``, as PyTorch's.)
+
+    Example:
+        >>> ut.nn.Hardswish()(ut.tensor([-4., 4.]))
+        tensor([-0.,  4.], dtype=float32)
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardswish(input, self.inplace)

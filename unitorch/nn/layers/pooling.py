@@ -1,5 +1,7 @@
 """Pooling layers, as in ``torch.nn``: ``MaxPool2d``, ``AvgPool2d`` and
-``AdaptiveAvgPool2d`` (with its functional form :func:`adaptive_avg_pool2d`)."""
+``AdaptiveAvgPool2d`` (with its functional form :func:`adaptive_avg_pool2d`), and
+``MaxPool1d``, ``AvgPool1d`` and ``AdaptiveMaxPool2d`` (functions in
+``unitorch/nn/_pooling.py``)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ from .. import functional as F
 from ..module import Module
 from ._common import pair
 
-__all__ = ["AdaptiveAvgPool2d", "AvgPool2d", "MaxPool2d", "adaptive_avg_pool2d"]
+__all__ = ["AdaptiveAvgPool2d", "AvgPool2d", "MaxPool2d", "adaptive_avg_pool2d", "MaxPool1d",
+           "AvgPool1d", "AdaptiveMaxPool2d"]
 
 
 class MaxPool2d(Module):
@@ -92,18 +95,19 @@ class AvgPool2d(Module):
 # adaptive average pooling
 
 
-def _output_size(output_size: Any) -> tuple[int | None, int | None]:
+def _output_size(output_size: Any, op: str = "adaptive_avg_pool2d"
+                 ) -> tuple[int | None, int | None]:
     p = pair(output_size)
     ok = isinstance(p, tuple) and len(p) == 2 and all(
         v is None or (isinstance(v, (int, np.integer)) and not isinstance(v, bool)) for v in p)
     if not ok:
         raise TypeError(
-            f"adaptive_avg_pool2d(): output_size must be an int, None or a pair of them, "
+            f"{op}(): output_size must be an int, None or a pair of them, "
             f"got {output_size!r}"
         )
     if any(v is not None and v < 1 for v in p):
         raise ValueError(
-            f"adaptive_avg_pool2d(): output_size must be positive, got {output_size!r}"
+            f"{op}(): output_size must be positive, got {output_size!r}"
         )
     return tuple(None if v is None else int(v) for v in p)  # type: ignore[return-value]
 
@@ -180,6 +184,104 @@ class AdaptiveAvgPool2d(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         return adaptive_avg_pool2d(input, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+# ---------------------------------------------------------------------------------------
+# the poolings of issue 11
+
+
+class MaxPool1d(Module):
+    """The maximum over each ``kernel_size`` window of (N, C, L) or (C, L) input; see
+    :func:`unitorch.nn.functional.max_pool1d`.  ``dilation`` other than 1 and
+    ``return_indices=True`` raise :class:`NotImplementedError`.
+
+    Example:
+        >>> ut.nn.MaxPool1d(2)(ut.ones((1, 3, 8))).shape
+        (1, 3, 4)
+    """
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 dilation: Any = 1, return_indices: bool = False,
+                 ceil_mode: bool = False) -> None:
+        super().__init__()
+        if return_indices:
+            raise NotImplementedError("MaxPool1d: return_indices=True is not supported")
+        if dilation != 1 and tuple(np.atleast_1d(dilation)) != (1,):
+            raise NotImplementedError("MaxPool1d: dilation other than 1 is not supported")
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.dilation = dilation
+        self.return_indices = return_indices
+        self.ceil_mode = ceil_mode
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.max_pool1d(input, self.kernel_size, self.stride, self.padding, 1,
+                            self.ceil_mode)
+
+    def extra_repr(self) -> str:
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, "
+                f"padding={self.padding}, dilation={self.dilation}, "
+                f"ceil_mode={self.ceil_mode}")
+
+
+def _single(value: Any) -> tuple[int, ...]:
+    """PyTorch's ``_single``: an int as a 1-tuple, a sequence as a tuple."""
+    return tuple(value) if isinstance(value, (list, tuple)) else (value,)
+
+
+class AvgPool1d(Module):
+    """The mean over each ``kernel_size`` window of (N, C, L) or (C, L) input; see
+    :func:`unitorch.nn.functional.avg_pool1d`.  ``kernel_size``, ``stride`` and
+    ``padding`` are stored as 1-tuples, as PyTorch stores them.
+
+    Example:
+        >>> ut.nn.AvgPool1d(2)(ut.ones((1, 3, 8))).shape
+        (1, 3, 4)
+    """
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 ceil_mode: bool = False, count_include_pad: bool = True) -> None:
+        super().__init__()
+        self.kernel_size = _single(kernel_size)
+        self.stride = _single(stride if stride is not None else kernel_size)
+        self.padding = _single(padding)
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding,
+                            self.ceil_mode, self.count_include_pad)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveMaxPool2d(Module):
+    """Maximum pooling to a fixed ``output_size`` grid whatever the input size (an int,
+    a pair, ``None`` keeping that axis); see
+    :func:`unitorch.nn.functional.adaptive_max_pool2d` for PyTorch's window rule.
+    ``return_indices=True`` raises :class:`NotImplementedError`.
+
+    Example:
+        >>> ut.nn.AdaptiveMaxPool2d((1, 1))(ut.ones((2, 3, 7, 5))).shape
+        (2, 3, 1, 1)
+    """
+
+    def __init__(self, output_size: Any, return_indices: bool = False) -> None:
+        super().__init__()
+        if return_indices:
+            raise NotImplementedError("AdaptiveMaxPool2d: return_indices=True is not "
+                                      "supported")
+        _output_size(output_size, "AdaptiveMaxPool2d")
+        self.output_size = output_size
+        self.return_indices = return_indices
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_max_pool2d(input, self.output_size)
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
