@@ -65,7 +65,9 @@ __all__ = [
     # issue 11
     "leaky_relu", "prelu", "elu", "selu", "celu", "softplus", "mish", "hardtanh", "relu6",
     "hardswish", "conv1d", "conv3d", "conv_transpose1d", "conv_transpose2d", "max_pool1d",
-    "avg_pool1d", "adaptive_max_pool2d",
+    "avg_pool1d", "adaptive_max_pool2d", "group_norm", "instance_norm", "rms_norm", "pad",
+    "interpolate", "pixel_shuffle", "pixel_unshuffle", "unfold", "fold", "one_hot",
+    "normalize", "pairwise_distance", "cosine_similarity", "gumbel_softmax",
 ]
 
 _new = object.__new__
@@ -799,7 +801,16 @@ from ._activations import (  # noqa: E402
 )
 from ._convolution import conv1d, conv3d, conv_transpose1d, conv_transpose2d  # noqa: E402
 from ._dropout import dropout  # noqa: E402
+from ._normalization import group_norm, instance_norm, rms_norm  # noqa: E402
 from ._pooling import adaptive_max_pool2d, avg_pool1d, max_pool1d  # noqa: E402
+from ._sampling import fold, interpolate, pad, pixel_shuffle, pixel_unshuffle, unfold  # noqa: E402
+from ._vectors import (  # noqa: E402
+    cosine_similarity,
+    gumbel_softmax,
+    normalize,
+    one_hot,
+    pairwise_distance,
+)
 from .layers.pooling import adaptive_avg_pool2d  # noqa: E402
 from .losses import (  # noqa: E402
     binary_cross_entropy_with_logits,

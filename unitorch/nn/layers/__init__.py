@@ -29,6 +29,7 @@ from .embedding import Embedding
 from .flatten import Flatten
 from .linear import Identity, Linear
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from .norms import GroupNorm, InstanceNorm2d, RMSNorm
 from .pooling import (
     AdaptiveAvgPool2d,
     AdaptiveMaxPool2d,
@@ -44,4 +45,5 @@ __all__ = [
     "MaxPool2d", "ModuleDict", "ModuleList", "ReLU", "Sequential", "SiLU", "Sigmoid",
     "Softmax", "Tanh", "LeakyReLU", "PReLU", "ELU", "SELU", "CELU", "Softplus", "Mish",
     "Hardtanh", "ReLU6", "Hardswish", "MaxPool1d", "AvgPool1d", "AdaptiveMaxPool2d",
+    "GroupNorm", "InstanceNorm2d", "RMSNorm",
 ]
