@@ -68,6 +68,7 @@ __all__ = [
     "avg_pool1d", "adaptive_max_pool2d", "group_norm", "instance_norm", "rms_norm", "pad",
     "interpolate", "pixel_shuffle", "pixel_unshuffle", "unfold", "fold", "one_hot",
     "normalize", "pairwise_distance", "cosine_similarity", "gumbel_softmax",
+    "embedding_bag", "bilinear", "dropout2d",
 ]
 
 _new = object.__new__
@@ -799,6 +800,7 @@ from ._activations import (  # noqa: E402
     selu,
     softplus,
 )
+from ._bags import bilinear, dropout2d, embedding_bag  # noqa: E402
 from ._convolution import conv1d, conv3d, conv_transpose1d, conv_transpose2d  # noqa: E402
 from ._dropout import dropout  # noqa: E402
 from ._normalization import group_norm, instance_norm, rms_norm  # noqa: E402

@@ -23,13 +23,15 @@ from .activation import (
     Tanh,
 )
 from .container import ModuleDict, ModuleList, Sequential
-from .conv import Conv2d
-from .dropout import Dropout
-from .embedding import Embedding
-from .flatten import Flatten
-from .linear import Identity, Linear
+from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d
+from .distance import CosineSimilarity, PairwiseDistance
+from .dropout import Dropout, Dropout2d
+from .embedding import Embedding, EmbeddingBag
+from .flatten import Flatten, Unflatten
+from .linear import Bilinear, Identity, Linear
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .norms import GroupNorm, InstanceNorm2d, RMSNorm
+from .parameter_containers import ParameterDict, ParameterList
 from .pooling import (
     AdaptiveAvgPool2d,
     AdaptiveMaxPool2d,
@@ -38,6 +40,7 @@ from .pooling import (
     MaxPool1d,
     MaxPool2d,
 )
+from .resampling import Fold, PixelShuffle, PixelUnshuffle, Unfold, Upsample
 
 __all__ = [
     "AdaptiveAvgPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Conv2d", "Dropout",
@@ -45,5 +48,8 @@ __all__ = [
     "MaxPool2d", "ModuleDict", "ModuleList", "ReLU", "Sequential", "SiLU", "Sigmoid",
     "Softmax", "Tanh", "LeakyReLU", "PReLU", "ELU", "SELU", "CELU", "Softplus", "Mish",
     "Hardtanh", "ReLU6", "Hardswish", "MaxPool1d", "AvgPool1d", "AdaptiveMaxPool2d",
-    "GroupNorm", "InstanceNorm2d", "RMSNorm",
+    "GroupNorm", "InstanceNorm2d", "RMSNorm", "Conv1d", "Conv3d", "ConvTranspose1d",
+    "ConvTranspose2d", "Dropout2d", "EmbeddingBag", "Bilinear", "ParameterList", "ParameterDict",
+    "Unflatten", "Upsample", "PixelShuffle", "PixelUnshuffle", "Unfold", "Fold",
+    "CosineSimilarity", "PairwiseDistance",
 ]

@@ -1,4 +1,4 @@
-"""``Embedding``, as in ``torch.nn``."""
+"""``Embedding`` and ``EmbeddingBag``, as in ``torch.nn``."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from ..module import Module
 from ..parameter import Parameter
 from ._common import count, new_parameter
 
-__all__ = ["Embedding"]
+__all__ = ["Embedding", "EmbeddingBag"]
 
 
 class Embedding(Module):
@@ -112,6 +112,108 @@ class Embedding(Module):
 
     def extra_repr(self) -> str:
         s = f"{self.num_embeddings}, {self.embedding_dim}"
+        if self.padding_idx is not None:
+            s += f", padding_idx={self.padding_idx}"
+        return s
+
+
+class EmbeddingBag(Module):
+    """The sums, means or maxima (``mode``, default ``"mean"``) of bags of embeddings,
+    without materializing the embeddings per index (PyTorch's ``EmbeddingBag``): see
+    :func:`unitorch.nn.functional.embedding_bag` for the bags (the rows of a 2-D input,
+    or ``offsets`` into a 1-D one) and ``per_sample_weights``.
+
+    Parameter ``weight`` (num_embeddings, embedding_dim), initialised from N(0, 1) with
+    row ``padding_idx`` (whose entries are left out of every bag) zeros, as PyTorch's.
+    ``max_norm``, ``scale_grad_by_freq`` and ``sparse`` raise
+    :class:`NotImplementedError`.  ``_weight`` gives the initial table; see also
+    :meth:`from_pretrained`.
+
+    Example:
+        >>> bag = ut.nn.EmbeddingBag(10, 3, mode="sum")
+        >>> bag(ut.tensor([1, 2, 4, 5, 4, 3, 2, 9]), ut.tensor([0, 4])).shape
+        (2, 3)
+    """
+
+    def __init__(self, num_embeddings: int, embedding_dim: int,
+                 max_norm: float | None = None, norm_type: float = 2.0,
+                 scale_grad_by_freq: bool = False, mode: str = "mean", sparse: bool = False,
+                 _weight: Any = None, include_last_offset: bool = False,
+                 padding_idx: int | None = None, device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        if max_norm is not None or scale_grad_by_freq or sparse:
+            raise NotImplementedError(
+                "EmbeddingBag: max_norm, scale_grad_by_freq and sparse are not supported")
+        if mode not in ("sum", "mean", "max"):
+            raise ValueError(f"EmbeddingBag: mode has to be one of sum, mean or max, got "
+                             f"{mode!r}")
+        num = count("EmbeddingBag", "num_embeddings", num_embeddings)
+        self.num_embeddings = num
+        self.embedding_dim = count("EmbeddingBag", "embedding_dim", embedding_dim)
+        if padding_idx is not None:
+            p = count("EmbeddingBag", "padding_idx", padding_idx, -num)
+            if p >= num:
+                raise ValueError(f"EmbeddingBag: padding_idx must be within num_embeddings "
+                                 f"({num}), got {padding_idx}")
+            padding_idx = p + num if p < 0 else p
+        self.padding_idx = padding_idx
+        self.max_norm = max_norm
+        self.norm_type = norm_type
+        self.scale_grad_by_freq = scale_grad_by_freq
+        self.mode = mode
+        self.sparse = sparse
+        self.include_last_offset = include_last_offset
+        if _weight is None:
+            self.weight = new_parameter((num, self.embedding_dim), dtype, device)
+            self.reset_parameters()
+        else:
+            w = asarray(_weight, dtype=dtype, device=device)
+            if tuple(w.shape) != (num, self.embedding_dim):
+                raise ShapeError(f"EmbeddingBag: _weight must have shape "
+                                 f"{fmt_shape((num, self.embedding_dim))}, got "
+                                 f"{fmt_shape(w.shape)}")
+            self.weight = Parameter(w)
+
+    def reset_parameters(self) -> None:
+        """``weight ~ N(0, 1)``, row ``padding_idx`` zeros."""
+        init.normal_(self.weight)
+        if self.padding_idx is not None:
+            with no_grad():
+                self.weight[self.padding_idx] = 0
+
+    def forward(self, input: Tensor, offsets: Tensor | None = None,
+                per_sample_weights: Tensor | None = None) -> Tensor:
+        return F.embedding_bag(input, self.weight, offsets, mode=self.mode,
+                               per_sample_weights=per_sample_weights,
+                               include_last_offset=self.include_last_offset,
+                               padding_idx=self.padding_idx)
+
+    @classmethod
+    def from_pretrained(cls, embeddings: Any, freeze: bool = True,
+                        max_norm: float | None = None, norm_type: float = 2.0,
+                        scale_grad_by_freq: bool = False, mode: str = "mean",
+                        sparse: bool = False, include_last_offset: bool = False,
+                        padding_idx: int | None = None) -> EmbeddingBag:
+        """An EmbeddingBag holding a copy of the 2-D ``embeddings`` (not trainable unless
+        ``freeze=False``).
+
+        Example:
+            >>> bag = ut.nn.EmbeddingBag.from_pretrained(ut.eye(3), mode="sum")
+            >>> bag(ut.tensor([[0, 2]])).tolist()
+            [[1.0, 0.0, 1.0]]
+        """
+        shape = tuple(asarray(embeddings).shape)
+        if len(shape) != 2:
+            raise ShapeError(f"EmbeddingBag.from_pretrained() expects a 2-D tensor, got shape "
+                             f"{fmt_shape(shape)}")
+        bag = cls(shape[0], shape[1], max_norm, norm_type, scale_grad_by_freq, mode, sparse,
+                  embeddings, include_last_offset, padding_idx)
+        bag.weight.requires_grad_(not freeze)
+        return bag
+
+    def extra_repr(self) -> str:
+        s = f"{self.num_embeddings}, {self.embedding_dim}, mode={self.mode!r}"
         if self.padding_idx is not None:
             s += f", padding_idx={self.padding_idx}"
         return s

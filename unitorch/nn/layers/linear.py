@@ -1,7 +1,8 @@
-"""``Linear`` and ``Identity``, as in ``torch.nn``."""
+"""``Linear``, ``Identity`` and ``Bilinear``, as in ``torch.nn``."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ...tensor import Tensor
@@ -9,7 +10,7 @@ from .. import functional as F
 from ..module import Module
 from ._common import count, fan_in_uniform_, new_parameter
 
-__all__ = ["Identity", "Linear"]
+__all__ = ["Bilinear", "Identity", "Linear"]
 
 
 class Identity(Module):
@@ -70,3 +71,50 @@ class Linear(Module):
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"bias={self.bias is not None}")
+
+
+class Bilinear(Module):
+    """``y = x1^T A x2 + b``: a bilinear layer of (..., in1_features) and (...,
+    in2_features) inputs giving (..., out_features); see
+    :func:`unitorch.nn.functional.bilinear`.
+
+    Parameters (PyTorch's names and order): ``weight`` (out_features, in1_features,
+    in2_features) and ``bias`` (out_features,) unless ``bias=False``, both drawn from
+    ``U(-k, k)``, ``k = 1 / sqrt(in1_features)`` (PyTorch's initialisation), from the
+    portable stream.
+
+    Example:
+        >>> layer = ut.nn.Bilinear(3, 4, 2)
+        >>> layer(ut.ones((5, 3)), ut.ones((5, 4))).shape
+        (5, 2)
+    """
+
+    def __init__(self, in1_features: int, in2_features: int, out_features: int,
+                 bias: bool = True, device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        self.in1_features = count("Bilinear", "in1_features", in1_features)
+        self.in2_features = count("Bilinear", "in2_features", in2_features)
+        self.out_features = count("Bilinear", "out_features", out_features)
+        self.weight = new_parameter((self.out_features, self.in1_features, self.in2_features),
+                                    dtype, device)
+        if bias:
+            self.bias = new_parameter((self.out_features,), dtype, device)
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """``weight`` and ``bias`` from ``U(-k, k)``, ``k = 1 / sqrt(in1_features)``."""
+        from .. import init
+
+        bound = 1 / math.sqrt(self.in1_features) if self.in1_features else 0.0
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input1: Tensor, input2: Tensor) -> Tensor:
+        return F.bilinear(input1, input2, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+                f"out_features={self.out_features}, bias={self.bias is not None}")
