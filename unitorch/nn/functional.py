@@ -68,7 +68,8 @@ __all__ = [
     "avg_pool1d", "adaptive_max_pool2d", "group_norm", "instance_norm", "rms_norm", "pad",
     "interpolate", "pixel_shuffle", "pixel_unshuffle", "unfold", "fold", "one_hot",
     "normalize", "pairwise_distance", "cosine_similarity", "gumbel_softmax",
-    "embedding_bag", "bilinear", "dropout2d",
+    "embedding_bag", "bilinear", "dropout2d", "binary_cross_entropy", "smooth_l1_loss",
+    "kl_div", "cosine_embedding_loss", "margin_ranking_loss", "triplet_margin_loss", "ctc_loss",
 ]
 
 _new = object.__new__
@@ -815,10 +816,17 @@ from ._vectors import (  # noqa: E402
 )
 from .layers.pooling import adaptive_avg_pool2d  # noqa: E402
 from .losses import (  # noqa: E402
+    binary_cross_entropy,
     binary_cross_entropy_with_logits,
+    cosine_embedding_loss,
     cross_entropy,
+    ctc_loss,
     huber_loss,
+    kl_div,
     l1_loss,
+    margin_ranking_loss,
     mse_loss,
     nll_loss,
+    smooth_l1_loss,
+    triplet_margin_loss,
 )

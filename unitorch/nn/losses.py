@@ -1,5 +1,8 @@
 """Loss functions, as functions (``cross_entropy``...) and as Modules (``CrossEntropyLoss``...),
 with PyTorch's names, signatures, defaults and formulas, computed by either backend.
+(``binary_cross_entropy``, ``smooth_l1_loss``, ``kl_div``, ``cosine_embedding_loss``,
+``margin_ranking_loss`` and ``triplet_margin_loss`` are in ``unitorch/nn/_losses_more.py``,
+``ctc_loss`` in ``unitorch/nn/_ctc.py``; all are found here.)
 
 Each function takes ``reduction="mean" | "sum" | "none"``: the mean over the loss
 elements (for class-index targets: weighted, see :func:`cross_entropy`), their sum, or
@@ -67,6 +70,10 @@ __all__ = [
     "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "binary_cross_entropy_with_logits",
     "huber_loss",
     "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCEWithLogitsLoss", "HuberLoss",
+    # issue 11 (in unitorch/nn/_losses_more.py and unitorch/nn/_ctc.py)
+    "binary_cross_entropy", "smooth_l1_loss", "kl_div", "cosine_embedding_loss",
+    "margin_ranking_loss", "triplet_margin_loss", "ctc_loss", "BCELoss", "SmoothL1Loss",
+    "KLDivLoss", "CosineEmbeddingLoss", "MarginRankingLoss", "TripletMarginLoss", "CTCLoss",
 ]
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -653,3 +660,21 @@ class HuberLoss(_Loss):
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+
+# The losses of issue 11 live in their own modules; they are found here, as in PyTorch.
+from ._ctc import CTCLoss, ctc_loss  # noqa: E402
+from ._losses_more import (  # noqa: E402
+    BCELoss,
+    CosineEmbeddingLoss,
+    KLDivLoss,
+    MarginRankingLoss,
+    SmoothL1Loss,
+    TripletMarginLoss,
+    binary_cross_entropy,
+    cosine_embedding_loss,
+    kl_div,
+    margin_ranking_loss,
+    smooth_l1_loss,
+    triplet_margin_loss,
+)
