@@ -70,6 +70,7 @@ __all__ = [
     "normalize", "pairwise_distance", "cosine_similarity", "gumbel_softmax",
     "embedding_bag", "bilinear", "dropout2d", "binary_cross_entropy", "smooth_l1_loss",
     "kl_div", "cosine_embedding_loss", "margin_ranking_loss", "triplet_margin_loss", "ctc_loss",
+    "scaled_dot_product_attention", "multi_head_attention_forward",
 ]
 
 _new = object.__new__
@@ -801,6 +802,7 @@ from ._activations import (  # noqa: E402
     selu,
     softplus,
 )
+from ._attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402
 from ._bags import bilinear, dropout2d, embedding_bag  # noqa: E402
 from ._convolution import conv1d, conv3d, conv_transpose1d, conv_transpose2d  # noqa: E402
 from ._dropout import dropout  # noqa: E402

@@ -22,6 +22,7 @@ from .activation import (
     Softplus,
     Tanh,
 )
+from .attention import MultiheadAttention
 from .container import ModuleDict, ModuleList, Sequential
 from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d
 from .distance import CosineSimilarity, PairwiseDistance
@@ -41,6 +42,13 @@ from .pooling import (
     MaxPool2d,
 )
 from .resampling import Fold, PixelShuffle, PixelUnshuffle, Unfold, Upsample
+from .transformer import (
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 
 __all__ = [
     "AdaptiveAvgPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Conv2d", "Dropout",
@@ -51,5 +59,7 @@ __all__ = [
     "GroupNorm", "InstanceNorm2d", "RMSNorm", "Conv1d", "Conv3d", "ConvTranspose1d",
     "ConvTranspose2d", "Dropout2d", "EmbeddingBag", "Bilinear", "ParameterList", "ParameterDict",
     "Unflatten", "Upsample", "PixelShuffle", "PixelUnshuffle", "Unfold", "Fold",
-    "CosineSimilarity", "PairwiseDistance",
+    "CosineSimilarity", "PairwiseDistance", "MultiheadAttention", "Transformer",
+    "TransformerEncoder", "TransformerEncoderLayer", "TransformerDecoder",
+    "TransformerDecoderLayer",
 ]
