@@ -173,6 +173,9 @@ class _Converter:
             "relu": L.ReLU, "gelu": lambda: L.GELU("none"), "silu": L.SiLU,
             "swish": L.SiLU, "tanh": L.Tanh, "sigmoid": L.Sigmoid,
             "softmax": lambda: L.Softmax(dim), "log_softmax": lambda: L.LogSoftmax(dim),
+            "elu": L.ELU, "selu": L.SELU, "softplus": L.Softplus, "mish": L.Mish,
+            "relu6": L.ReLU6, "leaky_relu": lambda: L.LeakyReLU(0.2),  # (Keras' default)
+            "hard_silu": L.Hardswish, "hard_swish": L.Hardswish,
         }
         if name not in make:
             raise UnsupportedLayerError(
@@ -363,9 +366,15 @@ def _activation_layer(c: _Converter, layer: Any) -> None:
 
 
 def _relu_layer(c: _Converter, layer: Any) -> None:
-    if layer.max_value is not None or layer.negative_slope or layer.threshold:
-        raise _refuse(layer, "max_value, negative_slope and threshold are not supported")
-    c.add(L.ReLU())
+    if layer.negative_slope or layer.threshold or layer.max_value not in (None, 6):
+        raise _refuse(layer, "negative_slope, threshold and a max_value other than 6 are "
+                             "not supported")
+    c.add(L.ReLU() if layer.max_value is None else L.ReLU6())
+
+
+def _spatial_dropout(c: _Converter, layer: Any) -> None:
+    c.spatial(layer)  # NCHW: Dropout2d drops axis 1, the channels Keras drops
+    c.add(L.Dropout2d(float(layer.rate)))
 
 
 def _softmax_layer(c: _Converter, layer: Any) -> None:
@@ -474,6 +483,9 @@ def _handlers() -> dict[type, Callable[[_Converter, Any], None]]:
         K.Permute: _permute,
         K.ZeroPadding2D: _zero_pad,
         K.Identity: _identity,
+        K.LeakyReLU: lambda c, layer: c.add(L.LeakyReLU(float(layer.negative_slope))),
+        K.ELU: lambda c, layer: c.add(L.ELU(float(layer.alpha))),
+        K.SpatialDropout2D: _spatial_dropout,
         K.LSTM: _recurrent("LSTM"),
         K.GRU: _recurrent("GRU"),
         K.SimpleRNN: _recurrent("SimpleRNN"),

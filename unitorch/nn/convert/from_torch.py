@@ -47,6 +47,7 @@ def _builders() -> dict[type, Callable[[Any], Module]]:
     import torch.nn as tnn
 
     from . import _torch_layers as T
+    from ._torch_more import from_torch_builders
 
     def bn(cls: type) -> Callable[[Any], Module]:
         return lambda m: cls(m.num_features, m.eps, m.momentum, m.affine,
@@ -89,6 +90,7 @@ def _builders() -> dict[type, Callable[[Any], Module]]:
         tnn.ConstantPad2d: lambda m: H.ConstantPad2d(m.padding, m.value),
         T.Permute: lambda m: H.Permute(*m.dims),
         T.RNNOutput: lambda m: H.RNNOutput(m.return_sequences, m.batch_first),
+        **from_torch_builders(_dtype),
     }
 
 

@@ -26,12 +26,23 @@ class UnsupportedLayerError(UnitorchError, TypeError):
 
     Example:
         >>> import torch
-        >>> ut.nn.from_torch(torch.nn.Bilinear(2, 2, 1))
+        >>> ut.nn.from_torch(torch.nn.ConvTranspose3d(2, 2, 1))
         Traceback (most recent call last):
         ...
-        unitorch.nn.convert.UnsupportedLayerError: from_torch: cannot convert layer of type torch.nn.modules.linear.Bilinear; ...
+        unitorch.nn.convert.UnsupportedLayerError: from_torch: cannot convert layer of type torch.nn.modules.conv.ConvTranspose3d; ...
     """
 
+
+# the torch.nn layers of issue 11, converted both ways (the unitorch layer of the same name)
+_MORE_LAYERS: tuple[str, ...] = (
+    "Conv1d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "MaxPool1d", "AvgPool1d",
+    "AdaptiveMaxPool2d", "GroupNorm", "InstanceNorm2d", "RMSNorm", "Dropout2d", "EmbeddingBag",
+    "Bilinear", "ParameterList", "ParameterDict", "LeakyReLU", "PReLU", "ELU", "SELU", "CELU",
+    "Mish", "Softplus", "Hardtanh", "Hardswish", "ReLU6", "Upsample", "PixelShuffle",
+    "PixelUnshuffle", "Unflatten", "Unfold", "Fold", "CosineSimilarity", "PairwiseDistance",
+    "MultiheadAttention", "TransformerEncoderLayer", "TransformerDecoderLayer",
+    "TransformerEncoder", "TransformerDecoder", "Transformer",
+)
 
 # torch.nn class names from_torch() converts (the unitorch layer of the same name), plus
 # the helper layers of unitorch.nn.convert that to_torch() emits
@@ -39,7 +50,7 @@ TORCH_LAYERS: tuple[str, ...] = (
     "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d",
     "BatchNorm2d", "LayerNorm", "Embedding", "Dropout", "ReLU", "GELU", "SiLU", "Tanh",
     "Sigmoid", "Softmax", "LogSoftmax", "Flatten", "Identity", "LSTM", "GRU", "RNN",
-    "ZeroPad2d", "ConstantPad2d",
+    "ZeroPad2d", "ConstantPad2d", *_MORE_LAYERS,
 )
 TORCH_CONTAINERS: tuple[str, ...] = ("Sequential", "ModuleList", "ModuleDict")
 
@@ -48,11 +59,12 @@ KERAS_LAYERS: tuple[str, ...] = (
     "InputLayer", "Dense", "Conv2D", "MaxPooling2D", "AveragePooling2D",
     "GlobalAveragePooling2D", "BatchNormalization", "LayerNormalization", "Embedding",
     "Dropout", "Activation", "ReLU", "Softmax", "Flatten", "Permute", "ZeroPadding2D",
-    "Identity", "LSTM", "GRU", "SimpleRNN",
+    "Identity", "LSTM", "GRU", "SimpleRNN", "LeakyReLU", "ELU", "SpatialDropout2D",
 )
 # values of a Keras layer's activation= (and of Activation layers) from_keras() converts
 KERAS_ACTIVATIONS: tuple[str, ...] = (
     "linear", "relu", "gelu", "silu", "swish", "tanh", "sigmoid", "softmax", "log_softmax",
+    "elu", "selu", "softplus", "mish", "relu6", "leaky_relu", "hard_silu", "hard_swish",
 )
 
 # unitorch layers to_torch() and to_keras() convert (to_keras: see its docstring for the
@@ -61,7 +73,7 @@ UNITORCH_LAYERS: tuple[str, ...] = (
     "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d",
     "BatchNorm2d", "LayerNorm", "Embedding", "Dropout", "ReLU", "GELU", "SiLU", "Tanh",
     "Sigmoid", "Softmax", "LogSoftmax", "Flatten", "Identity", "LSTM", "GRU", "RNN",
-    "Permute", "RNNOutput", "ZeroPad2d", "ConstantPad2d",
+    "Permute", "RNNOutput", "ZeroPad2d", "ConstantPad2d", *_MORE_LAYERS,
 )
 UNITORCH_CONTAINERS: tuple[str, ...] = ("Sequential", "ModuleList", "ModuleDict")
 

@@ -350,6 +350,19 @@ def _handlers() -> dict[type, Handler]:
         where, m = mods[i]
         raise _refuse(where, m, "RNNOutput must follow a recurrent layer")
 
+    def softplus(b: _Builder, mods: list[tuple[str, Module]], i: int) -> int:
+        where, m = mods[i]
+        if m.beta != 1.0:
+            raise _refuse(where, m, f"beta={m.beta}: Keras' softplus has beta 1")
+        b.call(K.Activation("softplus", dtype=b.dtype))  # (exact where PyTorch's is linear)
+        return i + 1
+
+    def dropout2d(b: _Builder, mods: list[tuple[str, Module]], i: int) -> int:
+        m = mods[i][1]
+        b.to_nhwc()  # Keras' SpatialDropout2D drops the channels of NHWC images
+        b.call(K.SpatialDropout2D(m.p, dtype=b.dtype))
+        return i + 1
+
     act = lambda name: simple(lambda b, m: K.Activation(name, dtype=b.dtype))  # noqa: E731
     return {
         L.Linear: linear,
@@ -379,6 +392,17 @@ def _handlers() -> dict[type, Handler]:
         R.GRU: recurrent("GRU"),
         R.RNN: recurrent("RNN"),
         H.RNNOutput: lone_output,
+        # the element-wise activations of issue 11 with a Keras counterpart (the others,
+        # and issue 11's convolution, pooling, normalization and attention layers, are
+        # refused: their layouts or options differ)
+        L.LeakyReLU: simple(lambda b, m: K.LeakyReLU(m.negative_slope, dtype=b.dtype)),
+        L.ELU: simple(lambda b, m: K.ELU(m.alpha, dtype=b.dtype)),
+        L.ReLU6: simple(lambda b, m: K.ReLU(max_value=6.0, dtype=b.dtype)),
+        L.SELU: act("selu"),
+        L.Mish: act("mish"),
+        L.Hardswish: act("hard_silu"),
+        L.Softplus: softplus,
+        L.Dropout2d: dropout2d,
     }
 
 

@@ -45,6 +45,7 @@ def _builders() -> dict[type, Callable[[Any], Any]]:
     import torch.nn as tnn
 
     from . import _torch_layers as T
+    from ._torch_more import to_torch_builders
 
     def bn(cls: type) -> Callable[[Any], Any]:
         return lambda m: cls(m.num_features, m.eps, m.momentum, m.affine,
@@ -90,6 +91,7 @@ def _builders() -> dict[type, Callable[[Any], Any]]:
         H.ConstantPad2d: lambda m: tnn.ConstantPad2d(m.padding, m.value),
         H.Permute: lambda m: T.Permute(*m.dims),
         H.RNNOutput: lambda m: T.RNNOutput(m.return_sequences, m.batch_first),
+        **to_torch_builders(_torch_dtype),
     }
 
 
