@@ -185,7 +185,7 @@ def gumbel_softmax(logits: Tensor, tau: float = 1.0, hard: bool = False, eps: fl
     axis = normalize_axis(dim, x.ndim)
     bk = type(x)._bk
     u = _wrap(type(x), bk.cast(_uniform(bk, tuple(x.shape), bk.device(x._n)), x._d), x._d)
-    tiny = float(dt.finfo(x._d).tiny)
+    tiny = float(dt.finfo(x._d).smallest_normal)
     e = -_un.log1p(-u)
     gumbels = -_un.log(_ew.where(e > tiny, e, tiny))
     y_soft = softmax((x + gumbels) / float(tau), axis=axis)
