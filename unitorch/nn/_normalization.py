@@ -39,7 +39,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
 
     Example:
         >>> F.group_norm(ut.tensor([[1., 3., 5., 9.]]), 2)
-        tensor([[-0.999995,  0.999995, -0.9999988,  0.9999988]], dtype=float32)
+        tensor([[-0.999995 ,  0.999995 , -0.9999988,  0.9999988]], dtype=float32)
     """
     f = _helpers()
     x = f._float_input("group_norm", input)
@@ -158,7 +158,7 @@ def rms_norm(input: Tensor, normalized_shape: int | Sequence[int],
 
     Example:
         >>> F.rms_norm(ut.tensor([[3., 4.]]), (2,))
-        tensor([[0.8485281, 1.1313709]], dtype=float32)
+        tensor([[0.84852815, 1.1313709 ]], dtype=float32)
     """
     f = _helpers()
     x = f._float_input("rms_norm", input)

@@ -165,8 +165,8 @@ class RMSNorm(Module):
     Example:
         >>> norm = ut.nn.RMSNorm(4)
         >>> norm(ut.ones((2, 4)))
-        tensor([[0.99999994, 0.99999994, 0.99999994, 0.99999994],
-                [0.99999994, 0.99999994, 0.99999994, 0.99999994]], dtype=float32)
+        tensor([[1., 1., 1., 1.],
+                [1., 1., 1., 1.]], dtype=float32)
     """
 
     def __init__(self, normalized_shape: int | Sequence[int], eps: float | None = None,
