@@ -15,13 +15,13 @@ import torch
 import torch.nn.functional as TF
 from hypothesis import given
 from hypothesis import strategies as st
-from torch_reference import compare
 
 import unitorch as ut
 import unitorch.nn.functional as F
 from unitorch.testing import strategies as uts
 
 from support import check, finite_difference, on_backends, same_error
+from torch_reference import compare
 
 FLOATS = [ut.float32, ut.float64]
 IDS = ["float32", "float64"]
