@@ -28,6 +28,11 @@ def _activation_name(fn: Any, relu: Any, gelu: Any, module_types: tuple[type, ty
     raise ValueError(f"activation {fn!r} is not supported (only relu and gelu)")
 
 
+def _has_bias(m: Any) -> bool:
+    """A norm layer's ``bias`` keyword (True when not affine, its default)."""
+    return m.bias is not None if m.affine else True
+
+
 def from_torch_builders(dtype_of: Callable[[Any], Any]) -> Builders:
     """torch.nn layer type -> function building the unitorch layer."""
     import torch.nn as tnn
@@ -102,10 +107,10 @@ def from_torch_builders(dtype_of: Callable[[Any], Any]) -> Builders:
                                              m.count_include_pad),
         tnn.AdaptiveMaxPool2d: lambda m: L.AdaptiveMaxPool2d(m.output_size, m.return_indices),
         tnn.GroupNorm: lambda m: L.GroupNorm(m.num_groups, m.num_channels, m.eps, m.affine,
-                                             dtype=dtype_of(m)),
+                                             dtype=dtype_of(m), bias=_has_bias(m)),
         tnn.InstanceNorm2d: lambda m: L.InstanceNorm2d(m.num_features, m.eps, m.momentum,
                                                        m.affine, m.track_running_stats,
-                                                       dtype=dtype_of(m)),
+                                                       dtype=dtype_of(m), bias=_has_bias(m)),
         tnn.RMSNorm: lambda m: L.RMSNorm(m.normalized_shape, m.eps, m.elementwise_affine,
                                          dtype=dtype_of(m)),
         tnn.Dropout2d: lambda m: L.Dropout2d(m.p, m.inplace),
@@ -223,10 +228,10 @@ def to_torch_builders(dtype_of: Callable[[Any], Any]) -> Builders:
                                              m.count_include_pad),
         L.AdaptiveMaxPool2d: lambda m: tnn.AdaptiveMaxPool2d(m.output_size, m.return_indices),
         L.GroupNorm: lambda m: tnn.GroupNorm(m.num_groups, m.num_channels, m.eps, m.affine,
-                                             dtype=dtype_of(m)),
+                                             dtype=dtype_of(m), bias=_has_bias(m)),
         L.InstanceNorm2d: lambda m: tnn.InstanceNorm2d(m.num_features, m.eps, m.momentum,
                                                        m.affine, m.track_running_stats,
-                                                       dtype=dtype_of(m)),
+                                                       dtype=dtype_of(m), bias=_has_bias(m)),
         L.RMSNorm: lambda m: tnn.RMSNorm(m.normalized_shape, m.eps, m.elementwise_affine,
                                          dtype=dtype_of(m)),
         L.Dropout2d: lambda m: tnn.Dropout2d(m.p, m.inplace),

@@ -23,6 +23,23 @@ from ._common import count, new_parameter
 __all__ = ["GroupNorm", "InstanceNorm2d", "RMSNorm"]
 
 
+def _affine(m: Module, affine: bool, bias: bool, shape: tuple[int, ...], dtype: Any,
+            device: Any) -> tuple[Tensor | None, Tensor | None]:
+    """The ``weight`` and ``bias`` parameters of a norm layer (``bias=False``: none, as
+    PyTorch's keyword), registered in PyTorch's order."""
+    m.register_parameter("weight", new_parameter(shape, dtype, device) if affine else None)
+    m.register_parameter("bias", new_parameter(shape, dtype, device) if affine and bias
+                         else None)
+    return m.weight, m.bias
+
+
+def _reset_affine(m: Module) -> None:
+    if m.weight is not None:
+        init.ones_(m.weight)
+    if m.bias is not None:
+        init.zeros_(m.bias)
+
+
 class GroupNorm(Module):
     """Group normalization of (N, C, ...) input: ``num_channels`` split into
     ``num_groups`` groups, each normalized per sample; see
@@ -36,7 +53,8 @@ class GroupNorm(Module):
     """
 
     def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
-                 affine: bool = True, device: Any = None, dtype: Any = None) -> None:
+                 affine: bool = True, device: Any = None, dtype: Any = None, *,
+                 bias: bool = True) -> None:
         super().__init__()
         num_groups = count("GroupNorm", "num_groups", num_groups, 1)
         num_channels = count("GroupNorm", "num_channels", num_channels, 1)
@@ -46,25 +64,19 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        if affine:
-            self.weight = new_parameter((num_channels,), dtype, device)
-            self.bias = new_parameter((num_channels,), dtype, device)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        self.weight, self.bias = _affine(self, affine, bias, (num_channels,), dtype, device)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         """``weight`` to ones and ``bias`` to zeros."""
-        if self.affine:
-            init.ones_(self.weight)
-            init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
-        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, "
+                f"affine={self.affine}, bias={self.bias is not None}")
 
 
 class InstanceNorm2d(Module):
@@ -87,7 +99,7 @@ class InstanceNorm2d(Module):
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = False, track_running_stats: bool = False, device: Any = None,
-                 dtype: Any = None) -> None:
+                 dtype: Any = None, *, bias: bool = True) -> None:
         super().__init__()
         self.num_features = count("InstanceNorm2d", "num_features", num_features, 1)
         if momentum is not None and (isinstance(momentum, bool)
@@ -99,12 +111,7 @@ class InstanceNorm2d(Module):
         self.affine = affine
         self.track_running_stats = track_running_stats
         c = self.num_features
-        if affine:
-            self.weight = new_parameter((c,), dtype, device)
-            self.bias = new_parameter((c,), dtype, device)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        self.weight, self.bias = _affine(self, affine, bias, (c,), dtype, device)
         if track_running_stats:
             self.register_buffer("running_mean", zeros(c, dtype=dtype, device=device))
             self.register_buffer("running_var", ones(c, dtype=dtype, device=device))
@@ -126,9 +133,7 @@ class InstanceNorm2d(Module):
     def reset_parameters(self) -> None:
         """Reset the running statistics; ``weight`` to ones and ``bias`` to zeros."""
         self.reset_running_stats()
-        if self.affine:
-            init.ones_(self.weight)
-            init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:
         shape = input.shape if isinstance(input, Tensor) else None
@@ -153,7 +158,8 @@ class InstanceNorm2d(Module):
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")
 
 
 class RMSNorm(Module):

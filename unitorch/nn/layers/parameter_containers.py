@@ -68,7 +68,11 @@ class ParameterList(Module):
         return getattr(self, str(self._index(idx)))
 
     def __setitem__(self, idx: int, value: Any) -> None:
-        setattr(self, str(self._index(idx)), _as_parameter(value))
+        key, value = str(self._index(idx)), _as_parameter(value)
+        if isinstance(value, Parameter) and key in self._parameters:
+            self._parameters[key] = value  # in place: the order of the names stays
+        else:
+            setattr(self, key, value)
 
     def __len__(self) -> int:
         return self._size
@@ -146,7 +150,11 @@ class ParameterDict(Module):
         if not isinstance(key, str):
             raise TypeError(f"ParameterDict keys must be strings, got {type(key).__name__}")
         self._keys[key] = None
-        setattr(self, key, _as_parameter(value))
+        value = _as_parameter(value)
+        if isinstance(value, Parameter) and key in self._parameters:
+            self._parameters[key] = value  # in place: the order of the keys stays
+        else:
+            setattr(self, key, value)
 
     def __delitem__(self, key: str) -> None:
         del self._keys[key]
