@@ -44,8 +44,8 @@ class Adadelta(Optimizer):
         rho: decay rate of the running averages (default 0.9).
         eps: added inside the square roots (default 1e-6).
         weight_decay: L2 penalty (default 0).
-        foreach, capturable: accepted for PyTorch compatibility; unitorch chooses its
-            kernels itself.
+        foreach: accepted for PyTorch compatibility (unitorch chooses its kernels).
+        capturable: accepted for PyTorch compatibility.
         maximize: maximize the objective instead of minimizing it.
         differentiable: must be False (:class:`NotImplementedError`).
 

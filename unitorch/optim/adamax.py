@@ -35,7 +35,8 @@ class Adamax(Optimizer):
             (0.9, 0.999)).
         eps: added to ``|g|`` (default 1e-8).
         weight_decay: L2 penalty (default 0).
-        foreach, capturable: accepted for PyTorch compatibility.
+        foreach: accepted for PyTorch compatibility (unitorch chooses its kernels).
+        capturable: accepted for PyTorch compatibility.
         maximize: maximize the objective instead of minimizing it.
         differentiable: must be False (:class:`NotImplementedError`).
 

@@ -39,7 +39,8 @@ class ASGD(Optimizer):
         alpha: power of the eta update (default 0.75).
         t0: the step from which averaging starts (default 1e6).
         weight_decay: L2 penalty (default 0).
-        foreach, capturable: accepted for PyTorch compatibility.
+        foreach: accepted for PyTorch compatibility (unitorch chooses its kernels).
+        capturable: accepted for PyTorch compatibility.
         maximize: maximize the objective instead of minimizing it.
         differentiable: must be False (:class:`NotImplementedError`).
 

@@ -46,7 +46,8 @@ class NAdam(Optimizer):
         weight_decay: L2 penalty (default 0).
         momentum_decay: the ``psi`` of the momentum schedule (default 4e-3).
         decoupled_weight_decay: decay the weights directly (NAdamW).
-        foreach, capturable: accepted for PyTorch compatibility.
+        foreach: accepted for PyTorch compatibility (unitorch chooses its kernels).
+        capturable: accepted for PyTorch compatibility.
         maximize: maximize the objective instead of minimizing it.
         differentiable: must be False (:class:`NotImplementedError`).
 

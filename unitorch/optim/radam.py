@@ -41,7 +41,8 @@ class RAdam(Optimizer):
         eps: added to the denominator (default 1e-8).
         weight_decay: L2 penalty (default 0).
         decoupled_weight_decay: decay the weights directly (RAdamW).
-        foreach, capturable: accepted for PyTorch compatibility.
+        foreach: accepted for PyTorch compatibility (unitorch chooses its kernels).
+        capturable: accepted for PyTorch compatibility.
         maximize: maximize the objective instead of minimizing it.
         differentiable: must be False (:class:`NotImplementedError`).
 

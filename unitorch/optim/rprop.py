@@ -36,7 +36,8 @@ class Rprop(Optimizer):
         etas: ``(etaminus, etaplus)``, the factors that shrink or grow a step size
             (default (0.5, 1.2)).
         step_sizes: ``(min, max)`` step size (default (1e-6, 50)).
-        foreach, capturable: accepted for PyTorch compatibility.
+        foreach: accepted for PyTorch compatibility (unitorch chooses its kernels).
+        capturable: accepted for PyTorch compatibility.
         maximize: maximize the objective instead of minimizing it.
         differentiable: must be False (:class:`NotImplementedError`).
 
