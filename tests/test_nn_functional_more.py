@@ -430,6 +430,12 @@ def test_interpolate_scale_factor(backends, scale, recompute, mode):
             grad_scale=2 * 16)
 
 
+def test_interpolate_nearest_keeps_integer_images(backends):
+    img = np.arange(12, dtype=np.uint8).reshape(1, 1, 3, 4)
+    want = TF.interpolate(torch.tensor(img), size=(5, 6)).numpy()
+    check(on_backends(backends, lambda v: F.interpolate(v, size=(5, 6)), img), want, ut.uint8)
+
+
 def test_pixel_shuffle_unfold_fold(backends):
     rng = _rng(6)
     x = rng.normal(size=(2, 12, 3, 2))

@@ -199,7 +199,8 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
     ``antialias=True`` raise :class:`NotImplementedError`; ``align_corners`` with a mode
     other than the linear ones raises ``ValueError``.
 
-    Real floating input keeps its dtype (float16/bfloat16 computed in float32).
+    Real floating input keeps its dtype (float16/bfloat16 computed in float32); the
+    nearest modes also take integer and bool images (``uint8``...), as PyTorch's do.
 
     Example:
         >>> F.interpolate(ut.tensor([[[1., 2.]]]), scale_factor=2)
@@ -226,8 +227,10 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
     if align_corners is not None and mode not in _LINEAR_MODES:
         raise ValueError("align_corners option can only be set with the interpolating "
                          "modes: linear | bilinear | bicubic | trilinear")
-    if x._d.kind != "f":
-        raise DTypeError(f"interpolate() expects real floating tensors, got {x._d.name}")
+    nearest = mode in ("nearest", "nearest-exact")
+    if x._d.kind != "f" and not (nearest and x._d.kind in "biu"):
+        raise DTypeError(f"interpolate() expects real floating tensors (or, for the nearest "
+                         f"modes, integer or bool ones), got {x._d.name}")
     shape = _known_shape("interpolate", x)
     spatial = shape[2:]
     out, scales = _output_sizes("interpolate", spatial, size, scale_factor,
@@ -243,15 +246,17 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
             y = _adaptive_mean(y, 2 + i, o)
         return y
     d = x._d
+    if nearest:  # gathers only: any dtype, computed as it is
+        y = x
+        for i in reversed(range(len(out))):
+            y = _take(y, _nearest_positions(spatial[i], out[i], scales[i],
+                                            mode == "nearest-exact"), 2 + i)
+        return y
     half = d in (dt.float16, dt.bfloat16)
     y = _wrap(type(x), type(x)._bk.cast(x._n, dt.float32), dt.float32) if half else x
     opmath = np.float64 if d is dt.float64 else np.float32
     for i in reversed(range(len(out))):  # the last axis first, as PyTorch's kernels
         axis = 2 + i
-        if mode in ("nearest", "nearest-exact"):
-            idx = _nearest_positions(spatial[i], out[i], scales[i], mode == "nearest-exact")
-            y = _take(y, idx, axis)
-            continue
         i0, i1, w1 = _linear_weights(spatial[i], out[i], scales[i], bool(align_corners),
                                      opmath)
         w0 = (opmath(1) - w1)
