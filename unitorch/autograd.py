@@ -31,6 +31,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .backends import Backend, _loaded, current
+from .backends.contract import TraceFailure
 from .errors import ShapeError
 from .tensor import Tensor, _wrap
 
@@ -413,12 +414,20 @@ def compile(fn: Callable[..., Any] | None = None, *, disable: bool = False,
     other Python values, which are fixed at compile time); it may be a whole training
     step, including ``loss.backward()`` and ``optimizer.step()``.
 
-    ``disable=True`` returns ``fn`` itself (eager, for debugging); with ``fallback`` a
-    function the compiler cannot handle runs eagerly, with a warning, instead of failing.
-    Options for one framework's compiler go in a keyword named after its backend, so one
-    call serves both: ``ut.compile(step, torch={"mode": "reduce-overhead"},
-    tensorflow={"jit_compile": True})``.  Usable as ``@ut.compile`` or
-    ``@ut.compile(...)``.
+    ``disable=True`` returns ``fn`` itself (eager, for debugging).  Options for one
+    framework's compiler go in a keyword named after its backend, so one call serves
+    both: ``ut.compile(step, torch={"mode": "reduce-overhead"},
+    tensorflow={"jit_compile": True})``.  Usable as ``@ut.compile`` or ``@ut.compile(...)``.
+
+    Errors: an error while the compiled function runs (an out-of-range index, found by a
+    check compiled into the graph, raises :class:`IndexOutOfRangeError`) propagates once,
+    as it would eagerly; the call is not run again and the function stays compiled.
+    Code the compiler cannot trace (reading a tensor's value with ``float(t)``,
+    ``t.item()``, ``t.numpy()``, ``if t > 0:``...) raises ``TypeError`` with
+    ``fallback=False``.  With ``fallback=True`` (the default) it runs eagerly instead,
+    with a ``RuntimeWarning``: on TensorFlow, which traces the whole function before
+    running any of it, the whole function from then on; on PyTorch, which traces part by
+    part, only the part that needs the value (a graph break), so nothing runs twice.
 
     Example:
         >>> @ut.compile
@@ -436,7 +445,7 @@ def compile(fn: Callable[..., Any] | None = None, *, disable: bool = False,
     if disable:
         return fn
     compiled: dict[str, Callable[..., Any]] = {}
-    failed: list[bool] = []
+    eager: set[str] = set()  # backends that could not trace fn
 
     def native_fn_for(backend: Backend) -> Callable[..., Any]:
         # the backend is bound here, not looked up while tracing: torch's compiler
@@ -449,22 +458,26 @@ def compile(fn: Callable[..., Any] | None = None, *, disable: bool = False,
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if failed:
-            return fn(*args, **kwargs)
         backend = current()
+        if backend.name in eager:
+            return fn(*args, **kwargs)
         c = compiled.get(backend.name)
         if c is None:
             options = dict(backend_options.get(backend.name) or {})
-            c = compiled[backend.name] = backend.compile(native_fn_for(backend), **options)
+            c = compiled[backend.name] = backend.compile(native_fn_for(backend), fallback,
+                                                         **options)
         try:
             out = c(*_unwrap(args), **_unwrap(kwargs)) if args or kwargs else c()
-        except Exception as e:
+        except TraceFailure as failure:
+            # raised only when tracing failed before any of this call ran: running the
+            # call eagerly repeats nothing
+            e = failure.error
             if not fallback:
-                raise
-            warnings.warn(f"ut.compile: {backend.name} could not compile "
+                raise e from None
+            warnings.warn(f"ut.compile: {backend.name} could not trace "
                           f"{getattr(fn, '__name__', fn)!r} ({type(e).__name__}: {e}); "
-                          "running it eagerly", RuntimeWarning, stacklevel=2)
-            failed.append(True)
+                          "running it eagerly from now on", RuntimeWarning, stacklevel=2)
+            eager.add(backend.name)
             return fn(*args, **kwargs)
         return _wrap_natives(out, backend)
 

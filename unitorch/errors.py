@@ -122,6 +122,39 @@ class LinAlgError(UnitorchError, ValueError):
     """
 
 
+def value_needed_message(what: str) -> str:
+    """The message for reading a tensor's values (``what``: ``"float()"``, ``"item()"``,
+    ``"numpy()"``...) while a function is being compiled, the same on every backend."""
+    return (f"{what} of a tensor needs its value, which is unknown while the function is "
+            "being compiled; use ut.where or tensor ops instead of Python control flow, "
+            "and read values outside the compiled function (return them from it)")
+
+
+# A check compiled into a graph (Backend.check) carries the unitorch error it stands for
+# in its message, between these markers, through the framework's own error type.
+_CHECK_OPEN, _CHECK_CLOSE = "[unitorch ", " /unitorch]"
+
+
+def check_message(error: type[Exception], message: str) -> str:
+    """``message`` marked as standing for unitorch's ``error`` (see :func:`checked_error`)."""
+    return f"{_CHECK_OPEN}{error.__name__}] {message}{_CHECK_CLOSE}"
+
+
+def checked_error(exc: BaseException) -> UnitorchError | None:
+    """The unitorch error a framework's run-time error stands for, when it comes from a
+    check compiled into a graph (``Backend.check``), else ``None``."""
+    text = str(exc)
+    start = text.find(_CHECK_OPEN)
+    end = text.find(_CHECK_CLOSE, start)
+    if start < 0 or end < 0:
+        return None
+    name, _, message = text[start + len(_CHECK_OPEN):end].partition("] ")
+    cls = globals().get(name)
+    if not (isinstance(cls, type) and issubclass(cls, UnitorchError)):
+        return None
+    return cls(message)
+
+
 def fmt_shape(shape: Sequence[int | None]) -> str:
     """Shapes print the same on every backend: ``(2, 3)``, ``()``, ``(None, 4)``."""
     return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
@@ -155,7 +188,8 @@ def broadcast_shapes(*shapes: Sequence[int | None]) -> tuple[int | None, ...]:
     ``None`` (a dimension unknown while tracing a compiled function) broadcasts with
     anything and stays unknown unless the other size is known and not 1.
     """
-    ndim = max((len(s) for s in shapes), default=0)
+    # (no max(..., default=): torch.compile cannot trace that keyword)
+    ndim = max([0, *(len(s) for s in shapes)])
     out: list[int | None] = []
     for i in range(-ndim, 0):
         size: int | None = 1

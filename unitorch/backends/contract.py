@@ -1164,6 +1164,52 @@ class Backend(abc.ABC):
     # compile: the framework's compiler
 
     @abc.abstractmethod
-    def compile(self, fn: Callable[..., Any], **options: Any) -> Callable[..., Any]:
+    def compile(self, fn: Callable[..., Any], fallback: bool = True, **options: Any
+                ) -> Callable[..., Any]:
         """``fn`` compiled by the framework's own compiler (``torch.compile``,
-        ``tf.function``).  ``fn`` takes and returns native tensors and nests of them."""
+        ``tf.function``).  ``fn`` takes and returns native tensors and nests of them.
+
+        Calling the result runs the compiled computation (tracing ``fn`` first where
+        needed).  An exception raised while ``fn`` is traced, *before any of the call's
+        computation has run*, is raised as :class:`TraceFailure` wrapping it, so the
+        caller may run the call again eagerly without repeating anything.  Every other
+        exception propagates as it is: an error while the computation runs, or one
+        raised after a part of it has run (a compiler that traces lazily, part by part,
+        as ``torch.compile`` does after a graph break).  A failed :meth:`check` is raised
+        as the unitorch error it names (:func:`unitorch.errors.checked_error`).
+        ``fallback`` is the caller's choice to run eagerly what cannot be compiled: a
+        backend whose compiler can run one read of values eagerly inside the compiled
+        function uses it in :meth:`value_while_compiling`."""
+
+    def value_while_compiling(self, x: Native, what: str, form: str) -> Any:
+        """``x``'s values on the host, asked for while a function is being compiled
+        (:meth:`is_compiling`), by ``what`` (``"float()"``, ``"item()"``...): as a NumPy
+        array (``form="array"``), a Python scalar (``"scalar"``, one element) or nested
+        lists (``"list"``).  The values are unknown while tracing, so the default raises
+        ``TypeError`` naming ``what`` and what to do instead.  A backend whose compiler
+        can run the read eagerly in the middle of the compiled function (a graph break)
+        does so instead where the enclosing compile allows a fallback."""
+        from ..errors import value_needed_message
+
+        raise TypeError(value_needed_message(what))
+
+    @abc.abstractmethod
+    def check(self, condition: Native, error: type[Exception], message: str,
+              x: Native) -> Native:
+        """Called only while compiling, where the public layer cannot read values to
+        validate them: make the compiled computation raise, when it runs and the bool
+        0-d ``condition`` is false, an error that :meth:`compile`'s function re-raises
+        as ``error(message)`` (a class of ``unitorch.errors``).  Returns ``x``, the
+        values checked, to be used in its place: operations on the result never see
+        ``x`` unchecked (a kernel failing first would raise the framework's own error),
+        and the check runs before the operations that follow it in the function change
+        any state."""
+
+
+class TraceFailure(Exception):
+    """Raised by a function made by :meth:`Backend.compile` when tracing failed before
+    any of the call's computation ran; ``error`` is the exception raised."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(f"{type(error).__name__}: {error}")
+        self.error = error

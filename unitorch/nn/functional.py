@@ -33,9 +33,9 @@ The same on every backend:
   Both compute float16/bfloat16 input in float32; parameters (weight, bias, running
   statistics) are used in that compute dtype and the result has the input's dtype.
 * ``embedding`` raises :class:`IndexOutOfRangeError` for an index outside
-  ``[0, num_embeddings)`` (negative ones too, as PyTorch does); TensorFlow's ``gather``
-  returns zeros for them on GPU.  Inside a compiled function indices cannot be read, so
-  there the framework's own behaviour applies.
+  ``[0, num_embeddings)`` (negative ones too, as PyTorch does), on every device (where
+  TensorFlow's GPU ``gather`` would return zeros), also inside a compiled function,
+  where a check compiled into it raises when it runs.
 
 Errors are raised here, with one message on every backend.
 """
@@ -49,7 +49,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as dt
-from .._dispatch import backend_of, check_kind, native_scalar, to_tensor
+from .._dispatch import backend_of, check_kind, check_range_compiled, native_scalar, to_tensor
 from ..errors import DTypeError, IndexOutOfRangeError, ShapeError, fmt_shape
 from ..ops._ufunc import unary
 from ..ops.activations import log_softmax, softmax
@@ -764,7 +764,11 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
             )
         padding_idx = p + num if p < 0 else p
     positions = backend.cast(idx._n, dt.int64)
-    if num is not None and not backend.is_compiling():
+    if num is not None and backend.is_compiling():
+        positions = check_range_compiled(
+            backend, positions, 0, num, f"embedding(): an index is out of range for {num} "
+            "embeddings")
+    elif num is not None:
         arr = backend.to_numpy(positions)
         if arr.size and (arr.min() < 0 or arr.max() >= num):
             bad = arr[(arr < 0) | (arr >= num)].flat[0]
