@@ -78,7 +78,15 @@ class ElementwiseOps:
 
     @staticmethod
     def gelu(x, approximate):
-        return F.gelu(x, approximate="tanh" if approximate else "none")
+        if approximate:
+            return F.gelu(x, approximate="tanh")
+        out = F.gelu(x)
+        if x.dtype is torch.float32 or x.dtype is torch.bfloat16:
+            # torch's float32 kernels (bfloat16 computes in float32) give NaN for +inf and
+            # overflow to inf near the largest float (gelu(3e38) is inf), on every CPU
+            # capability; above 8 gelu(x) rounds to x itself (1 - Phi(8) is 6e-16)
+            out = torch.where(x > 8.0, x, out)
+        return out
 
     add = staticmethod(torch.add)
     subtract = staticmethod(torch.sub)

@@ -1,0 +1,94 @@
+"""Special values (+-inf, NaN, values near overflow) give unitorch's documented results on
+every CPU: the cases of ``tests/special_values.py`` against their NumPy float64
+references, in this process and in child processes with TensorFlow's oneDNN kernels on
+and off (``TF_ENABLE_ONEDNN_OPTS``, read when TensorFlow is imported; its default
+depends on the CPU) and with PyTorch's portable and AVX2 kernels
+(``ATEN_CPU_CAPABILITY``; this process uses the best the CPU has)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import special_values as sv
+
+import unitorch as ut
+from unitorch.testing import assert_close
+from unitorch.testing.tolerances import family_tolerance
+
+from support import reference_cast
+
+_TESTS = Path(__file__).resolve().parent
+
+
+def _check(found: dict[str, np.ndarray], where: str) -> None:
+    assert found, f"{where}: no results"
+    for key, got in found.items():
+        name, dtype, mode = key.split("|")
+        d = getattr(ut, dtype)
+        rtol, atol = family_tolerance(sv.CASES[name][3], d)
+        assert_close(got, reference_cast(sv.reference(name, dtype), d), rtol, atol,
+                     msg=f"{where}: {name} in {dtype} ({mode})")
+
+
+def _in_child(backend: str, env: dict[str, str], compiled: bool, tmp_path: Path
+              ) -> dict[str, np.ndarray]:
+    path = tmp_path / f"{backend}-{len(list(tmp_path.iterdir()))}.npz"
+    root = str(_TESTS.parent)
+    env = {**os.environ, **env,
+           "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run(
+        [sys.executable, str(_TESTS / "special_values.py"), backend, str(path),
+         "compiled" if compiled else "eager"],
+        env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-4000:]
+    with np.load(path) as data:
+        return {k: data[k] for k in data.files}
+
+
+def test_in_this_process(backend):
+    # TensorFlow also inside tf.function, where its graph rewrites pick the oneDNN
+    # kernels; torch.compile runs the same ATen kernels (aot_eager)
+    ut.manual_seed(0)
+    _check(sv.results(compiled=backend == "tensorflow"), backend)
+
+
+@pytest.mark.parametrize("onednn", ["0", "1"])
+def test_tensorflow_with_onednn_on_and_off(backends, onednn, tmp_path):
+    if "tensorflow" not in backends:
+        pytest.skip("TensorFlow is not among the selected backends")
+    found = _in_child("tensorflow", {"TF_ENABLE_ONEDNN_OPTS": onednn}, True, tmp_path)
+    _check(found, f"tensorflow, TF_ENABLE_ONEDNN_OPTS={onednn}")
+
+
+@pytest.mark.parametrize("capability", ["default", "avx2"])
+def test_torch_with_each_cpu_capability(backends, capability, tmp_path):
+    if "torch" not in backends:
+        pytest.skip("torch is not among the selected backends")
+    found = _in_child("torch", {"ATEN_CPU_CAPABILITY": capability}, False, tmp_path)
+    _check(found, f"torch, ATEN_CPU_CAPABILITY={capability}")
+
+
+_PROBES = {
+    "tensorflow": ({"TF_ENABLE_ONEDNN_OPTS": "0"},
+                   "from tensorflow.python.util import _pywrap_util_port as p; "
+                   "print(p.IsMklEnabled())", "False"),
+    "torch": ({"ATEN_CPU_CAPABILITY": "default"},
+              "import torch; print(torch.backends.cpu.get_cpu_capability())", "DEFAULT"),
+}
+
+
+@pytest.mark.parametrize("framework", sorted(_PROBES))
+def test_the_switch_reaches_the_child(backends, framework):
+    # the child processes above really run with the kernels they were given
+    if framework not in backends:
+        pytest.skip(f"{framework} is not among the selected backends")
+    env, probe, expected = _PROBES[framework]
+    done = subprocess.run([sys.executable, "-c", probe], env={**os.environ, **env},
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == expected, done.stdout
