@@ -358,8 +358,9 @@ def backward(tensor: Tensor, gradient: Tensor | None = None, *, retain_graph: bo
                              f"shape {tensor.shape}")
         og = gradient._n
     if not backend.requires_grad(tensor._n):
-        raise RuntimeError("backward(): the tensor does not require gradients (none of its "
-                           "inputs required them, or it was computed under no_grad)")
+        raise RuntimeError(backend.backward_refused(tensor._n) or (
+            "backward(): the tensor does not require gradients (none of its inputs "
+            "required them, or it was computed under no_grad)"))
     backend.backward(tensor._n, og, create_graph, retain_graph)
 
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 __all__ = [
     "UnitorchError", "ShapeError", "DTypeError", "AxisError", "IndexOutOfRangeError",
     "BackendMismatchError", "BackendNotAvailableError", "DeviceError", "LinAlgError",
+    "OutOfMemoryError",
 ]
 
 
@@ -122,12 +123,32 @@ class LinAlgError(UnitorchError, ValueError):
     """
 
 
+class OutOfMemoryError(UnitorchError, MemoryError):
+    """A tensor too large for the memory of its device, or for any 64-bit machine
+    (PyTorch raises ``RuntimeError`` or ``torch.OutOfMemoryError``, TensorFlow
+    ``ResourceExhaustedError``).  A shape with more elements than an int64 can count is a
+    :class:`ShapeError` instead.
+
+    Example:
+        >>> ut.zeros((2**60, 2), dtype=ut.float64)
+        Traceback (most recent call last):
+        ...
+        unitorch.errors.OutOfMemoryError: zeros(): a float64 tensor of shape (1152921504606846976, 2) needs 2**64 bytes or more, more than a 64-bit machine can address
+    """
+
+
 def value_needed_message(what: str) -> str:
     """The message for reading a tensor's values (``what``: ``"float()"``, ``"item()"``,
     ``"numpy()"``...) while a function is being compiled, the same on every backend."""
     return (f"{what} of a tensor needs its value, which is unknown while the function is "
             "being compiled; use ut.where or tensor ops instead of Python control flow, "
             "and read values outside the compiled function (return them from it)")
+
+
+BACKWARD_FREED = ("backward(): the recorded computation of this tensor was freed by an "
+                  "earlier backward(); pass retain_graph=True to that backward() to "
+                  "differentiate it again")
+"""The message of a second ``backward()`` through a freed computation, on every backend."""
 
 
 # A check compiled into a graph (Backend.check) carries the unitorch error it stands for
@@ -160,8 +181,21 @@ def fmt_shape(shape: Sequence[int | None]) -> str:
     return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
+def _as_axis(axis: object, what: str) -> int:
+    """An axis given as an int-like object (a NumPy integer, a 0-d integer tensor)."""
+    try:
+        return operator.index(axis)
+    except (TypeError, ValueError):
+        shape = getattr(axis, "shape", None)
+        got = (f"a tensor of shape {fmt_shape(shape)}" if shape is not None
+               else type(axis).__name__)
+        raise TypeError(f"{what} must be an int or a tuple of ints, got {got}") from None
+
+
 def normalize_axis(axis: int, ndim: int, what: str = "axis") -> int:
     """``axis`` as a non-negative index into ``ndim`` dimensions, or :class:`AxisError`."""
+    if type(axis) is not int:
+        axis = _as_axis(axis, what)
     if not -ndim <= axis < ndim:
         raise AxisError(
             f"{what} {axis} is out of bounds for a tensor of {ndim} dimension"
@@ -175,8 +209,10 @@ def normalize_axes(axis: int | Sequence[int] | None, ndim: int) -> tuple[int, ..
     if axis is None:
         return tuple(range(ndim))
     if isinstance(axis, int) or hasattr(axis, "__index__"):  # NumPy integers too
-        return (normalize_axis(operator.index(axis), ndim),)
-    out = tuple(normalize_axis(operator.index(a), ndim) for a in axis)
+        return (normalize_axis(_as_axis(axis, "axis"), ndim),)
+    if not isinstance(axis, (tuple, list)):
+        _as_axis(axis, "axis")  # raises, naming what was given
+    out = tuple(normalize_axis(_as_axis(a, "axis"), ndim) for a in axis)
     if len(set(out)) != len(out):
         raise AxisError(f"repeated axis in {tuple(axis)}")
     return tuple(sorted(out))

@@ -353,7 +353,8 @@ class Tensor:
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Mark this tensor as a leaf that requires gradients (or not), in place.  On
-        TensorFlow its native becomes a trainable ``tf.Variable``.
+        TensorFlow its native becomes a trainable ``tf.Variable``.  Only floating and
+        complex tensors can require gradients (:class:`DTypeError` otherwise).
 
         Example:
             >>> w = ut.tensor([1.0, 2.0]).requires_grad_()
@@ -361,7 +362,11 @@ class Tensor:
             >>> w.grad
             tensor([2., 4.], dtype=float32)
         """
-        self._n = self._bk.set_requires_grad(self._n, bool(requires_grad))
+        flag = bool(requires_grad)
+        if flag and self._d.kind not in "fc":  # (torch refuses, TensorFlow would accept)
+            raise DTypeError(f"only floating and complex tensors can require gradients, got "
+                             f"{self._d.name}")
+        self._n = self._bk.set_requires_grad(self._n, flag)
         return self
 
     @property
@@ -477,6 +482,7 @@ def bind_tensor_type(backend: Backend) -> None:
 
     backend.Tensor = T
     backend.wrap = wrap
+    backend.adopt_tensor_type(T)
 
 
 on_load(bind_tensor_type)

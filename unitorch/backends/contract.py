@@ -200,6 +200,21 @@ class Backend(abc.ABC):
         mutable (a ``torch.Tensor``, a ``tf.Variable``) and return ``x``; otherwise return
         ``value``."""
 
+    def adopt_tensor_type(self, tensor_type: type) -> None:
+        """Called once, when ``tensor_type`` (unitorch's Tensor class for this backend, a
+        subclass of ``unitorch.Tensor``) is made.  A framework whose operators convert
+        unknown objects to its own tensors (TensorFlow: ``tf_tensor + t`` would return a
+        ``tf.Tensor``) is taught here to leave unitorch Tensors to their reflected
+        operators, so the result is a unitorch Tensor, as with PyTorch.  The default does
+        nothing: PyTorch's operators return ``NotImplemented`` for objects they do not
+        know, and Python then calls the reflected operator."""
+        return None
+
+    @abc.abstractmethod
+    def out_of_memory(self, error: BaseException) -> bool:
+        """Whether ``error``, raised by this backend, means an allocation failed (the
+        public layer raises ``unitorch.OutOfMemoryError`` for it)."""
+
     @abc.abstractmethod
     def is_compiling(self) -> bool:
         """True while the framework traces a compiled function (values are symbolic)."""
@@ -1004,7 +1019,17 @@ class Backend(abc.ABC):
         is required for a non-scalar ``target``) to the gradient of every leaf requiring
         gradients that ``target`` depends on (see :meth:`get_grad`).  Unless
         ``retain_graph``, what was recorded may be freed afterwards (PyTorch frees the
-        graph of ``target``; TensorFlow's ambient tape drops everything recorded so far)."""
+        graph of ``target``; TensorFlow's ambient tape drops everything recorded so far).
+        A second call through a freed computation raises ``RuntimeError`` with
+        ``unitorch.errors.BACKWARD_FREED``."""
+
+    def backward_refused(self, x: Native) -> str | None:
+        """Why :meth:`backward` cannot differentiate ``x``, a result that does not
+        require gradients (:meth:`requires_grad` is false), where the backend knows more
+        than "none of its inputs required gradients": its recorded computation was freed
+        by an earlier :meth:`backward` (``unitorch.errors.BACKWARD_FREED``), or nothing
+        is recorded in this thread.  ``None`` otherwise (the default)."""
+        return None
 
     @abc.abstractmethod
     def get_grad(self, x: Native) -> Native | None:

@@ -627,11 +627,16 @@ def gather(x: Tensor, dim: int, index: Any) -> Tensor:
         tensor([[2],
                 [3]], dtype=int64)
     """
+    if isinstance(dim, Tensor) or not hasattr(dim, "__index__"):
+        got = f"a tensor of shape {fmt_shape(dim.shape)}" if isinstance(dim, Tensor) else \
+            type(dim).__name__
+        raise TypeError(f"gather(): dim must be an int, got {got}; the arguments are "
+                        "gather(x, dim, index), the index last (PyTorch's order)")
     backend = backend_of("gather", x, index)
     x = to_tensor(x, backend)
     idx = to_tensor(index, backend)
     check_kind("gather", idx._d, "iu")
-    ax = normalize_axis(dim, x.ndim)
+    ax = normalize_axis(dim, x.ndim, "dim")
     xs, js = x.shape, idx.shape
     if len(js) != len(xs) or any(
             j is not None and s is not None and j > s for a, (j, s) in enumerate(zip(js, xs))

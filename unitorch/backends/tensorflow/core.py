@@ -6,15 +6,18 @@ Every other module of this package imports its shared helpers from here.
 
 from __future__ import annotations
 
+import functools
+import sys
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import tensorflow as tf
 from tensorflow.python.eager.context import executing_eagerly as _executing_eagerly
+from tensorflow.python.framework import override_binary_operator as _override_binary_operator
 
 from ... import dtypes as dt
-from ...devices import Device
+from ...devices import Device, check_available
 from ..contract import Native
 
 raw = tf.raw_ops
@@ -33,10 +36,44 @@ _INT_OF_FLOAT = {tf.float16: tf.int16, tf.bfloat16: tf.int16, tf.float32: tf.int
 _SMALL_INTS = (tf.int8, tf.int16, tf.uint8)
 
 
+_ADOPTED: set[type] = set()
+
+
+def _convert_unitorch_tensor(value: Any, dtype: Any = None, name: Any = None,
+                             as_ref: bool = False) -> Any:
+    """TensorFlow's conversion of a unitorch Tensor.  TensorFlow's binary operators
+    (``tf_tensor + t``) convert the right operand and, only when that fails with
+    ``TypeError``, call its reflected operator (``t.__radd__``): refusing here, inside
+    an operator, makes the result a unitorch Tensor, as ``torch_tensor + t`` is.  Any
+    other conversion (``tf.constant(t)``, a TensorFlow function given ``t``) goes on to
+    TensorFlow's own conversion (``NotImplemented``), through NumPy's protocol."""
+    frame = sys._getframe(1)
+    for _ in range(24):  # the operator is several frames up (its op, convert_to_tensor)
+        if frame is None:
+            break
+        code = frame.f_code
+        if code.co_name == "binary_op_wrapper" and code.co_filename == _OPERATORS_FILE:
+            raise TypeError("a unitorch Tensor: use its reflected operator")
+        frame = frame.f_back
+    return NotImplemented
+
+
+_OPERATORS_FILE = _override_binary_operator.__file__
+
+
 def _tf_device(device: Device | None) -> str | None:
     if device is None:
         return None
-    return "/CPU:0" if device.type == "cpu" else f"/GPU:{device.index}"
+    if device.type == "cpu":
+        return "/CPU:0"
+    check_available(device, _gpu_count())  # TF would silently use the CPU instead
+    return f"/GPU:{device.index}"
+
+
+@functools.cache
+def _gpu_count() -> int:
+    """The GPUs TensorFlow sees (fixed once its runtime is initialized)."""
+    return len(tf.config.list_logical_devices("GPU"))
 
 
 def _const(value: Any, like: Native) -> Native:
@@ -214,6 +251,17 @@ class CoreOps:
             x.assign(value)
             return x
         return value
+
+    @staticmethod
+    def adopt_tensor_type(tensor_type: type) -> None:
+        base = tensor_type.__mro__[1]  # unitorch.Tensor: unitorch Tensors of any backend
+        if base not in _ADOPTED:
+            _ADOPTED.add(base)
+            tf.register_tensor_conversion_function(base, _convert_unitorch_tensor, 0)
+
+    @staticmethod
+    def out_of_memory(error: BaseException) -> bool:
+        return isinstance(error, (tf.errors.ResourceExhaustedError, MemoryError))
 
     @staticmethod
     def is_compiling() -> bool:
