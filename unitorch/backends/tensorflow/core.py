@@ -101,9 +101,6 @@ def _loses_sign(value: Any) -> bool:
     return t is complex and (value.real == 0 or value.imag == 0)
 
 
-_INT_CONSTANTS: dict[tuple[int, ...], Native] = {}
-
-
 def _ints(values: tuple[int, ...]) -> Any:
     """Python ``values`` (axes, a shape, a permutation) as the int argument of a raw op.
 
@@ -126,19 +123,59 @@ def _cpu_int64(values: tuple[int, ...]) -> Native:
         return tf.constant(values, tf.int64)
 
 
-def _remembered(cache: dict[Any, Any], key: Any, make: Callable[[], Any],
-                limit: int = 4096) -> Any:
-    """``cache[key]``, made by ``make()`` on a miss.  A cache holding more than ``limit``
-    entries is emptied first: its keys (shapes, slices) can vary without end."""
-    found = cache.get(key)
+class _Cache:
+    """Values remembered by key (see :func:`_remembered`), bounded by bytes: its keys
+    (shapes, slices, lengths) can vary without end, and one entry can be large (an index
+    ramp of a long axis).  When a new entry would take the cache past ``budget`` bytes,
+    the cache is emptied first; an entry larger than the budget is not kept.  Sizes are
+    the bytes of the tensors an entry holds plus :data:`_ENTRY_BYTES` for the rest."""
+
+    __slots__ = ("entries", "nbytes", "budget")
+
+    def __init__(self, budget: int) -> None:
+        self.entries: dict[Any, Any] = {}
+        self.nbytes = 0
+        self.budget = budget
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.nbytes = 0
+
+
+_ENTRY_BYTES = 256  # a key, a dict slot and a small Python object, about
+
+
+def _nbytes(value: Any) -> int:
+    """The bytes an entry of a :class:`_Cache` holds: its tensors' data, and
+    :data:`_ENTRY_BYTES` for everything else."""
+    if isinstance(value, (tf.Tensor, tf.Variable)):
+        n = value.shape.num_elements()
+        return _ENTRY_BYTES + (n or 0) * value.dtype.size
+    if isinstance(value, (tuple, list)):
+        return sum(_nbytes(v) for v in value)
+    if isinstance(value, dict):
+        return sum(_nbytes(v) for v in value.values())
+    return _ENTRY_BYTES
+
+
+def _remembered(cache: _Cache, key: Any, make: Callable[[], Any]) -> Any:
+    """``cache``'s value for ``key``, made by ``make()`` on a miss (a hit costs one dict
+    lookup)."""
+    found = cache.entries.get(key)
     if found is None:
-        if len(cache) > limit:
+        found = make()
+        size = _nbytes(found)
+        if size > cache.budget:
+            return found
+        if cache.nbytes + size > cache.budget:
             cache.clear()
-        found = cache[key] = make()
+        cache.entries[key] = found
+        cache.nbytes += size
     return found
 
 
-_CONSTANTS: dict[tuple[Any, tuple[int, ...]], tuple[Native, ...]] = {}
+_INT_CONSTANTS = _Cache(4 << 20)  # int tuples as int64 tensors (see _ints): tiny, many
+_CONSTANTS = _Cache(4 << 20)  # scalars: tiny, few
 
 
 def _constants(dtype: Any, *values: int) -> tuple[Native, ...]:
