@@ -1081,6 +1081,14 @@ class Backend(abc.ABC):
         eagerly even while a compiled function is being traced (its first run creates
         the state it then updates on every run)."""
 
+    @abc.abstractmethod
+    def run_eagerly(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(*args)`` run eagerly, with concrete values, also while a function is being
+        compiled: for state made at the first call of a compiled function from values
+        only known eagerly (a metric's own ``initial_state()``).  ``fn`` returns natives
+        or nests of unitorch tensors; TensorFlow runs it under ``tf.init_scope``, PyTorch
+        outside the traced graph (a graph break)."""
+
     def run_update(self, rule: Callable[..., None], static: tuple[Any, ...],
                    *args: Any) -> None:
         """Run ``rule(self, static, *args)`` once, in place and recording nothing: an

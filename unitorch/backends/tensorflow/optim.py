@@ -48,6 +48,11 @@ class OptimOps:
         with tf.device(_tf_device(device) or self._default_device_name()):
             return _own_variable(lambda: tf.fill(shape, tf.constant(fill_value, nd)))
 
+    @staticmethod
+    def run_eagerly(fn, *args):
+        with tf.init_scope():
+            return fn(*args)
+
     def run_update(self, rule, static, *args):
         # The holders go in as their variables: a tf.function takes variables as inputs
         # (and reads them on every run) but would trace anew for each Python object.
