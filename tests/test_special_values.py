@@ -92,3 +92,25 @@ def test_the_switch_reaches_the_child(backends, framework):
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == expected, done.stdout
+
+
+def test_the_documented_pow_half_difference(backends):
+    # docs/differences.md ("What still differs"): x ** 0.5 of -inf and -0.0 follows NumPy
+    # on TensorFlow eagerly, sqrt's rule on torch and in TensorFlow's compiled graphs;
+    # ut.sqrt is the same everywhere
+    x = np.array([-np.inf, -0.0, 4.0], np.float32)
+    numpy_rule = [np.inf, 0.0, 2.0]
+    sqrt_rule = [np.nan, -0.0, 2.0]
+    for name in backends:
+        with ut.use_backend(name):
+            t = ut.asarray(x)
+            found = {"eager": (t ** 0.5).numpy()}
+            if name == "tensorflow":
+                found["compiled"] = ut.compile(lambda a: a ** 0.5)(t).numpy()
+            for mode, got in found.items():
+                want = numpy_rule if (name, mode) == ("tensorflow", "eager") else sqrt_rule
+                np.testing.assert_array_equal(got, want, err_msg=f"{name} {mode}")
+                assert np.signbit(got[1]) == np.signbit(want[1]), (name, mode)
+            root = ut.sqrt(t).numpy()
+            np.testing.assert_array_equal(root, sqrt_rule)
+            assert np.signbit(root[1])
