@@ -114,3 +114,26 @@ def test_the_documented_pow_half_difference(backends):
             root = ut.sqrt(t).numpy()
             np.testing.assert_array_equal(root, sqrt_rule)
             assert np.signbit(root[1])
+
+
+def test_gelu_gradients_where_values_are_large(backends):
+    # torch's float32 gelu is computed through min(x, 8) (its kernel gave NaN for +inf):
+    # the gradient is still gelu'(x) = Phi(x) + x phi(x), 1 above 8, and differentiable
+    # again, on both backends
+    import math
+
+    x = np.array([1e30, 3e38, 9.0, 8.0, 1.0, -1.0, -6.0, 0.0], np.float32)
+    phi = np.array([math.exp(-v * v / 2) / math.sqrt(2 * math.pi) if abs(v) < 1e10 else 0.0
+                    for v in x.astype(np.float64)])
+    cdf = np.array([0.5 * math.erfc(-v / math.sqrt(2)) for v in x.astype(np.float64)])
+    first = cdf + np.where(np.abs(x) < 1e10, x.astype(np.float64) * phi, 0.0)
+    second = np.where(np.abs(x) < 1e10, phi * (2 - x.astype(np.float64) ** 2), 0.0)
+    rtol, atol = family_tolerance("composite", ut.float32)
+    for name in backends:
+        with ut.use_backend(name):
+            t = ut.asarray(x)
+            g1 = ut.grad(lambda a: ut.sum(ut.nn.functional.gelu(a)))
+            assert_close(g1(t), first, rtol, atol, msg=f"{name} gelu'")
+            # (not at 3e38, where TensorFlow's second derivative overflows: x * x)
+            g2 = ut.grad(lambda a, g1=g1: ut.sum(g1(a)))
+            assert_close(g2(t[2:]), second[2:], 10 * rtol, 10 * atol, msg=f"{name} gelu''")
