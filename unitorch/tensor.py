@@ -419,30 +419,6 @@ class Tensor:
         """
         return _wrap(type(self), self._bk.detach(self._n), self._d)
 
-    # -- pickling ---------------------------------------------------------------------
-
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        """Pickling (``pickle``, ``copy.deepcopy``, ``multiprocessing``, DataLoader
-        workers): the values as a NumPy array, with the dtype, backend, device and
-        whether the tensor is a Parameter or requires gradients.  Unpickling makes a new
-        tensor on that backend and device (no memory shared; a computed result comes back
-        as a leaf, its recorded computation dropped, as in PyTorch).  Checkpoints do not use this: ``ut.load`` never
-        unpickles.
-
-        Example:
-            >>> import pickle
-            >>> pickle.loads(pickle.dumps(ut.tensor([1.5, 2.0])))
-            tensor([1.5, 2. ], dtype=float32)
-        """
-        bk = self._bk
-        grad = bk.requires_grad(self._n)
-        if getattr(self, "_p", False) is True:
-            kind = "parameter" if grad else "frozen parameter"
-        else:  # (a computed result comes back as a leaf, as in PyTorch)
-            kind = "requires grad" if grad else "tensor"
-        values = self.numpy().copy()  # (inside a compiled function: see unitorch.compile)
-        return _unpickle, (bk.name, values, self._d.name, str(self.device), kind)
-
     # -- display ----------------------------------------------------------------------
 
     def _values_text(self) -> str:
@@ -477,20 +453,6 @@ def _is_dtype_like(obj: Any) -> bool:
     except (DTypeError, TypeError):
         return False
     return not isinstance(obj, str) or obj in {d.name for d in _dt.all_dtypes}
-
-
-def _unpickle(backend: str, values: np.ndarray, dtype: str, device: str, kind: str
-              ) -> Tensor:
-    """A tensor pickled by :meth:`Tensor.__reduce__`, rebuilt on its backend."""
-    from .backends import load
-    from .ops.creation import asarray_on
-
-    t = asarray_on(load(backend), values, dtype=dtype, device=device)
-    if kind in ("parameter", "frozen parameter"):
-        from .nn.parameter import Parameter
-
-        return Parameter(t, requires_grad=kind == "parameter")
-    return t.requires_grad_(True) if kind == "requires grad" else t
 
 
 def _wrap(T: type[Tensor], native: Any, dtype: _dt.DType) -> Tensor:

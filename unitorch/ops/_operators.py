@@ -14,7 +14,6 @@ refused with :class:`DTypeError` across kinds the other way (``int += float``,
 
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
 from .. import dtypes as dt
@@ -82,37 +81,6 @@ def _method(fn, name: str):
     return method
 
 
-# the methods NumPy's functions call with their own keywords (np.sum(t), np.clip(t, 0, 1))
-_NUMPY_CALLS = frozenset({"sum", "prod", "mean", "std", "var", "max", "min", "amax", "amin",
-                          "all", "any", "argmax", "argmin", "cumsum", "cumprod", "clip"})
-
-
-def _numpy_method(fn, name: str):
-    """The method form of a reduction (or ``clip``) that NumPy's functions call on objects
-    that are not arrays: ``np.sum(t)`` calls ``t.sum(axis=None, dtype=None, out=None)``,
-    ``np.std(t)`` passes ``ddof``.  ``out=None`` and ``dtype=None`` are accepted (so
-    ``np.sum(t)`` gives a unitorch Tensor); a real ``out`` array is refused with a
-    message, since unitorch writes no result into a given array."""
-    takes_dtype = "dtype" in inspect.signature(fn).parameters
-
-    def method(self, *args, **kwargs):
-        if kwargs:
-            out = kwargs.pop("out", None)
-            if out is not None:
-                raise TypeError(f"{name}(): out= is not supported; unitorch returns the "
-                                f"result as a new tensor (np.{name}(t) returns it too), "
-                                "assign it instead")
-            if not takes_dtype and kwargs.get("dtype", 0) is None:
-                del kwargs["dtype"]
-            if "ddof" in kwargs:
-                kwargs["correction"] = kwargs.pop("ddof")
-        return fn(self, *args, **kwargs)
-
-    method.__name__ = name
-    method.__doc__ = f"Method form of :func:`unitorch.{fn.__name__}`."
-    return method
-
-
 def install_operators() -> None:
     # imported here: these modules are complete by the time ops/__init__ installs
     from . import activations, sets, sorting
@@ -173,7 +141,7 @@ def install_operators() -> None:
         "gt": ew.greater, "ge": ew.greater_equal,
     }
     for name, fn in methods.items():
-        setattr(T, name, (_numpy_method if name in _NUMPY_CALLS else _method)(fn, name))
+        setattr(T, name, _method(fn, name))
 
     # dtype shortcuts, as in PyTorch
     for name, d in {"float": dt.float32, "double": dt.float64, "half": dt.float16,
