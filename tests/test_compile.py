@@ -221,3 +221,15 @@ def test_out_of_range_gather_raises_under_inductor(backend):
     for bad in (3, 7, -4, 100):
         with pytest.raises(ut.IndexOutOfRangeError, match="axis 1 with size 3"):
             run(table, ut.tensor([[0], [bad]]))
+
+
+def test_xla_drops_the_checks_as_documented(backend):
+    # docs/differences.md: with tensorflow={"jit_compile": True} XLA drops the compiled
+    # checks and clamps an out-of-range index into range
+    if backend != "tensorflow":
+        pytest.skip("XLA is TensorFlow's compiler option")
+    run = ut.compile(lambda t, i: ut.take(t, i), fallback=False,
+                     tensorflow={"jit_compile": True})
+    table = ut.tensor([1.0, 2.0, 3.0])
+    assert_close(run(table, ut.tensor([0, 2])), [1.0, 3.0])
+    assert_close(run(table, ut.tensor([5])), [3.0])

@@ -428,7 +428,8 @@ def compile(fn: Callable[..., Any] | None = None, *, disable: bool = False,
     ``fallback=False``.  With ``fallback=True`` (the default) it runs eagerly instead,
     with a ``RuntimeWarning``: on TensorFlow, which traces the whole function before
     running any of it, the whole function from then on; on PyTorch, which traces part by
-    part, only the part that needs the value (a graph break), so nothing runs twice.
+    part, only the part that needs the value (a graph break), so nothing runs twice (and
+    a part ``torch.compile`` itself fails to compile runs eagerly, logged by torch).
 
     Example:
         >>> @ut.compile
