@@ -301,3 +301,45 @@ def test_no_noise_from_a_tape_inside_a_torch_compiled_step(backends):
     finally:
         sys.unraisablehook = hook
     assert seen == []
+
+
+class _MaxAbsError(ut.metrics.Metric):
+    """A metric with an initial state of its own (-inf, not zeros): the largest error."""
+
+    default_name = "max_abs_error"
+
+    def initial_state(self, device=None):
+        return (ut.full((), -np.inf, dtype=ut.float64, device=device),
+                ut.full((), 1.0, dtype=ut.float64, device=device))
+
+    def accumulate(self, state, y_pred, y_true, loss=None):
+        worst = ut.astype(ut.max(ut.abs(y_pred - y_true)), ut.float64)
+        return (ut.maximum(state[0], worst), state[1])
+
+    def compute(self, state):
+        return state[0] / state[1]
+
+
+def test_a_metric_with_its_own_initial_state_starts_inside_a_compiled_step(backends):
+    """The first update() of a metric overriding initial_state() may run inside a
+    compiled function (it used to ask for one eager update first): the state is made
+    eagerly, from its values, while tracing."""
+    batches = [([1.0, 2.0], [1.5, 2.0]), ([1.0, 5.0], [1.5, 2.0]), ([0.0, 1.0], [0.25, 1.0])]
+    for name in backends:
+        with ut.use_backend(name):
+            for mode in ("eager", "compiled"):
+                m = _MaxAbsError()
+
+                def step(p, y, m=m):
+                    m.update(p, y)
+                    return p * 2
+
+                fn = step if mode == "eager" else _compiled(step)
+                seen = []
+                for k, (p, y) in enumerate(batches):
+                    if k == 2:
+                        m.reset()
+                        assert m.result() == -np.inf
+                    fn(ut.tensor(p), ut.tensor(y))
+                    seen.append(m.result())
+                assert seen == [0.5, 3.0, 0.25], (name, mode, seen)

@@ -24,7 +24,7 @@ with _gc_paused():  # see unitorch/_gc.py: a full collection here cost ~75 ms
     )
     from .errors import (
         AxisError, BackendMismatchError, BackendNotAvailableError, DeviceError, DTypeError,
-        IndexOutOfRangeError, LinAlgError, ShapeError, UnitorchError,
+        IndexOutOfRangeError, LinAlgError, OutOfMemoryError, ShapeError, UnitorchError,
     )
     from .precision import get_matmul_precision, set_matmul_precision
     from .tensor import Tensor

@@ -28,7 +28,7 @@ from .tensor import Tensor
 
 __all__ = [
     "SCALAR_TYPES", "backend_of", "to_tensor", "check_kind", "scalar_for", "KIND_NAMES",
-    "native_scalar", "is_scalar", "Scalar",
+    "native_scalar", "is_scalar", "Scalar", "check_range_compiled",
 ]
 
 SCALAR_TYPES = (bool, int, float, complex, np.bool_, np.number)
@@ -135,3 +135,26 @@ def is_scalar(x: Any) -> bool:
     """True for Python and NumPy scalars (not 0-d arrays or tensors)."""
     return isinstance(x, SCALAR_TYPES) and not isinstance(x, np.ndarray)
 
+
+
+def check_range_compiled(backend: Backend, positions: Any, low: int, high: int,
+                         message: str, allowed: int | None = None) -> Any:
+    """While compiling, where index values cannot be read: a check compiled into the
+    graph that every element of the int64 native ``positions`` lies in ``[low, high)``
+    (or equals ``allowed``), raising :class:`IndexOutOfRangeError` with ``message`` when
+    the compiled function runs (eagerly, ops read the values and name the index).
+    Returns the positions to index with (see ``Backend.check``)."""
+    from .errors import IndexOutOfRangeError
+
+    def bound(v: int) -> Any:
+        return native_scalar(backend, v, dt.int64, positions)
+
+    ok = backend.logical_and(backend.greater_equal(positions, bound(low)),
+                             backend.less(positions, bound(high)))
+    if allowed is not None:
+        ok = backend.logical_or(ok, backend.equal(positions, bound(allowed)))
+    ndim = backend.ndim(ok)
+    if ndim:
+        ok = backend.all(ok, tuple(range(ndim)), False)
+    return backend.check(ok, IndexOutOfRangeError, message + " (found by a check in a "
+                         "compiled function, which cannot show the index)", positions)

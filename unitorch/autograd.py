@@ -31,6 +31,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .backends import Backend, _loaded, current
+from .backends.contract import TraceFailure
 from .errors import ShapeError
 from .tensor import Tensor, _wrap
 
@@ -357,8 +358,9 @@ def backward(tensor: Tensor, gradient: Tensor | None = None, *, retain_graph: bo
                              f"shape {tensor.shape}")
         og = gradient._n
     if not backend.requires_grad(tensor._n):
-        raise RuntimeError("backward(): the tensor does not require gradients (none of its "
-                           "inputs required them, or it was computed under no_grad)")
+        raise RuntimeError(backend.backward_refused(tensor._n) or (
+            "backward(): the tensor does not require gradients (none of its inputs "
+            "required them, or it was computed under no_grad)"))
     backend.backward(tensor._n, og, create_graph, retain_graph)
 
 
@@ -413,12 +415,21 @@ def compile(fn: Callable[..., Any] | None = None, *, disable: bool = False,
     other Python values, which are fixed at compile time); it may be a whole training
     step, including ``loss.backward()`` and ``optimizer.step()``.
 
-    ``disable=True`` returns ``fn`` itself (eager, for debugging); with ``fallback`` a
-    function the compiler cannot handle runs eagerly, with a warning, instead of failing.
-    Options for one framework's compiler go in a keyword named after its backend, so one
-    call serves both: ``ut.compile(step, torch={"mode": "reduce-overhead"},
-    tensorflow={"jit_compile": True})``.  Usable as ``@ut.compile`` or
-    ``@ut.compile(...)``.
+    ``disable=True`` returns ``fn`` itself (eager, for debugging).  Options for one
+    framework's compiler go in a keyword named after its backend, so one call serves
+    both: ``ut.compile(step, torch={"mode": "reduce-overhead"},
+    tensorflow={"jit_compile": True})``.  Usable as ``@ut.compile`` or ``@ut.compile(...)``.
+
+    Errors: an error while the compiled function runs (an out-of-range index, found by a
+    check compiled into the graph, raises :class:`IndexOutOfRangeError`) propagates once,
+    as it would eagerly; the call is not run again and the function stays compiled.
+    Code the compiler cannot trace (reading a tensor's value with ``float(t)``,
+    ``t.item()``, ``t.numpy()``, ``if t > 0:``...) raises ``TypeError`` with
+    ``fallback=False``.  With ``fallback=True`` (the default) it runs eagerly instead,
+    with a ``RuntimeWarning``: on TensorFlow, which traces the whole function before
+    running any of it, the whole function from then on; on PyTorch, which traces part by
+    part, only the part that needs the value (a graph break), so nothing runs twice (and
+    a part ``torch.compile`` itself fails to compile runs eagerly, logged by torch).
 
     Example:
         >>> @ut.compile
@@ -436,7 +447,7 @@ def compile(fn: Callable[..., Any] | None = None, *, disable: bool = False,
     if disable:
         return fn
     compiled: dict[str, Callable[..., Any]] = {}
-    failed: list[bool] = []
+    eager: set[str] = set()  # backends that could not trace fn
 
     def native_fn_for(backend: Backend) -> Callable[..., Any]:
         # the backend is bound here, not looked up while tracing: torch's compiler
@@ -449,22 +460,26 @@ def compile(fn: Callable[..., Any] | None = None, *, disable: bool = False,
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if failed:
-            return fn(*args, **kwargs)
         backend = current()
+        if backend.name in eager:
+            return fn(*args, **kwargs)
         c = compiled.get(backend.name)
         if c is None:
             options = dict(backend_options.get(backend.name) or {})
-            c = compiled[backend.name] = backend.compile(native_fn_for(backend), **options)
+            c = compiled[backend.name] = backend.compile(native_fn_for(backend), fallback,
+                                                         **options)
         try:
             out = c(*_unwrap(args), **_unwrap(kwargs)) if args or kwargs else c()
-        except Exception as e:
+        except TraceFailure as failure:
+            # raised only when tracing failed before any of this call ran: running the
+            # call eagerly repeats nothing
+            e = failure.error
             if not fallback:
-                raise
-            warnings.warn(f"ut.compile: {backend.name} could not compile "
+                raise e from None
+            warnings.warn(f"ut.compile: {backend.name} could not trace "
                           f"{getattr(fn, '__name__', fn)!r} ({type(e).__name__}: {e}); "
-                          "running it eagerly", RuntimeWarning, stacklevel=2)
-            failed.append(True)
+                          "running it eagerly from now on", RuntimeWarning, stacklevel=2)
+            eager.add(backend.name)
             return fn(*args, **kwargs)
         return _wrap_natives(out, backend)
 

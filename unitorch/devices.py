@@ -16,7 +16,7 @@ import re
 
 from .errors import DeviceError
 
-__all__ = ["Device", "as_device"]
+__all__ = ["Device", "as_device", "check_available"]
 
 _PATTERN = re.compile(
     r"^/?(?:(?:job:[^/]+/)?(?:replica:\d+/)?(?:task:\d+/)?device:)?"
@@ -82,3 +82,24 @@ def as_device(device: str | Device | None) -> Device | None:
     if hasattr(device, "type") and hasattr(device, "index"):  # torch.device
         return Device(f"{device.type}:{device.index or 0}")
     return Device(device)
+
+
+def check_available(device: Device, gpus: int) -> None:
+    """Raise :class:`DeviceError` unless ``device`` is the CPU or one of the ``gpus`` GPUs
+    a backend sees (the same message on every backend: frameworks would fail with their
+    own error, or silently use the CPU).
+
+    Example:
+        >>> check_available(ut.Device("cpu"), gpus=0)
+        >>> check_available(ut.Device("cuda:1"), gpus=1)
+        Traceback (most recent call last):
+        ...
+        unitorch.errors.DeviceError: device 'gpu:1' is not available: the backend sees 1 GPU (gpu:0); ...
+    """
+    if device.type != "gpu" or device.index < gpus:
+        return
+    seen = ("no GPU" if gpus == 0 else
+            f"{gpus} GPU{'s' if gpus > 1 else ''} (gpu:0{f'..gpu:{gpus - 1}' if gpus > 1 else ''})")
+    raise DeviceError(f"device '{device}' is not available: the backend sees {seen}; use "
+                      "'cpu', or the default device (ut.get_default_device()), which is a "
+                      "GPU only where there is one")

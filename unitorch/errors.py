@@ -14,6 +14,7 @@ from collections.abc import Sequence
 __all__ = [
     "UnitorchError", "ShapeError", "DTypeError", "AxisError", "IndexOutOfRangeError",
     "BackendMismatchError", "BackendNotAvailableError", "DeviceError", "LinAlgError",
+    "OutOfMemoryError",
 ]
 
 
@@ -122,13 +123,79 @@ class LinAlgError(UnitorchError, ValueError):
     """
 
 
+class OutOfMemoryError(UnitorchError, MemoryError):
+    """A tensor too large for the memory of its device, or for any 64-bit machine
+    (PyTorch raises ``RuntimeError`` or ``torch.OutOfMemoryError``, TensorFlow
+    ``ResourceExhaustedError``).  A shape with more elements than an int64 can count is a
+    :class:`ShapeError` instead.
+
+    Example:
+        >>> ut.zeros((2**60, 2), dtype=ut.float64)
+        Traceback (most recent call last):
+        ...
+        unitorch.errors.OutOfMemoryError: zeros(): a float64 tensor of shape (1152921504606846976, 2) needs 2**64 bytes or more, more than a 64-bit machine can address
+    """
+
+
+def value_needed_message(what: str) -> str:
+    """The message for reading a tensor's values (``what``: ``"float()"``, ``"item()"``,
+    ``"numpy()"``...) while a function is being compiled, the same on every backend."""
+    return (f"{what} of a tensor needs its value, which is unknown while the function is "
+            "being compiled; use ut.where or tensor ops instead of Python control flow, "
+            "and read values outside the compiled function (return them from it)")
+
+
+BACKWARD_FREED = ("backward(): the recorded computation of this tensor was freed by an "
+                  "earlier backward(); pass retain_graph=True to that backward() to "
+                  "differentiate it again")
+"""The message of a second ``backward()`` through a freed computation, on every backend."""
+
+
+# A check compiled into a graph (Backend.check) carries the unitorch error it stands for
+# in its message, between these markers, through the framework's own error type.
+_CHECK_OPEN, _CHECK_CLOSE = "[unitorch ", " /unitorch]"
+
+
+def check_message(error: type[Exception], message: str) -> str:
+    """``message`` marked as standing for unitorch's ``error`` (see :func:`checked_error`)."""
+    return f"{_CHECK_OPEN}{error.__name__}] {message}{_CHECK_CLOSE}"
+
+
+def checked_error(exc: BaseException) -> UnitorchError | None:
+    """The unitorch error a framework's run-time error stands for, when it comes from a
+    check compiled into a graph (``Backend.check``), else ``None``."""
+    text = str(exc)
+    start = text.find(_CHECK_OPEN)
+    end = text.find(_CHECK_CLOSE, start)
+    if start < 0 or end < 0:
+        return None
+    name, _, message = text[start + len(_CHECK_OPEN):end].partition("] ")
+    cls = globals().get(name)
+    if not (isinstance(cls, type) and issubclass(cls, UnitorchError)):
+        return None
+    return cls(message)
+
+
 def fmt_shape(shape: Sequence[int | None]) -> str:
     """Shapes print the same on every backend: ``(2, 3)``, ``()``, ``(None, 4)``."""
     return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
+def _as_axis(axis: object, what: str) -> int:
+    """An axis given as an int-like object (a NumPy integer, a 0-d integer tensor)."""
+    try:
+        return operator.index(axis)
+    except (TypeError, ValueError):
+        shape = getattr(axis, "shape", None)
+        got = (f"a tensor of shape {fmt_shape(shape)}" if shape is not None
+               else type(axis).__name__)
+        raise TypeError(f"{what} must be an int or a tuple of ints, got {got}") from None
+
+
 def normalize_axis(axis: int, ndim: int, what: str = "axis") -> int:
     """``axis`` as a non-negative index into ``ndim`` dimensions, or :class:`AxisError`."""
+    if type(axis) is not int:
+        axis = _as_axis(axis, what)
     if not -ndim <= axis < ndim:
         raise AxisError(
             f"{what} {axis} is out of bounds for a tensor of {ndim} dimension"
@@ -142,8 +209,10 @@ def normalize_axes(axis: int | Sequence[int] | None, ndim: int) -> tuple[int, ..
     if axis is None:
         return tuple(range(ndim))
     if isinstance(axis, int) or hasattr(axis, "__index__"):  # NumPy integers too
-        return (normalize_axis(operator.index(axis), ndim),)
-    out = tuple(normalize_axis(operator.index(a), ndim) for a in axis)
+        return (normalize_axis(_as_axis(axis, "axis"), ndim),)
+    if not isinstance(axis, (tuple, list)):
+        _as_axis(axis, "axis")  # raises, naming what was given
+    out = tuple(normalize_axis(_as_axis(a, "axis"), ndim) for a in axis)
     if len(set(out)) != len(out):
         raise AxisError(f"repeated axis in {tuple(axis)}")
     return tuple(sorted(out))
@@ -155,7 +224,8 @@ def broadcast_shapes(*shapes: Sequence[int | None]) -> tuple[int | None, ...]:
     ``None`` (a dimension unknown while tracing a compiled function) broadcasts with
     anything and stays unknown unless the other size is known and not 1.
     """
-    ndim = max((len(s) for s in shapes), default=0)
+    # (no max(..., default=): torch.compile cannot trace that keyword)
+    ndim = max([0, *(len(s) for s in shapes)])
     out: list[int | None] = []
     for i in range(-ndim, 0):
         size: int | None = 1

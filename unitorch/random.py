@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as dt
+from ._alloc import allocate
 from .backends import Backend, current
 from .devices import Device, as_device
 from .errors import DTypeError, ShapeError
@@ -290,10 +291,12 @@ def rand(size: int | Sequence[int] = (), *more: int, dtype: dt.DTypeLike | None 
     d = _float_dtype(dtype, "rand")
     backend, device = _target(device)
     if _state.portable:
-        native = _host(backend, device, shape, d, lambda g: _unit_interval(g, shape, d))
+        make = lambda: _host(backend, device, shape, d,  # noqa: E731
+                             lambda g: _unit_interval(g, shape, d))
     else:
-        native = backend.random_uniform(_state.native_rng(backend, device), shape, d, device)
-    return _wrap(backend.Tensor, native, d)
+        make = lambda: backend.random_uniform(  # noqa: E731
+            _state.native_rng(backend, device), shape, d, device)
+    return _wrap(backend.Tensor, allocate(backend, "rand", shape, d, device, make), d)
 
 
 def randn(size: int | Sequence[int] = (), *more: int, dtype: dt.DTypeLike | None = None,
@@ -309,11 +312,12 @@ def randn(size: int | Sequence[int] = (), *more: int, dtype: dt.DTypeLike | None
     backend, device = _target(device)
     if _state.portable:
         wide = np.float64 if d is dt.float64 else np.float32
-        native = _host(backend, device, shape, d,
-                       lambda g: g.standard_normal(shape, dtype=wide))
+        make = lambda: _host(backend, device, shape, d,  # noqa: E731
+                             lambda g: g.standard_normal(shape, dtype=wide))
     else:
-        native = backend.random_normal(_state.native_rng(backend, device), shape, d, device)
-    return _wrap(backend.Tensor, native, d)
+        make = lambda: backend.random_normal(  # noqa: E731
+            _state.native_rng(backend, device), shape, d, device)
+    return _wrap(backend.Tensor, allocate(backend, "randn", shape, d, device, make), d)
 
 
 def randint(low: int, high: int | None = None, size: int | Sequence[int] = (), *,
@@ -339,12 +343,12 @@ def randint(low: int, high: int | None = None, size: int | Sequence[int] = (), *
     shape = _shape(size, ())
     backend, device = _target(device)
     if _state.portable:
-        native = _host(backend, device, shape, d,
-                       lambda g: g.integers(low, high, shape, dtype=np.int64))
+        make = lambda: _host(backend, device, shape, d,  # noqa: E731
+                             lambda g: g.integers(low, high, shape, dtype=np.int64))
     else:
-        native = backend.random_integers(_state.native_rng(backend, device), low, high, shape,
-                                         d, device)
-    return _wrap(backend.Tensor, native, d)
+        make = lambda: backend.random_integers(  # noqa: E731
+            _state.native_rng(backend, device), low, high, shape, d, device)
+    return _wrap(backend.Tensor, allocate(backend, "randint", shape, d, device, make), d)
 
 
 def normal(mean: float = 0.0, std: float = 1.0, size: int | Sequence[int] = (), *,

@@ -181,12 +181,18 @@ class Tensor:
             >>> ut.tensor([1.5, 2.0]).numpy()
             array([1.5, 2. ], dtype=float32)
         """
-        return self._bk.to_numpy(self._n)
+        bk = self._bk
+        if bk.is_compiling():  # see unitorch.compile
+            return bk.value_while_compiling(self._n, "numpy()", "array")
+        return bk.to_numpy(self._n)
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         """NumPy's conversion protocol.  ``copy=False`` returns a view of the tensor's
         memory or raises ``ValueError`` where the framework only hands out copies
         (TensorFlow, a GPU, a dtype change)."""
+        if self._bk.is_compiling():
+            a = self._bk.value_while_compiling(self._n, "numpy.asarray()", "array")
+            return a if dtype is None else a.astype(dtype, copy=False)
         a = self._bk.to_numpy(self._n)
         if copy is False:
             changes = dtype is not None and np.dtype(dtype) != a.dtype
@@ -205,11 +211,7 @@ class Tensor:
             >>> ut.tensor([[2.5]]).item()
             2.5
         """
-        if self.size != 1:
-            raise ShapeError(
-                f"item() needs a tensor with one element, got shape {fmt_shape(self.shape)}"
-            )
-        return self.numpy().reshape(()).item()
+        return self._scalar("item")
 
     def tolist(self) -> Any:
         """The values as nested Python lists of Python scalars.
@@ -218,7 +220,9 @@ class Tensor:
             >>> ut.tensor([[1, 2], [3, 4]]).tolist()
             [[1, 2], [3, 4]]
         """
-        return self.numpy().tolist()
+        if self._bk.is_compiling():
+            return self._bk.value_while_compiling(self._n, "tolist()", "list")
+        return self._bk.to_numpy(self._n).tolist()
 
     def __dlpack__(self, *, stream: Any = None, max_version: Any = None,
                    dl_device: Any = None, copy: bool | None = None) -> Any:
@@ -300,16 +304,16 @@ class Tensor:
         return int(self._scalar("index"))
 
     def _scalar(self, what: str) -> Any:
-        if self._bk.is_compiling():
-            raise TypeError(
-                f"{what}() of a tensor needs its value, which is unknown while the function "
-                "is being compiled; use ut.where or tensor ops instead of Python control flow"
-            )
-        if self.size != 1:
+        """The one element as a Python scalar, for ``what()`` (``"float"``...)."""
+        size = self.size
+        if size is not None and size != 1:
             raise ShapeError(
                 f"{what}() needs a tensor with one element, got shape {fmt_shape(self.shape)}"
             )
-        return self.numpy().reshape(()).item()
+        bk = self._bk
+        if bk.is_compiling():  # see unitorch.compile
+            return bk.value_while_compiling(self._n, f"{what}()", "scalar")
+        return bk.to_numpy(self._n).reshape(()).item()
 
     # -- container protocol -----------------------------------------------------------
 
@@ -349,7 +353,8 @@ class Tensor:
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Mark this tensor as a leaf that requires gradients (or not), in place.  On
-        TensorFlow its native becomes a trainable ``tf.Variable``.
+        TensorFlow its native becomes a trainable ``tf.Variable``.  Only floating and
+        complex tensors can require gradients (:class:`DTypeError` otherwise).
 
         Example:
             >>> w = ut.tensor([1.0, 2.0]).requires_grad_()
@@ -357,7 +362,11 @@ class Tensor:
             >>> w.grad
             tensor([2., 4.], dtype=float32)
         """
-        self._n = self._bk.set_requires_grad(self._n, bool(requires_grad))
+        flag = bool(requires_grad)
+        if flag and self._d.kind not in "fc":  # (torch refuses, TensorFlow would accept)
+            raise DTypeError(f"only floating and complex tensors can require gradients, got "
+                             f"{self._d.name}")
+        self._n = self._bk.set_requires_grad(self._n, flag)
         return self
 
     @property
@@ -473,6 +482,7 @@ def bind_tensor_type(backend: Backend) -> None:
 
     backend.Tensor = T
     backend.wrap = wrap
+    backend.adopt_tensor_type(T)
 
 
 on_load(bind_tensor_type)

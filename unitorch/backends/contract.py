@@ -200,6 +200,21 @@ class Backend(abc.ABC):
         mutable (a ``torch.Tensor``, a ``tf.Variable``) and return ``x``; otherwise return
         ``value``."""
 
+    def adopt_tensor_type(self, tensor_type: type) -> None:
+        """Called once, when ``tensor_type`` (unitorch's Tensor class for this backend, a
+        subclass of ``unitorch.Tensor``) is made.  A framework whose operators convert
+        unknown objects to its own tensors (TensorFlow: ``tf_tensor + t`` would return a
+        ``tf.Tensor``) is taught here to leave unitorch Tensors to their reflected
+        operators, so the result is a unitorch Tensor, as with PyTorch.  The default does
+        nothing: PyTorch's operators return ``NotImplemented`` for objects they do not
+        know, and Python then calls the reflected operator."""
+        return None
+
+    @abc.abstractmethod
+    def out_of_memory(self, error: BaseException) -> bool:
+        """Whether ``error``, raised by this backend, means an allocation failed (the
+        public layer raises ``unitorch.OutOfMemoryError`` for it)."""
+
     @abc.abstractmethod
     def is_compiling(self) -> bool:
         """True while the framework traces a compiled function (values are symbolic)."""
@@ -1025,7 +1040,17 @@ class Backend(abc.ABC):
         is required for a non-scalar ``target``) to the gradient of every leaf requiring
         gradients that ``target`` depends on (see :meth:`get_grad`).  Unless
         ``retain_graph``, what was recorded may be freed afterwards (PyTorch frees the
-        graph of ``target``; TensorFlow's ambient tape drops everything recorded so far)."""
+        graph of ``target``; TensorFlow's ambient tape drops everything recorded so far).
+        A second call through a freed computation raises ``RuntimeError`` with
+        ``unitorch.errors.BACKWARD_FREED``."""
+
+    def backward_refused(self, x: Native) -> str | None:
+        """Why :meth:`backward` cannot differentiate ``x``, a result that does not
+        require gradients (:meth:`requires_grad` is false), where the backend knows more
+        than "none of its inputs required gradients": its recorded computation was freed
+        by an earlier :meth:`backward` (``unitorch.errors.BACKWARD_FREED``), or nothing
+        is recorded in this thread.  ``None`` otherwise (the default)."""
+        return None
 
     @abc.abstractmethod
     def get_grad(self, x: Native) -> Native | None:
@@ -1076,6 +1101,14 @@ class Backend(abc.ABC):
         with ``fill_value``, not requiring gradients, for optimizer state; created
         eagerly even while a compiled function is being traced (its first run creates
         the state it then updates on every run)."""
+
+    @abc.abstractmethod
+    def run_eagerly(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(*args)`` run eagerly, with concrete values, also while a function is being
+        compiled: for state made at the first call of a compiled function from values
+        only known eagerly (a metric's own ``initial_state()``).  ``fn`` returns natives
+        or nests of unitorch tensors; TensorFlow runs it under ``tf.init_scope``, PyTorch
+        outside the traced graph (a graph break)."""
 
     def run_update(self, rule: Callable[..., None], static: tuple[Any, ...],
                    *args: Any) -> None:
@@ -1230,6 +1263,52 @@ class Backend(abc.ABC):
     # compile: the framework's compiler
 
     @abc.abstractmethod
-    def compile(self, fn: Callable[..., Any], **options: Any) -> Callable[..., Any]:
+    def compile(self, fn: Callable[..., Any], fallback: bool = True, **options: Any
+                ) -> Callable[..., Any]:
         """``fn`` compiled by the framework's own compiler (``torch.compile``,
-        ``tf.function``).  ``fn`` takes and returns native tensors and nests of them."""
+        ``tf.function``).  ``fn`` takes and returns native tensors and nests of them.
+
+        Calling the result runs the compiled computation (tracing ``fn`` first where
+        needed).  An exception raised while ``fn`` is traced, *before any of the call's
+        computation has run*, is raised as :class:`TraceFailure` wrapping it, so the
+        caller may run the call again eagerly without repeating anything.  Every other
+        exception propagates as it is: an error while the computation runs, or one
+        raised after a part of it has run (a compiler that traces lazily, part by part,
+        as ``torch.compile`` does after a graph break).  A failed :meth:`check` is raised
+        as the unitorch error it names (:func:`unitorch.errors.checked_error`).
+        ``fallback`` is the caller's choice to run eagerly what cannot be compiled: a
+        backend whose compiler can run one read of values eagerly inside the compiled
+        function uses it in :meth:`value_while_compiling`."""
+
+    def value_while_compiling(self, x: Native, what: str, form: str) -> Any:
+        """``x``'s values on the host, asked for while a function is being compiled
+        (:meth:`is_compiling`), by ``what`` (``"float()"``, ``"item()"``...): as a NumPy
+        array (``form="array"``), a Python scalar (``"scalar"``, one element) or nested
+        lists (``"list"``).  The values are unknown while tracing, so the default raises
+        ``TypeError`` naming ``what`` and what to do instead.  A backend whose compiler
+        can run the read eagerly in the middle of the compiled function (a graph break)
+        does so instead where the enclosing compile allows a fallback."""
+        from ..errors import value_needed_message
+
+        raise TypeError(value_needed_message(what))
+
+    @abc.abstractmethod
+    def check(self, condition: Native, error: type[Exception], message: str,
+              x: Native) -> Native:
+        """Called only while compiling, where the public layer cannot read values to
+        validate them: make the compiled computation raise, when it runs and the bool
+        0-d ``condition`` is false, an error that :meth:`compile`'s function re-raises
+        as ``error(message)`` (a class of ``unitorch.errors``).  Returns ``x``, the
+        values checked, to be used in its place: operations on the result never see
+        ``x`` unchecked (a kernel failing first would raise the framework's own error),
+        and the check runs before the operations that follow it in the function change
+        any state."""
+
+
+class TraceFailure(Exception):
+    """Raised by a function made by :meth:`Backend.compile` when tracing failed before
+    any of the call's computation ran; ``error`` is the exception raised."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(f"{type(error).__name__}: {error}")
+        self.error = error

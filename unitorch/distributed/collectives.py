@@ -30,8 +30,8 @@ Failures.  A collective that fails or outlives the timeout given to
 :class:`~unitorch.distributed.DistributedError` naming the operation and the rank, with
 the engine's message.  Inside a compiled function the failure surfaces when the
 function runs, as the framework's own error (TensorFlow: ``tf.errors.UnavailableError``
-or ``DeadlineExceededError``; torch: ``RuntimeError``); :func:`unitorch.compile`'s
-fallback then reruns the step eagerly, which raises ``DistributedError``.
+or ``DeadlineExceededError``; torch: ``RuntimeError``), once: :func:`unitorch.compile`
+does not run the step again.
 """
 
 from __future__ import annotations

@@ -22,8 +22,9 @@ The same on every backend:
   floating target of the index shape raises :class:`DTypeError`).  An index outside
   ``[0, C)`` other than ``ignore_index`` raises :class:`IndexOutOfRangeError`, negative
   ones too.  The check reads the targets on the host (one device synchronization per
-  call; PyTorch's CUDA kernels assert on the device instead); inside a compiled function targets cannot be
-  read, so there the framework's own behaviour applies to out-of-range targets.
+  call; PyTorch's CUDA kernels assert on the device instead); inside a compiled
+  function, where targets cannot be read, a check compiled into it raises the same
+  error type when it runs (its message cannot show the target).
 * ``mse_loss``, ``l1_loss``, ``huber_loss`` and ``binary_cross_entropy_with_logits``
   require the target to have the input's shape (:class:`ShapeError`).  **PyTorch**
   broadcasts a differently shaped target in the first three, with a warning that the
@@ -55,7 +56,7 @@ import warnings
 from typing import Any
 
 from .. import dtypes as dt
-from .._dispatch import backend_of, to_tensor
+from .._dispatch import backend_of, check_range_compiled, to_tensor
 from ..errors import DTypeError, IndexOutOfRangeError, ShapeError, broadcast_shapes, fmt_shape
 from ..ops import elementwise as _ew
 from ..ops import manipulation as _mp
@@ -188,17 +189,22 @@ def _index_shape(op: str, target: Tensor, x: Tensor, ax: int) -> None:
 
 
 def _any_ignored(op: str, backend: Any, t: Any, n_classes: int | None, ignore_index: int
-                 ) -> bool | None:
-    """Whether any of the class indices ``t`` (a native int64 tensor) is
+                 ) -> tuple[Any, bool | None]:
+    """The class indices ``t`` (a native int64 tensor) to use, and whether any of them is
     ``ignore_index``, after checking that every other one is in ``[0, n_classes)``
     (:class:`IndexOutOfRangeError`); ``None`` when that cannot be known (the targets
-    cannot be read while compiling, or the class count is unknown)."""
-    if n_classes is None or backend.is_compiling():
-        return None
+    cannot be read while compiling, where a check compiled into the function does the
+    range check when it runs, or the class count is unknown)."""
+    if n_classes is None:
+        return t, None
+    if backend.is_compiling():
+        return check_range_compiled(
+            backend, t, 0, n_classes, f"{op}(): a target is out of range for {n_classes} "
+            f"classes (ignore_index={ignore_index})", allowed=ignore_index), None
     arr = backend.to_numpy(t)
     if arr.size and arr.min() >= 0 and arr.max() < n_classes and not (
             0 <= ignore_index < n_classes):
-        return False  # every target in range, none ignored (the common case: 2 scans)
+        return t, False  # every target in range, none ignored (the common case: 2 scans)
     ignored = arr == ignore_index
     bad = ~ignored & ((arr < 0) | (arr >= n_classes))
     if bad.any():
@@ -206,7 +212,7 @@ def _any_ignored(op: str, backend: Any, t: Any, n_classes: int | None, ignore_in
             f"{op}(): target {arr[bad].flat[0]} is out of range for {n_classes} classes "
             f"(ignore_index={ignore_index})"
         )
-    return bool(ignored.any())
+    return t, bool(ignored.any())
 
 
 def _positions(op: str, target: Tensor, n_classes: int | None, ignore_index: int
@@ -216,7 +222,10 @@ def _positions(op: str, target: Tensor, n_classes: int | None, ignore_index: int
     backend = type(target)._bk
     t = target if target._d is dt.int64 else _wrap(
         type(target), backend.cast(target._n, dt.int64), dt.int64)
-    if _any_ignored(op, backend, t._n, n_classes, ignore_index) is False:
+    checked, ignored = _any_ignored(op, backend, t._n, n_classes, ignore_index)
+    if checked is not t._n:
+        t = _wrap(type(t), checked, dt.int64)
+    if ignored is False:
         return t, None
     keep = _ew.not_equal(t, ignore_index)
     return _ew.where(keep, t, 0), keep
@@ -228,7 +237,7 @@ def _fused_cross_entropy(op: str, x: Tensor, target: Tensor, n_classes: int,
     through the backend's fused kernel (no class weights, no label smoothing)."""
     backend = type(x)._bk
     t = target._n if target._d is dt.int64 else backend.cast(target._n, dt.int64)
-    ignored = _any_ignored(op, backend, t, n_classes, ignore_index)
+    t, ignored = _any_ignored(op, backend, t, n_classes, ignore_index)
     out = backend.cross_entropy(x._n, t, None if ignored is False else ignore_index,
                                 reduction)
     return _wrap(type(x), out, x._d)

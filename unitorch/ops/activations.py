@@ -18,7 +18,6 @@ The same on every backend:
 
 from __future__ import annotations
 
-import operator
 from typing import Any
 
 from .. import dtypes as dt
@@ -48,7 +47,7 @@ def _slow(op: str, x: Any, axis: int | None, dim: int | None, dtype: Any) -> Ten
         d = dt.get_default_dtype()
     if d is not x._d:
         native = backend.cast(native, d)
-    ax = normalize_axis(-1 if axis is None else operator.index(axis), x.ndim)
+    ax = normalize_axis(-1 if axis is None else axis, x.ndim)
     return _wrap(type(x), getattr(backend, op)(native, ax), d)
 
 

@@ -30,9 +30,10 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as dt
+from .._alloc import allocate
 from .._dispatch import backend_of, is_scalar
-from ..backends import Backend, backend_of_native, current
-from ..devices import Device, as_device
+from ..backends import Backend, _loaded, backend_of_native, current
+from ..devices import Device, as_device, check_available
 from ..errors import DTypeError, ShapeError
 from ..tensor import Tensor, _wrap
 
@@ -54,8 +55,15 @@ def set_default_device(device: str | Device | None) -> None:
         >>> ut.zeros(2).device
         Device('cpu')
         >>> ut.set_default_device(None)  # back to the first GPU if there is one, else the CPU
+
+    A GPU that the active backend (or another loaded one) does not see raises
+    :class:`DeviceError`.
     """
-    _default_device[0] = as_device(device)
+    dev = as_device(device)
+    if dev is not None and dev.type == "gpu":
+        for b in {id(b): b for b in (current(), *_loaded.values())}.values():
+            check_available(dev, len(b.devices()) - 1)
+    _default_device[0] = dev
 
 
 def get_default_device(backend: Backend | None = None) -> Device:
@@ -469,13 +477,19 @@ def full(shape: int | Sequence[int], fill_value: bool | int | float | complex, *
         >>> ut.full((2,), 7)
         tensor([7, 7], dtype=int64)
     """
+    return _full("full", _shape(shape, more, "full"), fill_value, dtype, device)
+
+
+def _full(op: str, shape: tuple[int, ...], fill_value: Any, dtype: Any, device: Any
+          ) -> Tensor:
     backend = current()
     d = _fill_dtype(fill_value, dtype)
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
-    value = _fill(fill_value, d, "full")
-    native = backend.full(_shape(shape, more, "full"), value, d, _device(backend, device))
-    return _wrap(backend.Tensor, native, d)
+    value = _fill(fill_value, d, op)
+    dev = _device(backend, device)
+    return _wrap(backend.Tensor, allocate(backend, op, shape, d, dev,
+                                            lambda: backend.full(shape, value, d, dev)), d)
 
 
 def _fill(value: Any, dtype: dt.DType, op: str) -> bool | int | float | complex:
@@ -521,7 +535,7 @@ def zeros(shape: int | Sequence[int], *more: int, dtype: dt.DTypeLike | None = N
         (2, 3)
     """
     d = dt.get_default_dtype() if dtype is None else dt.as_dtype(dtype)
-    return full(_shape(shape, more, "zeros"), 0, dtype=d, device=device)
+    return _full("zeros", _shape(shape, more, "zeros"), 0, d, device)
 
 
 def ones(shape: int | Sequence[int], *more: int, dtype: dt.DTypeLike | None = None,
@@ -533,7 +547,7 @@ def ones(shape: int | Sequence[int], *more: int, dtype: dt.DTypeLike | None = No
         tensor([1, 1], dtype=int64)
     """
     d = dt.get_default_dtype() if dtype is None else dt.as_dtype(dtype)
-    return full(_shape(shape, more, "ones"), 1, dtype=d, device=device)
+    return _full("ones", _shape(shape, more, "ones"), 1, d, device)
 
 
 def empty(shape: int | Sequence[int], *more: int, dtype: dt.DTypeLike | None = None,
@@ -545,7 +559,8 @@ def empty(shape: int | Sequence[int], *more: int, dtype: dt.DTypeLike | None = N
         >>> ut.empty(3).shape
         (3,)
     """
-    return zeros(shape, *more, dtype=dtype, device=device)
+    d = dt.get_default_dtype() if dtype is None else dt.as_dtype(dtype)
+    return _full("empty", _shape(shape, more, "empty"), 0, d, device)
 
 
 def _like(x: Tensor, fill: Any, dtype: Any, device: Any, op: str) -> Tensor:
@@ -558,7 +573,8 @@ def _like(x: Tensor, fill: Any, dtype: Any, device: Any, op: str) -> Tensor:
     fill = _fill(fill, d, op)
     dev = as_device(device) or backend.device(x._n)
     shape = backend.shape(x._n)
-    return _wrap(type(x), backend.full(shape, fill, d, dev), d)
+    return _wrap(type(x), allocate(backend, op, shape, d, dev,
+                                     lambda: backend.full(shape, fill, d, dev)), d)
 
 
 def zeros_like(x: Tensor, /, *, dtype: dt.DTypeLike | None = None,
@@ -646,7 +662,9 @@ def arange(start: int | float, /, stop: int | float | None = None, step: int | f
         if not (info.min <= start <= info.max and info.min <= last <= info.max):
             raise OverflowError(f"arange() values fall outside {d.name}")
     backend = current()
-    native = backend.arange(start, stop, step, d, _device(backend, device))
+    dev = _device(backend, device)
+    native = allocate(backend, "arange", (n,), d, dev,
+                        lambda: backend.arange(start, stop, step, d, dev))
     return _wrap(backend.Tensor, native, d)
 
 
@@ -666,7 +684,9 @@ def eye(n_rows: int, n_cols: int | None = None, /, *, k: int = 0,
     d = dt.get_default_dtype() if dtype is None else dt.as_dtype(dtype)
     k = min(max(k, -n_rows), n_cols)  # a diagonal outside the matrix is all zeros anyway
     backend = current()
-    native = backend.eye(n_rows, n_cols, k, d, _device(backend, device))
+    dev = _device(backend, device)
+    native = allocate(backend, "eye", (n_rows, n_cols), d, dev,
+                        lambda: backend.eye(n_rows, n_cols, k, d, dev))
     return _wrap(backend.Tensor, native, d)
 
 

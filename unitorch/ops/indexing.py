@@ -41,9 +41,13 @@ range, ``OverflowError``), and must broadcast to the indexed shape after
 dropping leading axes of size 1 (NumPy's rule), else :class:`ShapeError`.  With
 repeated indices, which write wins is unspecified.
 
-While a TensorFlow function is traced, index tensors cannot be bounds-checked (their
-values are unknown): TensorFlow's CPU kernels raise for an out-of-range index, its GPU
-kernels give zeros.  Negative index tensors are wrapped only along axes of known size.
+Inside a compiled function, where index values cannot be read while tracing, an index
+tensor along an axis of known size is checked by a check compiled into the function:
+when it runs, an out-of-range index raises :class:`IndexOutOfRangeError` (see
+:func:`unitorch.compile`), with a message that cannot show the index.  Along an axis of
+unknown size (a TensorFlow trace with ``None`` dimensions) TensorFlow's own kernels
+decide: its CPU kernels raise, its GPU kernels give zeros.  Negative index tensors are
+wrapped only along axes of known size.
 """
 
 from __future__ import annotations
@@ -56,7 +60,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as dt
-from .._dispatch import backend_of, check_kind, is_scalar, to_tensor
+from .._dispatch import backend_of, check_kind, check_range_compiled, is_scalar, to_tensor
 from ..errors import (
     DTypeError,
     IndexOutOfRangeError,
@@ -514,7 +518,10 @@ def _checked_positions(backend, index: Tensor, n: int | None, axis: int) -> Any:
     native = backend.cast(index._n, dt.int64)
     if n is None:
         return native
-    if not backend.is_compiling():
+    if backend.is_compiling():
+        native = check_range_compiled(
+            backend, native, -n, n, f"an index is out of bounds for axis {axis} with size {n}")
+    else:
         arr = backend.to_numpy(native)
         if arr.size == 0:
             return native
@@ -620,11 +627,16 @@ def gather(x: Tensor, dim: int, index: Any) -> Tensor:
         tensor([[2],
                 [3]], dtype=int64)
     """
+    if isinstance(dim, Tensor) or not hasattr(dim, "__index__"):
+        got = f"a tensor of shape {fmt_shape(dim.shape)}" if isinstance(dim, Tensor) else \
+            type(dim).__name__
+        raise TypeError(f"gather(): dim must be an int, got {got}; the arguments are "
+                        "gather(x, dim, index), the index last (PyTorch's order)")
     backend = backend_of("gather", x, index)
     x = to_tensor(x, backend)
     idx = to_tensor(index, backend)
     check_kind("gather", idx._d, "iu")
-    ax = normalize_axis(dim, x.ndim)
+    ax = normalize_axis(dim, x.ndim, "dim")
     xs, js = x.shape, idx.shape
     if len(js) != len(xs) or any(
             j is not None and s is not None and j > s for a, (j, s) in enumerate(zip(js, xs))
@@ -665,9 +677,8 @@ def one_hot(x: Tensor, /, num_classes: int = -1, *, dtype: dt.DTypeLike | None =
     """One-hot encoding of integer class indices: a new axis (last by default) of size
     ``num_classes`` (``-1``: ``max(x) + 1``, 0 for an empty ``x``).  The dtype is int64
     as in PyTorch unless given (Keras returns float32: pass ``dtype=ut.float32``).
-    Indices outside ``[0, num_classes)`` raise :class:`IndexOutOfRangeError` (while a
-    function is being compiled they cannot be checked and give a row of zeros, as in
-    TensorFlow).
+    Indices outside ``[0, num_classes)`` raise :class:`IndexOutOfRangeError`, also in a
+    compiled function (when it runs, from a check compiled into it).
 
     Example:
         >>> ut.one_hot(ut.tensor([0, 2]), 3)
@@ -695,6 +706,10 @@ def one_hot(x: Tensor, /, num_classes: int = -1, *, dtype: dt.DTypeLike | None =
             )
     elif num_classes == -1:
         raise ValueError("one_hot() needs num_classes while compiling")
+    else:
+        checked = check_range_compiled(backend, backend.cast(x._n, dt.int64), 0, num_classes,
+                                       f"one_hot(): a class index is outside [0, {num_classes})")
+        x = _wrap(type(x), checked, dt.int64)
     ax = normalize_axis(axis, x.ndim + 1)
     shape = [1] * (x.ndim + 1)
     shape[ax] = num_classes

@@ -168,7 +168,7 @@ def vecdot(x1: Tensor, x2: Tensor, /, *, axis: int = -1) -> Tensor:
         raise ShapeError(f"vecdot(): shapes {fmt_shape(s1)} and {fmt_shape(s2)} do not "
                          "broadcast") from None
     ndim = len(shape)
-    ax = normalize_axis(operator.index(axis), ndim)  # non-negative: of the broadcast shape
+    ax = normalize_axis(axis, ndim)  # non-negative: of the broadcast shape
     neg = ax - ndim
     if neg < -min(len(s1), len(s2)):
         raise ShapeError(f"vecdot(): axis {axis} must exist in both shapes {fmt_shape(s1)} "

@@ -53,7 +53,7 @@ def _prepare(op: str, x: Any, axis: int | None, dim: int | None) -> tuple[Tensor
         axis = dim
     x = to_tensor(x, backend_of(op, x))
     check_kind(op, x._d, "biuf")
-    return x, normalize_axis(-1 if axis is None else operator.index(axis), x.ndim)
+    return x, normalize_axis(-1 if axis is None else axis, x.ndim)
 
 
 def sort(x: Tensor, /, *, axis: int | None = None, descending: bool = False,

@@ -39,7 +39,6 @@ Conventions, the same on every backend:
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -64,9 +63,7 @@ def _axis_arg(op: str, axis: Any, dim: Any) -> Any:
         if axis is not None:
             raise TypeError(f"{op}(): give axis= or dim=, not both")
         axis = dim
-    if axis is not None and not isinstance(axis, (int, tuple, list)):
-        axis = operator.index(axis)  # NumPy integers
-    return axis
+    return axis  # (normalize_axes reads NumPy integers and says what else it got)
 
 
 def _args(op: str, x: Any, axis: Axis, dim: Axis, keepdims: bool, keepdim: bool | None
@@ -343,7 +340,7 @@ def _scan(op: str, x: Any, axis: Any, dtype: Any, include_initial: bool) -> Tens
 
             x = reshape(x, (1,))
         axis = 0
-    ax = normalize_axis(operator.index(axis), x.ndim)
+    ax = normalize_axis(axis, x.ndim)
     d = _accumulator(x, dtype, op)
     backend = type(x)._bk
     summing = op in ("cumulative_sum", "cumsum")
@@ -441,8 +438,8 @@ def _arg(op: str, x: Any, axis: Any, keepdims: bool, dim: Any, keepdim: bool | N
         if keepdims:
             out = backend.reshape(out, (1,) * x.ndim)
         return _wrap(type(x), out, dt.int64)
-    if not isinstance(axis, int):
-        raise TypeError(f"{op}() takes one axis (an int) or None, got {axis!r}")
+    if isinstance(axis, (tuple, list)):
+        raise TypeError(f"{op}() takes one axis (an int) or None, got {type(axis).__name__}")
     ax = normalize_axis(axis, x.ndim)
     if x.shape[ax] == 0:
         raise ValueError(

@@ -14,7 +14,8 @@ Every metric has two faces:
   (a Python float: one host read) and ``reset()``.  The state lives in backend state
   variables (a ``tf.Variable``, a torch tensor updated in place), created at the first
   update, also when that update runs inside a compiled function (``ut.compile``: it is
-  made eagerly while tracing), and written in place by every update, so ``update`` may
+  made eagerly while tracing, from the values of ``initial_state()``, a subclass's own
+  included), and written in place by every update, so ``update`` may
   be called inside a compiled training step on every backend and ``result()`` read
   outside it.  ``reset()`` zeroes the variables rather than dropping them (a compiled
   step keeps updating the ones it captured).
@@ -229,20 +230,19 @@ class Metric:
         state = self._states.get(backend.name)
         if state is None:
             device = None if like is None else like.device
-            state = self._states[backend.name] = tuple(
-                self._new_variable(backend, t, device) for t in self.initial_state(device))
+            # eagerly, also inside a compiled function: an initial_state() of one's own
+            # is read to fill the variables
+            state = self._states[backend.name] = backend.run_eagerly(
+                self._new_state, backend, device)
         self._state = state
         return state
 
-    def _new_variable(self, backend: Any, initial: Tensor, device: Any) -> Tensor:
+    def _new_state(self, backend: Any, device: Any) -> State:
+        return tuple(self._new_variable(backend, t) for t in self.initial_state(device))
+
+    def _new_variable(self, backend: Any, initial: Tensor) -> Tensor:
         if type(self).initial_state is Metric.initial_state:  # zeros: no value to read
             fill = 0.0
-        elif backend.is_compiling():
-            raise RuntimeError(
-                f"{self.name}: the first update() runs inside a compiled function and "
-                f"{type(self).__name__} has its own initial_state(), whose values cannot "
-                "be read while tracing; call update() once outside the compiled function "
-                "and reset() it, or give the state constant values")
         else:
             values = np.asarray(initial.numpy())
             if values.size and not (values == values.reshape(-1)[0]).all():

@@ -11,8 +11,10 @@ tapes pause it (see :class:`_TFTape`).
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +23,7 @@ from tensorflow.python import pywrap_tfe as _pywrap_tfe  # the tapes' on/off swi
 from tensorflow.python.eager import record as _record
 from tensorflow.python.ops import resource_variable_ops as _resource_variable_ops
 
+from ...errors import BACKWARD_FREED
 from ..contract import GradTape, Native
 from .core import raw
 
@@ -75,8 +78,23 @@ class AutogradOps:
             # like PyTorch freeing the graph: drop what the eager ambient tape recorded
             # (and the variables it watched), so it never grows without bound
             _ambient.forget_watched()
+            _ambient.freed.append(weakref.ref(target))
             if _ambient.ran_backward and not tf.executing_eagerly():
                 _ambient.ran_backward[-1].append(True)  # (see compile)
+
+    @staticmethod
+    def backward_refused(x):
+        if any(r() is x for r in _ambient.freed):
+            return BACKWARD_FREED
+        if not _ambient.stack and _ambient.trainable_anywhere:
+            return _NOTHING_RECORDED
+        if _ambient.freed:
+            return ("backward(): the tensor does not require gradients: none of its inputs "
+                    "required them, it was computed under no_grad, or it was computed "
+                    "before an earlier backward() in this thread, which on the TensorFlow "
+                    "backend frees everything recorded so far (pass retain_graph=True to "
+                    "that backward(), or compute the tensor after it)")
+        return None
 
     @staticmethod
     def get_grad(x):
@@ -93,8 +111,13 @@ class AutogradOps:
 class _Ambient(threading.local):
     """The per-thread stack of ambient persistent tapes used by ``backward()``."""
 
+    #: whether some thread has a tensor requiring gradients (shared by every thread)
+    trainable_anywhere = False
+
     def __init__(self) -> None:
         self.stack: list[tf.GradientTape] = []
+        # the targets of the last backward() calls that freed what was recorded
+        self.freed: collections.deque[weakref.ref] = collections.deque(maxlen=8)
         self.paused = 0  # unitorch tapes open in this thread (they pause the ambient ones)
         self.traced_grads: list[dict[int, tuple[Any, Any]]] = []  # per function traced
         self.ran_backward: list[list[bool]] = []  # per function traced
@@ -123,6 +146,7 @@ class _Ambient(threading.local):
 
     def ensure(self) -> None:
         """Open the eager ambient tape of this thread if it has none."""
+        _Ambient.trainable_anywhere = True
         if not self.stack and tf.executing_eagerly():
             self.stack.append(self._open())
 
@@ -178,12 +202,7 @@ class _Ambient(threading.local):
 
     def backward(self, target, output_gradient, create_graph):
         if not self.stack:
-            raise RuntimeError(
-                "backward(): nothing was recorded in this thread. On the TensorFlow backend "
-                "operations are recorded from the moment a tensor requiring gradients (a "
-                "Parameter, or x.requires_grad_()) exists in the thread; create the model "
-                "in the thread that trains it, or use ut.grad / ut.GradientTape"
-            )
+            raise RuntimeError(_NOTHING_RECORDED)
         tape = self.stack[-1]
         sources = [v for v in tape.watched_variables() if v.trainable]
         if not sources:
@@ -224,6 +243,12 @@ def _read_grad(v: Any) -> Any:
 
 
 _ambient = _Ambient()
+
+_NOTHING_RECORDED = (
+    "backward(): nothing was recorded in this thread. On the TensorFlow backend operations "
+    "are recorded from the moment a tensor requiring gradients (a Parameter, or "
+    "x.requires_grad_()) exists in the thread; create the model in the thread that trains "
+    "it, or use ut.grad / ut.GradientTape, which work in any thread")
 
 
 @contextlib.contextmanager

@@ -7,6 +7,8 @@ from typing import Any
 
 import tensorflow as tf
 
+from ...errors import check_message, checked_error
+from ..contract import TraceFailure
 from .autograd import _ambient
 
 
@@ -14,12 +16,18 @@ class CompileOps:
     """The contract's ``compile`` section."""
 
     @staticmethod
-    def compile(fn: Callable[..., Any], **options: Any) -> Callable[..., Any]:
+    def compile(fn: Callable[..., Any], fallback: bool = True,
+                **options: Any) -> Callable[..., Any]:
         steps: list[bool] = []  # non-empty once a trace has run backward()
 
         def traced(*args: Any, **kwargs: Any) -> Any:
-            with _ambient.for_trace() as ran_backward:  # loss.backward() inside
-                out = fn(*args, **kwargs)
+            # tf.function traces the whole function before running any of it, so a
+            # failure here has run nothing (variables made under init_scope stay made)
+            try:
+                with _ambient.for_trace() as ran_backward:  # loss.backward() inside
+                    out = fn(*args, **kwargs)
+            except Exception as e:
+                raise TraceFailure(e) from e
             if ran_backward:
                 steps.append(True)
             return out
@@ -41,9 +49,23 @@ class CompileOps:
             return fixed[len(args)](*args)
 
         def call(*args: Any, **kwargs: Any) -> Any:
-            return _ambient.run_compiled(function, steps, args, kwargs)
+            try:
+                return _ambient.run_compiled(function, steps, args, kwargs)
+            except tf.errors.OpError as e:
+                error = checked_error(e)
+                if error is None:
+                    raise
+                raise error from None
 
         return call
+
+    @staticmethod
+    def check(condition, error, message, x):
+        # a stateful op: tf.function runs it in program order before the state changes
+        # that follow it (automatic control dependencies); the ops reading x wait for it
+        check = tf.debugging.Assert(condition, [check_message(error, message)])
+        with tf.control_dependencies([check]):
+            return tf.identity(x)
 
 
 # makers of a function of each arity 0..4 calling ``f`` (see ``CompileOps.compile``)

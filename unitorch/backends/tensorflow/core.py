@@ -6,15 +6,18 @@ Every other module of this package imports its shared helpers from here.
 
 from __future__ import annotations
 
+import functools
+import sys
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import tensorflow as tf
 from tensorflow.python.eager.context import executing_eagerly as _executing_eagerly
+from tensorflow.python.framework import override_binary_operator as _override_binary_operator
 
 from ... import dtypes as dt
-from ...devices import Device
+from ...devices import Device, check_available
 from ..contract import Native
 
 raw = tf.raw_ops
@@ -33,10 +36,44 @@ _INT_OF_FLOAT = {tf.float16: tf.int16, tf.bfloat16: tf.int16, tf.float32: tf.int
 _SMALL_INTS = (tf.int8, tf.int16, tf.uint8)
 
 
+_ADOPTED: set[type] = set()
+
+
+def _convert_unitorch_tensor(value: Any, dtype: Any = None, name: Any = None,
+                             as_ref: bool = False) -> Any:
+    """TensorFlow's conversion of a unitorch Tensor.  TensorFlow's binary operators
+    (``tf_tensor + t``) convert the right operand and, only when that fails with
+    ``TypeError``, call its reflected operator (``t.__radd__``): refusing here, inside
+    an operator, makes the result a unitorch Tensor, as ``torch_tensor + t`` is.  Any
+    other conversion (``tf.constant(t)``, a TensorFlow function given ``t``) goes on to
+    TensorFlow's own conversion (``NotImplemented``), through NumPy's protocol."""
+    frame = sys._getframe(1)
+    for _ in range(24):  # the operator is several frames up (its op, convert_to_tensor)
+        if frame is None:
+            break
+        code = frame.f_code
+        if code.co_name == "binary_op_wrapper" and code.co_filename == _OPERATORS_FILE:
+            raise TypeError("a unitorch Tensor: use its reflected operator")
+        frame = frame.f_back
+    return NotImplemented
+
+
+_OPERATORS_FILE = _override_binary_operator.__file__
+
+
 def _tf_device(device: Device | None) -> str | None:
     if device is None:
         return None
-    return "/CPU:0" if device.type == "cpu" else f"/GPU:{device.index}"
+    if device.type == "cpu":
+        return "/CPU:0"
+    check_available(device, _gpu_count())  # TF would silently use the CPU instead
+    return f"/GPU:{device.index}"
+
+
+@functools.cache
+def _gpu_count() -> int:
+    """The GPUs TensorFlow sees (fixed once its runtime is initialized)."""
+    return len(tf.config.list_logical_devices("GPU"))
 
 
 def _const(value: Any, like: Native) -> Native:
@@ -64,9 +101,6 @@ def _loses_sign(value: Any) -> bool:
     return t is complex and (value.real == 0 or value.imag == 0)
 
 
-_INT_CONSTANTS: dict[tuple[int, ...], Native] = {}
-
-
 def _ints(values: tuple[int, ...]) -> Any:
     """Python ``values`` (axes, a shape, a permutation) as the int argument of a raw op.
 
@@ -89,19 +123,59 @@ def _cpu_int64(values: tuple[int, ...]) -> Native:
         return tf.constant(values, tf.int64)
 
 
-def _remembered(cache: dict[Any, Any], key: Any, make: Callable[[], Any],
-                limit: int = 4096) -> Any:
-    """``cache[key]``, made by ``make()`` on a miss.  A cache holding more than ``limit``
-    entries is emptied first: its keys (shapes, slices) can vary without end."""
-    found = cache.get(key)
+class _Cache:
+    """Values remembered by key (see :func:`_remembered`), bounded by bytes: its keys
+    (shapes, slices, lengths) can vary without end, and one entry can be large (an index
+    ramp of a long axis).  When a new entry would take the cache past ``budget`` bytes,
+    the cache is emptied first; an entry larger than the budget is not kept.  Sizes are
+    the bytes of the tensors an entry holds plus :data:`_ENTRY_BYTES` for the rest."""
+
+    __slots__ = ("entries", "nbytes", "budget")
+
+    def __init__(self, budget: int) -> None:
+        self.entries: dict[Any, Any] = {}
+        self.nbytes = 0
+        self.budget = budget
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.nbytes = 0
+
+
+_ENTRY_BYTES = 256  # a key, a dict slot and a small Python object, about
+
+
+def _nbytes(value: Any) -> int:
+    """The bytes an entry of a :class:`_Cache` holds: its tensors' data, and
+    :data:`_ENTRY_BYTES` for everything else."""
+    if isinstance(value, (tf.Tensor, tf.Variable)):
+        n = value.shape.num_elements()
+        return _ENTRY_BYTES + (n or 0) * value.dtype.size
+    if isinstance(value, (tuple, list)):
+        return sum(_nbytes(v) for v in value)
+    if isinstance(value, dict):
+        return sum(_nbytes(v) for v in value.values())
+    return _ENTRY_BYTES
+
+
+def _remembered(cache: _Cache, key: Any, make: Callable[[], Any]) -> Any:
+    """``cache``'s value for ``key``, made by ``make()`` on a miss (a hit costs one dict
+    lookup)."""
+    found = cache.entries.get(key)
     if found is None:
-        if len(cache) > limit:
+        found = make()
+        size = _nbytes(found)
+        if size > cache.budget:
+            return found
+        if cache.nbytes + size > cache.budget:
             cache.clear()
-        found = cache[key] = make()
+        cache.entries[key] = found
+        cache.nbytes += size
     return found
 
 
-_CONSTANTS: dict[tuple[Any, tuple[int, ...]], tuple[Native, ...]] = {}
+_INT_CONSTANTS = _Cache(4 << 20)  # int tuples as int64 tensors (see _ints): tiny, many
+_CONSTANTS = _Cache(4 << 20)  # scalars: tiny, few
 
 
 def _constants(dtype: Any, *values: int) -> tuple[Native, ...]:
@@ -214,6 +288,17 @@ class CoreOps:
             x.assign(value)
             return x
         return value
+
+    @staticmethod
+    def adopt_tensor_type(tensor_type: type) -> None:
+        base = tensor_type.__mro__[1]  # unitorch.Tensor: unitorch Tensors of any backend
+        if base not in _ADOPTED:
+            _ADOPTED.add(base)
+            tf.register_tensor_conversion_function(base, _convert_unitorch_tensor, 0)
+
+    @staticmethod
+    def out_of_memory(error: BaseException) -> bool:
+        return isinstance(error, (tf.errors.ResourceExhaustedError, MemoryError))
 
     @staticmethod
     def is_compiling() -> bool:

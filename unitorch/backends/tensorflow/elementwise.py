@@ -135,7 +135,14 @@ class ElementwiseOps:
     asinh = staticmethod(lambda x: raw.Asinh(x=x))
     acosh = staticmethod(lambda x: raw.Acosh(x=x))
     atanh = staticmethod(lambda x: raw.Atanh(x=x))
-    erf = staticmethod(lambda x: raw.Erf(x=x))
+
+    @staticmethod
+    def erf(x):
+        if x.dtype is tf.float64:
+            # TF's float64 Erf gives NaN for +-inf (TF 2.21, with oneDNN on or off; its
+            # other dtypes give +-1)
+            return raw.SelectV2(condition=raw.IsInf(x=x), t=raw.Sign(x=x), e=raw.Erf(x=x))
+        return raw.Erf(x=x)
 
     @staticmethod
     def floor(x):

@@ -18,7 +18,7 @@ import numpy as np
 import tensorflow as tf
 
 from ..contract import Native
-from .core import _REAL_OF, _constants, _executing_eagerly, _remembered, raw
+from .core import _REAL_OF, _Cache, _constants, _executing_eagerly, _remembered, raw
 
 
 class IndexingOps:
@@ -233,7 +233,7 @@ def _strided_slice_args(key: tuple[Any, ...]) -> tuple[Native, Native, Native,
                 tf.constant(strides, tf.int64), masks)
 
 
-_SLICE_ARGS: dict[tuple[Any, ...], tuple[Native, Native, Native, dict[str, int]]] = {}
+_SLICE_ARGS = _Cache(8 << 20)  # strided-slice arguments by key: small tensors, many keys
 """``_strided_slice_args`` per basic key, made once (see ``basic_getitem``)."""
 
 

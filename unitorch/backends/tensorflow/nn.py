@@ -8,6 +8,7 @@ import math
 from collections.abc import Callable
 
 import tensorflow as tf
+from tensorflow.python.util import _pywrap_util_port as _util_port
 
 from ..contract import Native
 from .core import _ints, raw
@@ -26,6 +27,8 @@ class NNOps:
             x = raw.Cast(x=x, DstT=tf.float32)
         out = (raw.Softmax(logits=x) if axis == x.shape.rank - 1
                else tf.nn.softmax(x, axis=axis))
+        if _ONEDNN and out.dtype is not tf.float64:
+            out = _nan_over_slices(out, axis)
         return raw.Cast(x=out, DstT=d) if out.dtype is not d else out
 
     @staticmethod
@@ -172,6 +175,24 @@ class NNOps:
                           pads)
             out = out / tf.nn.avg_pool2d(ones, kernel, stride, "VALID")
         return raw.Transpose(x=out, perm=[0, 3, 1, 2])
+
+# Whether TensorFlow runs its oneDNN kernels, read once: TF_ENABLE_ONEDNN_OPTS is read
+# when TensorFlow is imported, and its default depends on the CPU.
+_ONEDNN = bool(_util_port.IsMklEnabled())
+
+
+def _nan_over_slices(out: Native, axis: int) -> Native:
+    """Softmax ``out`` with NaN over every slice (along ``axis``) that holds a NaN.
+    TensorFlow's oneDNN softmax kernel (used for float32 and bfloat16 when oneDNN is on)
+    gives 0, not NaN, beside the +inf or NaN of a slice: ``softmax([[inf, 1., -inf]])``
+    is ``[nan, 0, 0]`` with oneDNN and ``[nan, nan, nan]`` without (measured with
+    TensorFlow 2.21 on an AMD EPYC with AVX-512).  Such a slice always holds a NaN
+    (``inf - inf`` or the NaN itself), and every other slice sums to about 1, so adding
+    0 times the slice's sum changes nothing else, bit for bit, and passes the gradient
+    through unchanged."""
+    total = raw.Sum(input=out, axis=_ints((axis,)), keep_dims=True)
+    return raw.AddV2(x=out, y=tf.stop_gradient(raw.Mul(x=total, y=tf.zeros((), out.dtype))))
+
 
 # element-wise ops that commute with a transpose, by TF op type: how to apply them again
 _LAYOUT_FREE: dict[str, Callable[[Native], Native]] = {

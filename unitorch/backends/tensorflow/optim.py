@@ -22,7 +22,7 @@ import tensorflow as tf
 from tensorflow.python.eager import record as _record
 
 from .autograd import _own_variable
-from .core import _DTYPES, _remembered, _tf_device, raw
+from .core import _DTYPES, _Cache, _remembered, _tf_device, raw
 
 
 class OptimOps:
@@ -48,6 +48,11 @@ class OptimOps:
         with tf.device(_tf_device(device) or self._default_device_name()):
             return _own_variable(lambda: tf.fill(shape, tf.constant(fill_value, nd)))
 
+    @staticmethod
+    def run_eagerly(fn, *args):
+        with tf.init_scope():
+            return fn(*args)
+
     def run_update(self, rule, static, *args):
         # The holders go in as their variables: a tf.function takes variables as inputs
         # (and reads them on every run) but would trace anew for each Python object.
@@ -58,14 +63,8 @@ class OptimOps:
                 rule(self, static, *args)
                 return
 
-            def make() -> Callable[..., None]:
-                def run(*a: Any) -> None:
-                    rule(self, static, *a)
-
-                return tf.function(run, autograph=False)
-
-            # one function per rule and structure; TF caches a graph per argument signature
-            _remembered(_UPDATES, (rule, static), make)(*args)
+            # one function per rule and structure (see _Update)
+            _remembered(_UPDATES, (rule, static), lambda: _Update(self, rule, static))(*args)
 
 
 class _Hyper:
@@ -80,4 +79,46 @@ class _Hyper:
             self.var = tf.Variable(value, dtype=tf.float64, trainable=False)
 
 
-_UPDATES: dict[Any, Callable[..., None]] = {}
+class _Update:
+    """One rule and structure's update as a ``tf.function``, over parameters of any shape.
+
+    A ``tf.function`` keeps a graph per argument signature, and TensorFlow's runtime keeps
+    a specialized instance of a graph per input shapes: 300 discarded Adam models of
+    different shapes made 300 traces (+611 MiB, with retracing warnings).  Traces are
+    shared across shapes (``reduce_retracing``: after the first retrace the graph takes
+    any shape of the same rank), and after :data:`_MAX_SHAPES` distinct parameter shapes
+    the function is replaced by a new one, freeing what the old one kept.
+    """
+
+    __slots__ = ("_backend", "_rule", "_static", "_fn", "_shapes", "_last")
+
+    def __init__(self, backend: Any, rule: Callable[..., None], static: Any) -> None:
+        self._backend, self._rule, self._static = backend, rule, static
+        self._fn = self._new()
+        self._shapes: set[tuple[Any, ...]] = set()
+        self._last = 0  # id of the first parameter of the last call (ids only: no refs)
+
+    def _new(self) -> Callable[..., None]:
+        backend, rule, static = self._backend, self._rule, self._static
+
+        def run(*a: Any) -> None:
+            rule(backend, static, *a)
+
+        return tf.function(run, autograph=False, reduce_retracing=True)
+
+    def __call__(self, params: list[Any], *args: Any) -> None:
+        first = id(params[0]) if params else 0
+        if first != self._last:  # another parameter list: maybe new shapes
+            self._last = first
+            shapes = tuple(tuple(p.shape) for p in params)
+            if shapes not in self._shapes:
+                if len(self._shapes) >= _MAX_SHAPES:
+                    self._fn, self._shapes = self._new(), set()
+                self._shapes.add(shapes)
+        self._fn(params, *args)
+
+
+_MAX_SHAPES = 32  # distinct parameter shapes one update function runs on before renewal
+
+# one _Update per rule and structure (each bounded by _MAX_SHAPES)
+_UPDATES = _Cache(1 << 30)

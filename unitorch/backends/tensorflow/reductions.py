@@ -13,10 +13,21 @@ from typing import Any
 import tensorflow as tf
 
 from ..contract import Native
-from .core import _REAL_OF, CoreOps, _const, _executing_eagerly, _ints, _remembered, raw
+from .core import (
+    _REAL_OF,
+    CoreOps,
+    _Cache,
+    _const,
+    _executing_eagerly,
+    _ints,
+    _remembered,
+    raw,
+)
 
 _ALL_AXES = tuple(tuple(range(n)) for n in range(255))  # every axis of an n-D tensor
-_POSITIONS: dict[tuple[Any, ...], Native] = {}  # argmax/argmin's index ramps
+# argmax/argmin's index ramps, 8 bytes per position: 1,000 axes of 200,000 once took
+# 1.6 GB when this cache was bounded by its number of entries
+_POSITIONS = _Cache(32 << 20)
 
 def _half_in_f32(op: Callable[..., Native], x: Native, **kwargs: Any) -> Native:
     """``op(input=x, **kwargs)``, computed in float32 for float16/bfloat16 ``x`` and
@@ -115,7 +126,7 @@ class ReductionOps:
                 with tf.device(x.device):
                     return tf.reshape(tf.range(n, dtype=tf.int64), shape)
 
-            positions = _remembered(_POSITIONS, (n, ndim, axis, x.device), ramp, 1024)
+            positions = _remembered(_POSITIONS, (n, ndim, axis, x.device), ramp)
             n = tf.constant(n, tf.int64)
         else:
             n = tf.shape(x, out_type=tf.int64)[axis]

@@ -6,6 +6,7 @@ from typing import Any
 
 import torch
 
+from ...errors import BACKWARD_FREED
 from ..contract import GradTape, Native
 
 
@@ -38,8 +39,13 @@ class AutogradOps:
 
     @staticmethod
     def backward(target, output_gradient, create_graph, retain_graph):
-        target.backward(output_gradient, retain_graph=retain_graph or None,
-                        create_graph=create_graph)
+        try:
+            target.backward(output_gradient, retain_graph=retain_graph or None,
+                            create_graph=create_graph)
+        except RuntimeError as e:
+            if "backward through the graph a second time" not in str(e):
+                raise
+            raise RuntimeError(BACKWARD_FREED) from None
 
     @staticmethod
     def get_grad(x):

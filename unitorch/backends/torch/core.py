@@ -3,6 +3,7 @@ other modules of this package share."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import ml_dtypes
@@ -10,7 +11,7 @@ import numpy as np
 import torch
 
 from ... import dtypes as dt
-from ...devices import Device
+from ...devices import Device, check_available
 from ..contract import Native
 
 _DTYPES = {
@@ -34,7 +35,18 @@ _eager_in_traces = getattr(torch, "_disable_dynamo", None) or torch.compiler.dis
 def _torch_device(device: Device | None) -> torch.device | None:
     if device is None:
         return None
-    return torch.device("cpu") if device.type == "cpu" else torch.device("cuda", device.index)
+    if device.type == "cpu":
+        return torch.device("cpu")
+    # a missing GPU: torch would fail with "AssertionError: Torch not compiled with CUDA
+    # enabled" or a CUDA error of its own
+    check_available(device, _gpu_count())
+    return torch.device("cuda", device.index)
+
+
+@functools.cache
+def _gpu_count() -> int:
+    """The GPUs torch sees (fixed once CUDA is initialized)."""
+    return torch.cuda.device_count() if torch.cuda.is_available() else 0
 
 
 class CoreOps:
@@ -104,6 +116,13 @@ class CoreOps:
     @staticmethod
     def assign(x: Native, value: Native) -> Native:
         return x.copy_(value)
+
+    @staticmethod
+    def out_of_memory(error: BaseException) -> bool:
+        # a GPU raises torch.OutOfMemoryError; the CPU allocator a plain RuntimeError
+        # ("DefaultCPUAllocator: can't allocate memory: you tried to allocate ...")
+        return isinstance(error, (torch.OutOfMemoryError, MemoryError)) or (
+            isinstance(error, RuntimeError) and "can't allocate memory" in str(error))
 
     def is_compiling(self) -> bool:
         return torch.compiler.is_compiling()

@@ -3,6 +3,8 @@ bound directly (no wrapper frame on the hot path)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 import torch.nn.functional as F
 
@@ -78,7 +80,13 @@ class ElementwiseOps:
 
     @staticmethod
     def gelu(x, approximate):
-        return F.gelu(x, approximate="tanh" if approximate else "none")
+        if approximate:
+            return F.gelu(x, approximate="tanh")
+        if x.dtype is torch.float32 or x.dtype is torch.bfloat16:
+            if x.requires_grad and torch.is_grad_enabled():
+                return _Gelu.apply(x)
+            return _gelu_values(x)
+        return F.gelu(x)
 
     add = staticmethod(torch.add)
     subtract = staticmethod(torch.sub)
@@ -139,3 +147,31 @@ def _complex_parts(fn, x1, x2):
         x1 = torch.tensor(x1, dtype=x2.dtype, device=x2.device)
     x1, x2 = torch.broadcast_tensors(x1, x2)
     return torch.view_as_complex(fn(torch.view_as_real(x1), torch.view_as_real(x2)))
+
+
+def _gelu_values(x: torch.Tensor) -> torch.Tensor:
+    """``gelu`` of float32 or bfloat16 ``x``.  torch's kernels for these (bfloat16 computes
+    in float32) give NaN for +inf and overflow to inf near the largest float
+    (``gelu(3e38)`` is inf), with every CPU capability.  Above 8, ``gelu(x)`` rounds to
+    ``x`` itself (1 - Phi(8) is 6e-16), and the kernel gives ``gelu(8) == 8`` exactly: so
+    ``gelu(min(x, 8)) * (max(x, 8) / 8)`` is the kernel's value up to 8, bit for bit
+    (a factor of exactly 1), and ``x`` above (``8 * (x / 8)``, both steps exact).  (A
+    ``torch.where`` would cost more: comparisons and selections are several times slower
+    than ``clamp`` on the CPU.)"""
+    return F.gelu(x.clamp(max=8.0)).mul_(x.clamp(min=8.0).mul_(0.125))
+
+
+class _Gelu(torch.autograd.Function):
+    """:func:`_gelu_values` with torch's own gelu gradient at ``min(x, 8)``: exactly the
+    kernel's gradient up to 8, and 1 above (``gelu'(8)`` rounds to 1); differentiable
+    again (the backward recomputes ``min(x, 8)`` from ``x``)."""
+
+    @staticmethod
+    def forward(ctx: Any, x: torch.Tensor) -> torch.Tensor:
+        ctx.save_for_backward(x)
+        return _gelu_values(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> torch.Tensor:
+        (x,) = ctx.saved_tensors
+        return torch.ops.aten.gelu_backward(grad, x.clamp(max=8.0))

@@ -47,6 +47,11 @@ class OptimOps:
 
     @staticmethod
     @_eager_in_traces
+    def run_eagerly(fn, *args):
+        return fn(*args)
+
+    @staticmethod
+    @_eager_in_traces
     def state_variable(shape, fill_value, dtype, device):
         return torch.full(shape, fill_value, dtype=_DTYPES[dtype], device=_torch_device(device))
 
