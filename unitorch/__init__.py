@@ -20,7 +20,7 @@ with _gc_paused():  # see unitorch/_gc.py: a full collection here cost ~75 ms
     from .dtypes import (
         DType, bfloat16, bool, can_cast, complex64, complex128, finfo, float16, float32,
         float64, get_default_dtype, iinfo, int8, int16, int32, int64, isdtype, result_type,
-        set_default_dtype, uint8,
+        set_default_dtype, uint8, uint16, uint32, uint64,
     )
     from .errors import (
         AxisError, BackendMismatchError, BackendNotAvailableError, DeviceError, DTypeError,

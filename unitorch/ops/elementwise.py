@@ -98,6 +98,34 @@ def _pow(backend: Any, n1: Any, n2: Any, d: dt.DType) -> Any:
     return backend.pow(n1, n2)
 
 
+_BITS_OF = {dt.float16: dt.int16, dt.bfloat16: dt.int16, dt.float32: dt.int32,
+            dt.float64: dt.int64}
+
+
+def _nextafter(backend: Any, n1: Any, n2: Any, d: dt.DType) -> Any:
+    """``nextafter`` from the bits, in integers only: TensorFlow's CPU kernels flush
+    subnormal floats to zero, so float comparisons cannot step through them (and neither
+    framework has the kernel for float16 or bfloat16).  The bits of a float map to an
+    integer key that orders as the floats do (the contract's ``sort_key`` mapping:
+    ``INT_MIN - bits`` for negative floats, so -0.0 and 0.0 share key 0); the answer is
+    the float whose key is one step toward ``x2``'s."""
+    ib = _BITS_OF[d]
+    dev = backend.device(n1)
+    lowest = backend.full((), int(dt.iinfo(ib).min), ib, dev)
+    zero = backend.full((), 0, ib, dev)
+    one = backend.full((), 1, ib, dev)
+
+    def key(bits: Any) -> Any:
+        return backend.where(backend.less(bits, zero), backend.subtract(lowest, bits), bits)
+
+    k1, k2 = key(backend.bitcast(n1, ib)), key(backend.bitcast(n2, ib))
+    k = backend.where(backend.less(k1, k2), backend.add(k1, one), backend.subtract(k1, one))
+    out = backend.bitcast(key(k), d)  # (the key mapping is its own inverse)
+    out = backend.where(backend.equal(k1, k2), n2, out)  # equal: x2 (C's rule for ±0)
+    nan = backend.logical_or(backend.isnan(n1), backend.isnan(n2))
+    return backend.where(nan, backend.full((), float("nan"), d, dev), out)
+
+
 # -- the functions
 
 
@@ -261,6 +289,24 @@ def logaddexp(x1: Tensor | Scalar, x2: Tensor | Scalar, /) -> Tensor:
     Example:
         >>> ut.logaddexp(ut.tensor([0.0, 100.0]), ut.tensor([0.0, 0.0]))
         tensor([  0.69314..., 100.       ], dtype=float32)
+    """
+
+
+@binary("real_float", float_only=True, scalar_native=False, compute=_nextafter,
+        fast_kinds="")
+def nextafter(x1: Tensor | Scalar, x2: Tensor | Scalar, /) -> Tensor:
+    """The next representable floating-point value after ``x1`` toward ``x2`` (``x2``
+    itself when they are equal, so ``nextafter(0.0, -0.0)`` is ``-0.0``; NaN if either
+    is NaN), as C's ``nextafter``.  Steps through subnormal values on every backend.
+
+    Accepts real floating tensors; the result has the promoted dtype of the inputs.
+    Integer and bool inputs are computed in the default float dtype.
+
+    Example:
+        >>> ut.nextafter(ut.tensor([1.0, 1.0]), ut.tensor([2.0, 0.0])).tolist()
+        [1.0000001192092896, 0.9999999403953552]
+        >>> ut.nextafter(ut.tensor([0.0], dtype=ut.float64), 1.0).item()  # subnormal
+        5e-324
     """
 
 
@@ -546,7 +592,7 @@ arctan2 = atan2
 
 __all__ = [
     "add", "subtract", "multiply", "divide", "floor_divide", "remainder", "pow", "maximum",
-    "minimum", "atan2", "hypot", "copysign", "logaddexp", "equal", "not_equal", "less",
+    "minimum", "atan2", "hypot", "copysign", "logaddexp", "nextafter", "equal", "not_equal", "less",
     "less_equal", "greater", "greater_equal", "logical_and", "logical_or", "logical_xor",
     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift",
     "where", "clip", "sub", "mul", "div", "true_divide", "clamp", "eq", "ne", "lt", "le",

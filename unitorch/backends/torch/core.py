@@ -15,7 +15,8 @@ from ..contract import Native
 
 _DTYPES = {
     dt.bool: torch.bool, dt.int8: torch.int8, dt.int16: torch.int16, dt.int32: torch.int32,
-    dt.int64: torch.int64, dt.uint8: torch.uint8, dt.float16: torch.float16,
+    dt.int64: torch.int64, dt.uint8: torch.uint8, dt.uint16: torch.uint16,
+    dt.uint32: torch.uint32, dt.uint64: torch.uint64, dt.float16: torch.float16,
     dt.bfloat16: torch.bfloat16, dt.float32: torch.float32, dt.float64: torch.float64,
     dt.complex64: torch.complex64, dt.complex128: torch.complex128,
 }

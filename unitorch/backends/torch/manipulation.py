@@ -6,6 +6,7 @@ import torch
 import torch.nn.functional as F
 
 from ..contract import Native, Pads
+from .unsigned import reinterpreted
 
 
 class ManipulationOps:
@@ -23,7 +24,7 @@ class ManipulationOps:
     def stack(xs, axis):
         return torch.stack(list(xs), dim=axis)
 
-    flip = staticmethod(torch.flip)
+    flip = staticmethod(reinterpreted(torch.flip))
     roll = staticmethod(torch.roll)
     tile = staticmethod(torch.tile)
 
