@@ -5,7 +5,7 @@ The backend is chosen when unitorch is imported, from ``UNITORCH_BACKEND`` (``to
 or, for a block, :func:`use_backend`.  Only the chosen framework is imported, when the
 first tensor is made (an unknown or uninstalled backend fails at import already).
 
-The namespace implements the Python Array API standard (2023.12) plus the
+The namespace implements the Python Array API standard (2024.12) plus the
 deep-learning operations users of PyTorch and TensorFlow expect.
 """
 
@@ -54,7 +54,7 @@ with _gc_paused():  # see unitorch/_gc.py: a full collection here cost ~75 ms
     from . import fft  # the Array API fft extension: ut.fft
 
 __version__ = "0.1.0"
-__array_api_version__ = "2023.12"
+__array_api_version__ = "2024.12"
 
 e = 2.718281828459045
 pi = 3.141592653589793

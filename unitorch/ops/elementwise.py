@@ -73,6 +73,27 @@ def _int_zero_safe(primitive: str) -> Callable[..., Any]:
     return compute
 
 
+_INT_ZERO_SAFE_FLOOR_DIVIDE = _int_zero_safe("floor_divide")
+
+
+def _floor_divide(backend: Any, n1: Any, n2: Any, d: dt.DType) -> Any:
+    """``floor_divide``: integers as :func:`_int_zero_safe`; floats as the backends
+    compute them (NumPy's ``divmod``), except where exactly one operand is infinite and
+    neither is NaN, where the Array API 2024.12 standard wants ``floor(x1 / x2)``: an
+    infinity divided by a finite number stays infinite (NumPy, PyTorch and Python give
+    NaN), and a finite number divided by an infinity is a zero of the quotient's sign
+    (they give -1.0 for ``-1.0 // inf``)."""
+    out = _INT_ZERO_SAFE_FLOOR_DIVIDE(backend, n1, n2, d)
+    if d.kind != "f":
+        return out
+    if not hasattr(n1, "dtype"):
+        n1 = native_scalar(backend, n1, d, n2)
+    if not hasattr(n2, "dtype"):
+        n2 = native_scalar(backend, n2, d, n1)
+    one_infinite = backend.not_equal(backend.isinf(n1), backend.isinf(n2))
+    return backend.where(one_infinite, backend.divide(n1, n2), out)  # (NaN stays NaN)
+
+
 def _as_bool(name: str) -> Callable[..., Any]:
     """Logical functions: any input counts as ``x != 0`` (as in NumPy and PyTorch)."""
 
@@ -178,15 +199,22 @@ def divide(x1: Tensor | Scalar, x2: Tensor | Scalar, /) -> Tensor:
     """
 
 
-@binary("real", compute=_int_zero_safe("floor_divide"), fast_kinds="f")
+@binary("real", compute=_floor_divide, fast_kinds="")
 def floor_divide(x1: Tensor | Scalar, x2: Tensor | Scalar, /) -> Tensor:
     """``floor(x1 / x2)``; an integer divisor of 0 gives 0.
+
+    Floats follow NumPy (``divmod``'s quotient, so ``x1 == (x1 // x2) * x2 + x1 % x2``
+    as far as rounding allows), except with exactly one infinite operand, where the
+    Array API 2024.12 standard's ``floor(x1 / x2)`` wins: ``inf // 2.0`` is ``inf`` and
+    ``-1.0 // inf`` is ``-0.0`` (NumPy, PyTorch and Python give NaN and -1.0).
 
     Accepts real numeric tensors; the result has the promoted dtype of the inputs.
 
     Example:
         >>> ut.floor_divide(ut.tensor([7, -7, 7]), ut.tensor([2, 2, 0]))
         tensor([ 3, -4,  0], dtype=int64)
+        >>> ut.floor_divide(ut.tensor([float("inf"), -1.0]), ut.tensor([2.0, float("inf")]))
+        tensor([inf, -0.], dtype=float32)
     """
 
 
