@@ -134,6 +134,11 @@ class Backend(abc.ABC):
     #: framework's eager mode is slow for small steps and its compiler starts in about a
     #: second (TensorFlow), False where compiling has a long warm-up (PyTorch).
     compile_training: bool = False
+    #: Whether basic indexing (``basic_getitem``, and ``getitem`` with a key of ints and
+    #: slices with positive steps) returns natives sharing ``x``'s memory, so that a
+    #: write through one reaches the other.  Where it does not (TensorFlow's slices are
+    #: copies), the public layer keeps that relation itself (``unitorch/_views.py``).
+    slices_share_memory: bool = True
     #: The most axes a tensor may have on every device of the backend (the Array API's
     #: ``max dimensions`` capability; ``None``: no limit).
     max_dimensions: int | None = None

@@ -29,6 +29,7 @@ class ManipulationOps:
     tile = staticmethod(torch.tile)
 
     @staticmethod
+    @reinterpreted  # (per-element counts use index_select: no uint16/32/64 kernel)
     def repeat(x, repeats, axis):
         return torch.repeat_interleave(x, repeats, dim=axis)
 
