@@ -25,11 +25,13 @@ _WIDE = {"c": np.complex128, "f": np.float64}
 
 
 def _wide(x: np.ndarray) -> np.ndarray:
-    """The float64 (complex128) copy of ``x`` the references compute on; integers and
-    bool become int64 (exact, wrapping like the backends)."""
+    """The float64 (complex128) copy of ``x`` the references compute on; signed integers
+    and bool become int64, unsigned integers uint64 (exact, wrapping like the backends)."""
     if x.dtype.kind == "c":
         return x.astype(np.complex128)
-    if x.dtype.kind in "biu":
+    if x.dtype.kind == "u":
+        return x.astype(np.uint64)
+    if x.dtype.kind in "bi":
         return x.astype(np.int64)
     return x.astype(np.float64)
 
@@ -130,7 +132,8 @@ def _ref(fn, x, **kwargs):
 
 
 def _accumulated(d: ut.DType) -> ut.DType:
-    return ut.int64 if d.kind in "biu" else d
+    """The standard's rule: bool and signed integers in int64, unsigned in uint64."""
+    return ut.int64 if d.kind in "bi" else ut.uint64 if d.kind == "u" else d
 
 
 @given(data=st.data())
@@ -186,7 +189,8 @@ def test_mean_matches_numpy(backends, data):
 
 
 @pytest.mark.parametrize("dtype, expected", [
-    (ut.int8, ut.int64), (ut.int16, ut.int64), (ut.int32, ut.int64), (ut.uint8, ut.int64),
+    (ut.int8, ut.int64), (ut.int16, ut.int64), (ut.int32, ut.int64), (ut.uint8, ut.uint64),
+    (ut.uint16, ut.uint64), (ut.uint32, ut.uint64), (ut.uint64, ut.uint64),
     (ut.int64, ut.int64), (ut.bool, ut.int64), (ut.float16, ut.float16),
     (ut.bfloat16, ut.bfloat16), (ut.float32, ut.float32), (ut.complex64, ut.complex64),
 ])

@@ -4,8 +4,8 @@ Dtype inference for Python data follows the standard: ``bool`` -> ``bool``, ``in
 ``int64``, ``float`` -> the default float dtype (``float32``), ``complex`` -> the default
 complex dtype; mixed nested data takes the widest kind present (``[1, 2.0]`` is float32).
 NumPy data keeps its dtype (a float64 array, or an ``np.float64`` scalar, makes a float64
-tensor); NumPy integers unitorch lacks are widened losslessly (``uint16`` -> ``int64``)
-and ``uint64`` needs an explicit ``dtype=``.
+tensor; every NumPy integer, bool, float and complex dtype has a unitorch dtype, except
+``float128``, ``complex256`` and the others no framework has).
 
 Memory sharing (``copy=None``) differs by framework, and is the one place where it may:
 a torch tensor shares a writable NumPy array's memory (as ``torch.from_numpy``); a
@@ -144,10 +144,6 @@ def _numpy_of(obj: Any, dtype: dt.DType | None, copy: bool | None) -> np.ndarray
     else:
         arr = np.asarray(obj, dtype=np_dtype)
     if arr.dtype not in dt._BY_NUMPY:
-        if arr.dtype == np.uint64 and dtype is None:
-            raise DTypeError("uint64 data has no unitorch dtype; pass dtype=")
-        if arr.dtype.kind in "iu" and dtype is None:  # e.g. uint16: widen losslessly
-            return arr.astype(np.int64)
         raise DTypeError(f"cannot make a tensor from data of NumPy dtype {arr.dtype}")
     return arr
 
