@@ -57,6 +57,7 @@ import numpy as np
 
 from .. import dtypes as dt
 from .._dispatch import backend_of, check_kind, is_scalar, to_tensor
+from .._views import track, write
 from ..errors import (
     DTypeError,
     IndexOutOfRangeError,
@@ -65,7 +66,6 @@ from ..errors import (
     fmt_shape,
     normalize_axis,
 )
-from .._views import track, write
 from ..tensor import TENSOR_TYPES, Tensor, _wrap
 
 __all__ = ["getitem", "setitem", "take", "take_along_axis", "gather", "one_hot", "nonzero"]

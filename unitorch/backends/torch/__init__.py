@@ -16,7 +16,7 @@ import torch
 from ..contract import Backend
 from .autograd import AutogradOps
 from .compile import CompileOps
-from .core import _DTYPES, _FROM_NATIVE, CoreOps
+from .core import _DTYPES, _FROM_NATIVE, WIDE, CoreOps
 from .creation import CreationOps
 from .distributed import DistributedOps
 from .elementwise import ElementwiseOps
@@ -28,7 +28,6 @@ from .nn import NNOps
 from .optim import OptimOps
 from .random import RandomOps
 from .reductions import ReductionOps
-from .unsigned import WIDE
 
 __all__ = ["BACKEND", "TorchBackend"]
 

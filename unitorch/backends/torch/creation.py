@@ -6,8 +6,7 @@ import math
 
 import torch
 
-from .core import _DTYPES, _torch_device
-from .unsigned import reinterpreted
+from .core import _DTYPES, _torch_device, reinterpreted
 
 
 class CreationOps:

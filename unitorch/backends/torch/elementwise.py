@@ -6,8 +6,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from . import unsigned as _u
-from .unsigned import unsigned_only, widened
+from . import core as _u
+from .core import unsigned_only, widened
 
 
 def _remainder(x1, x2):
@@ -23,13 +23,13 @@ class ElementwiseOps:
     """The contract's ``elementwise`` section."""
 
     # (widened(...): computed in a wider dtype for uint16/32/64; see unsigned.py)
-    abs = staticmethod(unsigned_only(_u.abs, torch.abs))
+    abs = staticmethod(unsigned_only(_u.unsigned_abs, torch.abs))
     negative = staticmethod(widened(torch.neg))
 
     @staticmethod
     def sign(x):
         if x.dtype in _u.WIDE:
-            return _u.sign(x)
+            return _u.unsigned_sign(x)
         out = torch.sgn(x)  # sgn: x/|x| for complex, sign for real
         if x.is_floating_point():  # but sign(NaN) is 0 in torch; NaN in the contract
             return torch.where(torch.isnan(x), x, out)
@@ -110,8 +110,8 @@ class ElementwiseOps:
         return _complex_parts(torch.sub, x1, x2)
     multiply = staticmethod(torch.mul)  # (has uint16/32/64 kernels)
     divide = staticmethod(torch.true_divide)
-    floor_divide = staticmethod(unsigned_only(_u.floor_divide, torch.floor_divide))
-    remainder = staticmethod(unsigned_only(_u.remainder, _remainder))
+    floor_divide = staticmethod(unsigned_only(_u.unsigned_floor_divide, torch.floor_divide))
+    remainder = staticmethod(unsigned_only(_u.unsigned_remainder, _remainder))
     pow = staticmethod(widened(torch.pow))
     maximum = staticmethod(widened(torch.maximum, ordered=True))
     minimum = staticmethod(widened(torch.minimum, ordered=True))
@@ -132,7 +132,7 @@ class ElementwiseOps:
     bitwise_or = staticmethod(torch.bitwise_or)
     bitwise_xor = staticmethod(torch.bitwise_xor)
     bitwise_left_shift = staticmethod(widened(torch.bitwise_left_shift))
-    bitwise_right_shift = staticmethod(unsigned_only(_u.bitwise_right_shift,
+    bitwise_right_shift = staticmethod(unsigned_only(_u.unsigned_bitwise_right_shift,
                                                      torch.bitwise_right_shift))
     where = staticmethod(widened(torch.where))
     clip = staticmethod(widened(torch.clamp, ordered=True))

@@ -11,7 +11,7 @@ from typing import Any
 import torch
 
 from ..contract import Native
-from .unsigned import SIGNED, WIDE, reinterpreted, to_wide, widened
+from .core import SIGNED, WIDE, reinterpreted, to_wide, widened
 
 
 class IndexingOps:

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .unsigned import widened
+from .core import widened
 
 
 class LinalgOps:

@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 
 from ..contract import Native, Pads
-from .unsigned import reinterpreted
+from .core import reinterpreted
 
 
 class ManipulationOps:

@@ -6,8 +6,7 @@ import warnings
 
 import torch
 
-from .core import _DTYPES
-from .unsigned import WIDE, to_wide, widened
+from .core import _DTYPES, WIDE, to_wide, widened
 
 
 class ReductionOps:
