@@ -232,6 +232,20 @@ def test_float_floor_divide_matches_numpy_rounding(backends):
     check(on_backends(backends, ut.remainder, a, b), np.remainder(a, b), ut.float64)
 
 
+def test_remainder_with_tiny_divisors(backends):
+    """Divisors near the smallest normal number: the remainder (and the quotient, past
+    2**1000) match NumPy.  TensorFlow's comparisons flush a subnormal remainder to zero,
+    which made ``1.0 % 7.414e-308`` 0 there; the backend tests the remainder's bits."""
+    a = np.array([1.0, 3.0, 1e-300, 1.0, -1e-300, 4.0], np.float64)
+    b = np.array([7.414e-308, 7.414e-308, 3e-308, 3e-300, -3e-308, 2.0], np.float64)
+    results = on_backends(backends, ut.remainder, a, b)
+    for name, r in results.items():
+        np.testing.assert_array_equal(r.numpy(), np.remainder(a, b), err_msg=name)
+        np.testing.assert_array_equal(np.signbit(r.numpy()), np.signbit(np.remainder(a, b)),
+                                      err_msg=name)
+    check(on_backends(backends, ut.floor_divide, a, b), np.floor_divide(a, b), ut.float64)
+
+
 def test_floor_divide_with_one_infinite_operand_is_the_standards(backends):
     """2024.12: ``floor(x1 / x2)``; NumPy, PyTorch and Python give NaN and -1.0 here."""
     a = np.array([np.inf, -np.inf, np.inf, 1.0, -1.0, 1.0, -0.0, np.inf, 3.0], np.float64)

@@ -433,6 +433,10 @@ def astype(x: Tensor, dtype: dt.DTypeLike, /, *, copy: bool = True,
 
 def _shape(shape: Any, more: tuple[int, ...], op: str) -> tuple[int, ...]:
     if more:  # torch's ut.zeros(2, 3)
+        for m in more:
+            if _names_a_dtype(m):  # ut.zeros(3, ut.int64): NumPy's positional dtype
+                raise TypeError(f"{op}(): dtype is keyword-only: write {op}(..., "
+                                f"dtype={m!r}), not a positional argument after the shape")
         shape = (shape, *more)
     if isinstance(shape, (int, np.integer)):
         shape = (shape,)
@@ -446,6 +450,17 @@ def _shape(shape: Any, more: tuple[int, ...], op: str) -> tuple[int, ...]:
     if any(s < 0 for s in out):
         raise ShapeError(f"{op}() shape {out} has a negative dimension")
     return out
+
+
+def _names_a_dtype(obj: Any) -> bool:
+    """Whether ``obj`` (found where a size was expected) is a dtype in any spelling."""
+    if isinstance(obj, (int, np.integer)):
+        return False
+    try:
+        dt.as_dtype(obj)
+    except (DTypeError, TypeError):
+        return False
+    return True
 
 
 def _fill_dtype(value: Any, dtype: Any) -> dt.DType:
@@ -541,7 +556,8 @@ def empty(shape: int | Sequence[int], *more: int, dtype: dt.DTypeLike | None = N
         >>> ut.empty(3).shape
         (3,)
     """
-    return zeros(shape, *more, dtype=dtype, device=device)
+    d = dt.get_default_dtype() if dtype is None else dt.as_dtype(dtype)
+    return full(_shape(shape, more, "empty"), 0, dtype=d, device=device)
 
 
 def _like(x: Tensor, fill: Any, dtype: Any, device: Any, op: str) -> Tensor:

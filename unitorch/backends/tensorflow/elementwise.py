@@ -393,14 +393,17 @@ def _divmod_float(a: Native, b: Native) -> tuple[Native, Native]:
     zero = tf.zeros((), a.dtype)
     mod = raw.TruncateMod(x=a, y=b)  # C fmod
     div = raw.RealDiv(x=raw.Sub(x=a, y=mod), y=b)
+    # (mod may be subnormal: 1.0 % 1.5e-308.  TF's CPU comparisons flush subnormals to
+    # zero, so mod == 0 would wrongly hold; test its bits instead.)
+    mod_is_zero = _is_zero_bits(mod)
     fix = raw.LogicalAnd(
-        x=raw.NotEqual(x=mod, y=zero),
-        y=raw.NotEqual(x=raw.Less(x=b, y=zero), y=raw.Less(x=mod, y=zero)),
+        x=raw.LogicalNot(x=mod_is_zero),
+        y=raw.NotEqual(x=raw.Less(x=b, y=zero), y=ElementwiseOps.signbit(mod)),
     )
     mod = raw.SelectV2(condition=fix, t=raw.AddV2(x=mod, y=b), e=mod)
     div = raw.SelectV2(condition=fix, t=raw.Sub(x=div, y=tf.ones((), a.dtype)), e=div)
     # a zero remainder takes the sign of the divisor
-    mod = raw.SelectV2(condition=raw.Equal(x=mod, y=zero),
+    mod = raw.SelectV2(condition=raw.LogicalAnd(x=mod_is_zero, y=raw.LogicalNot(x=fix)),
                        t=ElementwiseOps.copysign(zero, b), e=mod)
     floordiv = raw.Floor(x=div)
     up = raw.Greater(x=raw.Sub(x=div, y=floordiv), y=tf.constant(0.5, a.dtype))
@@ -412,3 +415,11 @@ def _divmod_float(a: Native, b: Native) -> tuple[Native, Native]:
     by_zero = raw.Equal(x=b, y=zero)
     floordiv = raw.SelectV2(condition=by_zero, t=quotient, e=floordiv)
     return floordiv, mod
+
+
+def _is_zero_bits(x: Native) -> Native:
+    """``x == 0`` (either sign) for a real floating ``x``, from its bits: true only for
+    zeros, never for subnormals, which TF's CPU comparisons flush to zero."""
+    bits = tf.bitcast(x, _INT_OF_FLOAT[x.dtype])
+    magnitude = raw.BitwiseAnd(x=bits, y=_const(np.iinfo(bits.dtype.as_numpy_dtype).max, bits))
+    return raw.Equal(x=magnitude, y=tf.zeros((), bits.dtype))
