@@ -141,7 +141,11 @@ def _nextafter(backend: Any, n1: Any, n2: Any, d: dt.DType) -> Any:
 
     k1, k2 = key(backend.bitcast(n1, ib)), key(backend.bitcast(n2, ib))
     k = backend.where(backend.less(k1, k2), backend.add(k1, one), backend.subtract(k1, one))
-    out = backend.bitcast(key(k), d)  # (the key mapping is its own inverse)
+    bits = key(k)  # (the key mapping is its own inverse)
+    # a step onto zero keeps x1's sign (nextafter(-tiny, 1.0) is -0.0): key 0 is both
+    bits = backend.where(backend.logical_and(backend.equal(k, zero), backend.less(k1, zero)),
+                         lowest, bits)
+    out = backend.bitcast(bits, d)
     out = backend.where(backend.equal(k1, k2), n2, out)  # equal: x2 (C's rule for ±0)
     nan = backend.logical_or(backend.isnan(n1), backend.isnan(n2))
     return backend.where(nan, backend.full((), float("nan"), d, dev), out)
