@@ -127,6 +127,27 @@ def test_tensors_of_two_backends_are_refused(backends):
         ut.add(a, b)
 
 
+def test_a_native_of_the_other_framework_beside_tensors_is_refused(backends):
+    """The same rule as for two unitorch backends (it used to convert silently); natives
+    alone are converted to the active backend, as other array-likes are."""
+    if len(backends) < 2:
+        pytest.skip("needs two backends")
+    for mine, other in (backends, backends[::-1]):
+        with ut.use_backend(other):
+            native = ut.ones(2).native
+        with ut.use_backend(mine):
+            t = ut.ones(2)
+            for fn in (lambda: t + native, lambda: ut.add(native, t),
+                       lambda: ut.concat([t, native]), lambda: ut.where(t > 0, native, t)):
+                with pytest.raises(ut.BackendMismatchError,
+                                   match=f"got a {other} native tensor .* with {mine} tensors"):
+                    fn()
+            alone = ut.add(native, native)  # no unitorch tensor: the active backend
+            assert alone.backend == mine and alone.tolist() == [2.0, 2.0]
+            same = ut.ones(2).native  # a native of this backend is welcome
+            assert (t + same).tolist() == [2.0, 2.0]
+
+
 # ---------------------------------------------------------------------------------------
 # the standard's keyword-only arguments, given positionally
 
@@ -154,6 +175,22 @@ KEYWORD_ONLY = {
                              "zeros_like() takes 1 positional argument but 2 were given"),
     "tril(x, k)": (lambda t: ut.tril(t, 1),
                    "tril() takes 1 positional argument but 2 were given"),
+    # where a size may follow the shape (ut.zeros(2, 3)), unitorch's own message
+    "zeros(shape, dtype)": (lambda t: ut.zeros(3, ut.int64),
+                            "zeros(): dtype is keyword-only: write zeros(..., "
+                            "dtype=unitorch.int64)"),
+    "ones(shape, dtype)": (lambda t: ut.ones((2, 2), np.float32),
+                           "ones(): dtype is keyword-only"),
+    "empty(shape, dtype)": (lambda t: ut.empty(2, "float64"),
+                            "empty(): dtype is keyword-only: write empty(..., "
+                            "dtype='float64')"),
+    "full(shape, value, dtype)": (lambda t: ut.full(2, 1, ut.int8),
+                                  "full(): dtype is keyword-only"),
+    "reshape(x, shape, copy)": (lambda t: ut.reshape(t, (4,), True),
+                                "reshape(): copy is keyword-only: write reshape(x, shape, "
+                                "copy=True)"),
+    "Tensor.reshape(shape, copy)": (lambda t: t.reshape((4,), False),
+                                    "reshape(): copy is keyword-only"),
 }
 
 

@@ -378,6 +378,11 @@ def test_namespace_info(backend):
     info = ut.__array_namespace_info__()
     caps = info.capabilities()
     assert caps["boolean indexing"] is True and caps["data-dependent shapes"] is True
+    limit = caps["max dimensions"]  # the active backend's, honest: such a tensor works
+    assert isinstance(limit, int) and limit >= 25
+    deep = ut.ones((1,) * limit)
+    assert ut.sum(deep + 1).item() == 2.0 and ut.permute_dims(deep, tuple(
+        range(limit))[::-1]).ndim == limit
     assert info.default_device() in info.devices()
     assert info.devices()[0] == "cpu"
     defaults = info.default_dtypes()
@@ -385,6 +390,7 @@ def test_namespace_info(backend):
                         "integral": ut.int64, "indexing": ut.int64}
     everything = info.dtypes()
     assert set(everything.values()) == set(ALL) - {ut.float16, ut.bfloat16}
+    assert {"uint16", "uint32", "uint64"} <= set(everything)
     assert all(everything[name].name == name for name in everything)
     assert set(info.dtypes(kind="integral").values()) == KIND_MEMBERS["integral"]
     assert set(info.dtypes(kind=("bool", "complex floating")).values()) == {
