@@ -33,7 +33,7 @@ def test_isdtype_reads_numpy_dtypes(dtype):
     (None, r"isdtype\(\) argument 'dtype' must be a dtype, got None"),
     ("float32", r"isdtype\(\) argument 'dtype' must be a dtype, got 'float32'"),
     (3, r"isdtype\(\) argument 'dtype' must be a dtype, got 3"),
-    (np.uint16, r"isdtype\(\) argument 'dtype': unsupported dtype"),
+    (np.datetime64, r"isdtype\(\) argument 'dtype': unsupported dtype"),
     (np.ones(2), r"isdtype\(\) argument 'dtype': expected a dtype, got a ndarray"),
 ])
 def test_isdtype_bad_dtype_names_the_argument(bad, match):
@@ -72,8 +72,8 @@ def test_numpy_dtypes_are_accepted_wherever_a_dtype_is(backend, name, spelling):
 @pytest.mark.parametrize("name", sorted(CREATORS))
 def test_dtypes_unitorch_lacks_are_the_same_error_everywhere(backends, name):
     fn = CREATORS[name]
-    same_error(backends, ut.DTypeError, lambda: fn(np.uint16),
-               match=r"unsupported dtype <class 'numpy.uint16'>; unitorch dtypes are bool")
+    same_error(backends, ut.DTypeError, lambda: fn(np.datetime64),
+               match=r"unsupported dtype <class 'numpy.datetime64'>; unitorch dtypes are bool")
     same_error(backends, ut.DTypeError, lambda: fn(object), match="unsupported dtype")
     same_error(backends, ut.DTypeError, lambda: fn(np.ones(2)),
                match=r"expected a dtype, got a ndarray \(an array; pass its .dtype\)")
@@ -127,6 +127,28 @@ def test_tensors_of_two_backends_are_refused(backends):
         ut.add(a, b)
 
 
+def test_a_native_of_the_other_framework_beside_tensors_is_refused(backends):
+    """The same rule as for two unitorch backends (it used to convert silently); natives
+    alone are converted to the active backend, as other array-likes are."""
+    if len(backends) < 2:
+        pytest.skip("needs two backends")
+    for mine, other in (backends, backends[::-1]):
+        with ut.use_backend(other):
+            native = ut.ones(2).native
+        with ut.use_backend(mine):
+            t = ut.ones(2)
+            calls = (lambda t, n: t + n, lambda t, n: ut.add(n, t),
+                     lambda t, n: ut.concat([t, n]), lambda t, n: ut.where(t > 0, n, t))
+            for fn in calls:
+                with pytest.raises(ut.BackendMismatchError,
+                                   match=f"got a {other} native tensor .* with {mine} tensors"):
+                    fn(t, native)
+            alone = ut.add(native, native)  # no unitorch tensor: the active backend
+            assert alone.backend == mine and alone.tolist() == [2.0, 2.0]
+            same = ut.ones(2).native  # a native of this backend is welcome
+            assert (t + same).tolist() == [2.0, 2.0]
+
+
 # ---------------------------------------------------------------------------------------
 # the standard's keyword-only arguments, given positionally
 
@@ -154,6 +176,22 @@ KEYWORD_ONLY = {
                              "zeros_like() takes 1 positional argument but 2 were given"),
     "tril(x, k)": (lambda t: ut.tril(t, 1),
                    "tril() takes 1 positional argument but 2 were given"),
+    # where a size may follow the shape (ut.zeros(2, 3)), unitorch's own message
+    "zeros(shape, dtype)": (lambda t: ut.zeros(3, ut.int64),
+                            "zeros(): dtype is keyword-only: write zeros(..., "
+                            "dtype=unitorch.int64)"),
+    "ones(shape, dtype)": (lambda t: ut.ones((2, 2), np.float32),
+                           "ones(): dtype is keyword-only"),
+    "empty(shape, dtype)": (lambda t: ut.empty(2, "float64"),
+                            "empty(): dtype is keyword-only: write empty(..., "
+                            "dtype='float64')"),
+    "full(shape, value, dtype)": (lambda t: ut.full(2, 1, ut.int8),
+                                  "full(): dtype is keyword-only"),
+    "reshape(x, shape, copy)": (lambda t: ut.reshape(t, (4,), True),
+                                "reshape(): copy is keyword-only: write reshape(x, shape, "
+                                "copy=True)"),
+    "Tensor.reshape(shape, copy)": (lambda t: t.reshape((4,), False),
+                                    "reshape(): copy is keyword-only"),
 }
 
 

@@ -58,12 +58,16 @@ def test_numpy_data_keeps_its_dtype(backend, dtype):
     assert ut.asarray([a[0, 0], a[0, 1]]).dtype is t.dtype
 
 
-def test_numpy_integers_unitorch_lacks(backend):
-    t = ut.asarray(np.array([1, 65535], np.uint16))  # widened losslessly
-    assert t.dtype is ut.int64 and t.tolist() == [1, 65535]
-    with pytest.raises(ut.DTypeError, match="uint64"):
-        ut.asarray(np.array([1], np.uint64))
+def test_numpy_unsigned_integers_keep_their_dtype(backend):
+    for d, big in ((ut.uint16, 2**16 - 1), (ut.uint32, 2**32 - 1), (ut.uint64, 2**64 - 1)):
+        t = ut.asarray(np.array([1, big], d.numpy))
+        assert t.dtype is d and t.tolist() == [1, big]
+        assert ut.asarray([1, big], dtype=d).tolist() == [1, big]
     assert ut.asarray(np.array([1], np.uint64), dtype=ut.int64).tolist() == [1]
+    with pytest.raises(OverflowError, match="out of range for int64"):
+        ut.asarray([2**63])  # Python integers take the default integer dtype
+    with pytest.raises(ut.DTypeError, match="float128"):
+        ut.asarray(np.ones(2, np.longdouble))
 
 
 @pytest.mark.parametrize("target", [ut.int8, ut.uint8, ut.int32, ut.float16, ut.bfloat16,

@@ -148,7 +148,10 @@ def test_promotion_tables_are_the_code(page):
     for line, header, rows in promotion_tables(page):
         for row in rows:
             for col, cell in zip(header, row[1:]):
-                expected = ut.result_type(_DTYPES[row[0]], _DTYPES[col]).name
+                try:
+                    expected = ut.result_type(_DTYPES[row[0]], _DTYPES[col]).name
+                except ut.DTypeError:  # a pair that does not promote: shown as a dash
+                    expected = "—"
                 if cell != expected:
                     wrong.append(f"table at line {line}: {row[0]} with {col} shows {cell!r}, "
                                  f"ut.result_type gives {expected!r}")

@@ -11,6 +11,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import unitorch as ut
+from unitorch.testing import assert_close
 from unitorch.testing import strategies as uts
 
 from support import check, on_backends, same_error
@@ -56,12 +57,24 @@ UNARY = {
     "bitwise_invert": (np.invert, "biu", "exact", {}),
 }
 
+def floor_divide_reference(x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
+    """NumPy's ``floor_divide``, except with exactly one infinite operand, where the Array
+    API 2024.12 standard's ``floor(x1 / x2)`` applies (NumPy gives NaN and -1.0)."""
+    with np.errstate(all="ignore"):
+        out = np.floor_divide(x1, x2)
+        if out.dtype.kind == "f":
+            out = np.where(np.isinf(x1) != np.isinf(x2), np.floor(x1 / x2), out)
+    return out
+
+
+floor_divide_reference.nin = 2  # (read by _result_dtype, as a ufunc's)
+
 BINARY = {
     "add": (np.add, "iufc", "exact", {}),
     "subtract": (np.subtract, "iufc", "exact", {}),
     "multiply": (np.multiply, "iufc", "exact", {}),
     "divide": (np.divide, "f", "exact", {}),
-    "floor_divide": (np.floor_divide, "iuf", "exact", {}),
+    "floor_divide": (floor_divide_reference, "iuf", "exact", {}),
     "remainder": (np.remainder, "iuf", "exact", {}),
     "pow": (np.power, "f", "transcendental", {"min_value": -30, "max_value": 30}),
     "maximum": (np.maximum, "iuf", "exact", {}),
@@ -142,6 +155,7 @@ def test_binary_matches_numpy_and_backends(backends, name, data):
 def test_mixed_dtypes_promote_with_the_table(backends, data):
     d1 = data.draw(uts.dtypes("biufc"), label="d1")
     d2 = data.draw(uts.dtypes("biufc"), label="d2")
+    assume(ut.dtypes._PROMOTE[d1._id][d2._id] is not None)  # (uint64 with int: refused)
     expected = ut.result_type(d1, d2)
     assume(expected.kind != "b")
     x1 = data.draw(uts.arrays(d1, (3,), allow_nan=False, allow_infinity=False,
@@ -212,10 +226,123 @@ def test_integer_division_by_zero_gives_zero(backends, dtype):
 
 def test_float_floor_divide_matches_numpy_rounding(backends):
     """TensorFlow computes floor(1 / 0.1) = 10; NumPy and PyTorch give 9."""
-    a = np.array([1.0, -1.0, 5.0, -0.0, 1.0, np.inf], np.float64)
-    b = np.array([0.1, 0.1, 0.0, 3.0, -np.inf, 2.0], np.float64)
+    a = np.array([1.0, -1.0, 5.0, -0.0, 0.5, np.inf], np.float64)
+    b = np.array([0.1, 0.1, 0.0, 3.0, -7.0, np.inf], np.float64)
     check(on_backends(backends, ut.floor_divide, a, b), np.floor_divide(a, b), ut.float64)
     check(on_backends(backends, ut.remainder, a, b), np.remainder(a, b), ut.float64)
+
+
+def test_remainder_with_tiny_divisors(backends):
+    """Divisors near the smallest normal number: the remainder (and the quotient, past
+    2**1000) match NumPy.  TensorFlow's comparisons flush a subnormal remainder to zero,
+    which made ``1.0 % 7.414e-308`` 0 there; the backend tests the remainder's bits."""
+    a = np.array([1.0, 3.0, 1e-300, 1.0, -1e-300, 4.0], np.float64)
+    b = np.array([7.414e-308, 7.414e-308, 3e-308, 3e-300, -3e-308, 2.0], np.float64)
+    results = on_backends(backends, ut.remainder, a, b)
+    for name, r in results.items():
+        np.testing.assert_array_equal(r.numpy(), np.remainder(a, b), err_msg=name)
+        np.testing.assert_array_equal(np.signbit(r.numpy()), np.signbit(np.remainder(a, b)),
+                                      err_msg=name)
+    check(on_backends(backends, ut.floor_divide, a, b), np.floor_divide(a, b), ut.float64)
+
+
+def test_floor_divide_with_one_infinite_operand_is_the_standards(backends):
+    """2024.12: ``floor(x1 / x2)``; NumPy, PyTorch and Python give NaN and -1.0 here."""
+    a = np.array([np.inf, -np.inf, np.inf, 1.0, -1.0, 1.0, -0.0, np.inf, 3.0], np.float64)
+    b = np.array([2.0, 2.0, -0.5, -np.inf, np.inf, np.inf, np.inf, np.nan, 2.0], np.float64)
+    expected = np.array([np.inf, -np.inf, -np.inf, -0.0, -0.0, 0.0, -0.0, np.nan, 1.0])
+    for name, r in on_backends(backends, ut.floor_divide, a, b).items():
+        got = r.numpy()
+        np.testing.assert_array_equal(got, expected, err_msg=name)
+        np.testing.assert_array_equal(np.signbit(got), np.signbit(expected), err_msg=name)
+    check(on_backends(backends, lambda x: x // 2.0, a), floor_divide_reference(a, 2.0),
+          ut.float64)
+    check(on_backends(backends, lambda x: 1.0 // x, b), floor_divide_reference(1.0, b),
+          ut.float64)
+
+
+def _nextafter_reference(x1: np.ndarray, x2: np.ndarray, d: ut.DType) -> np.ndarray:
+    """C's ``nextafter``: NumPy's for float32 and float64; for the 16-bit dtypes, from the
+    sorted list of all their values (NumPy has no bfloat16 ``nextafter``)."""
+    if d.bits > 16:
+        return np.nextafter(x1, x2)
+    with np.errstate(invalid="ignore"):  # (the NaN bit patterns)
+        every = np.arange(2**16, dtype=np.uint16).view(d.numpy).astype(np.float64)
+    every = np.unique(every[~np.isnan(every)])  # ascending; -0.0 and 0.0 are one value
+    a, b = np.broadcast_arrays(x1.astype(np.float64), x2.astype(np.float64))
+    i = np.searchsorted(every, a)
+    up = every[np.minimum(i + 1, every.size - 1)]
+    down = every[np.maximum(i - 1, 0)]
+    out = np.where(a < b, up, down)
+    out = np.where(out == 0, np.copysign(0.0, a), out)  # a step onto zero keeps a's sign
+    # from a zero, the first step is the smallest subnormal of the target's sign
+    tiny = every[every > 0][0]
+    out = np.where(a == 0, np.where(a < b, tiny, -tiny), out)
+    out = np.where(a == b, b, out)
+    return np.where(np.isnan(a) | np.isnan(b), np.nan, out)
+
+
+@given(data=st.data())
+def test_nextafter_matches_c_and_backends(backends, data):
+    """Every float dtype, subnormals included (TensorFlow flushes them in float
+    arithmetic; unitorch's nextafter works on the bits)."""
+    d = data.draw(uts.dtypes("f", half=True), label="dtype")
+    shapes = data.draw(uts.mutually_broadcastable_shapes(2), label="shapes")
+    x1 = data.draw(uts.arrays(d, shapes.input_shapes[0], allow_subnormal=True), label="x1")
+    x2 = data.draw(uts.arrays(d, shapes.input_shapes[1], allow_subnormal=True), label="x2")
+    expected = _nextafter_reference(x1, x2, d).astype(d.numpy)
+    for name, r in on_backends(backends, ut.nextafter, x1, x2).items():
+        assert r.dtype is d and r.shape == shapes.result_shape, name
+        got = r.numpy()
+        np.testing.assert_array_equal(got.astype(np.float64), expected.astype(np.float64),
+                                      err_msg=name)
+        signed = ~np.isnan(expected.astype(np.float64))  # (a NaN's sign is unspecified)
+        np.testing.assert_array_equal(np.signbit(got.astype(np.float64))[signed],
+                                      np.signbit(expected.astype(np.float64))[signed],
+                                      err_msg=name)
+
+
+def test_nextafter_edges_and_bad_input(backends):
+    a = np.array([0.0, -0.0, 0.0, 1.0, np.inf, -np.inf, np.nan, 5e-324, np.finfo(float).max])
+    b = np.array([-0.0, 1.0, -1.0, 1.0, 0.0, np.inf, 0.0, 0.0, np.inf])
+    for name, r in on_backends(backends, ut.nextafter, a, b).items():
+        np.testing.assert_array_equal(r.numpy(), np.nextafter(a, b), err_msg=name)
+        assert np.signbit(r.numpy()[0]), name  # nextafter(0.0, -0.0) is -0.0: x2
+    check(on_backends(backends, lambda x: ut.nextafter(x, 2.0), np.ones(2, np.float32)),
+          np.nextafter(np.float32(1), np.float32(2)) * np.ones(2), ut.float32)
+    check(on_backends(backends, lambda x: ut.nextafter(x, x), np.array([1, 2], np.int32)),
+          np.array([1.0, 2.0]), ut.float32)  # integers: the default float
+    same_error(backends, ut.DTypeError, ut.nextafter, np.ones(2, np.complex64),
+               np.ones(2, np.complex64), match="real floating")
+    same_error(backends, ut.ShapeError, ut.nextafter, np.ones(2), np.ones(3),
+               match="do not broadcast")
+
+
+@given(x=uts.arrays(uts.dtypes("fc", half=True), uts.shapes()))
+def test_reciprocal_is_one_over_x(backends, x):
+    """Against NumPy for real input (special cases included) and for finite non-zero
+    complex input; ``1 / 0j`` and complex infinities are the division kernel's, which
+    the frameworks define differently from NumPy (as for ``ut.divide``)."""
+    d = ut.dtypes.as_dtype(x.dtype)
+    if d.kind == "c":
+        x = np.where(np.isfinite(x) & (x != 0), x, 1).astype(x.dtype)
+    results = on_backends(backends, ut.reciprocal, x)
+    with np.errstate(all="ignore"):
+        wide = x.astype(np.complex128 if d.kind == "c" else np.float64)
+        expected = 1.0 / wide
+    check(results, expected, d, "exact" if d.kind == "f" else "composite")
+    # the same values as ut.divide(1, x), special cases included
+    for name, r in results.items():
+        with ut.use_backend(name):
+            assert_close(r, ut.divide(1, ut.asarray(x)), 0, 0, equal_nan=True,
+                         msg=f"{name}: reciprocal vs 1 / x")
+
+
+def test_reciprocal_of_integers_and_bad_input(backends):
+    check(on_backends(backends, ut.reciprocal, np.array([2, -4, 0], np.int64)),
+          np.array([0.5, -0.25, np.inf]), ut.float32)
+    same_error(backends, TypeError, ut.reciprocal, "not a tensor",
+               match="cannot make a tensor from str")
 
 
 def test_integer_overflow_wraps(backends):

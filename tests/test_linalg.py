@@ -698,9 +698,9 @@ def test_trace_and_diagonal_match_numpy(backends, offset, data):
     diag = np.diagonal(x, offset, -2, -1)
     check(on_backends(backends, lambda t: L.diagonal(t, offset=offset), x),
           _wide(diag) if d.kind in "fc" else diag, d, shape=diag.shape)
-    acc = ut.int64 if d.kind in "iu" else d
+    acc = ut.int64 if d.kind == "i" else ut.uint64 if d.kind == "u" else d
     with np.errstate(all="ignore"):
-        expected = np.sum(_wide(diag) if d.kind in "fc" else diag.astype(np.int64), axis=-1)
+        expected = np.sum(_wide(diag) if d.kind in "fc" else diag.astype(acc.numpy), axis=-1)
     k = diag.shape[-1]
     check(on_backends(backends, lambda t: L.trace(t, offset=offset), x), expected, acc,
           "reduction", scale=max(k, 1) * 100)

@@ -55,7 +55,15 @@ def test_every_mapped_ufunc_is_tested():
         assert isinstance(getattr(np, np_name), np.ufunc), np_name
         assert callable(getattr(ut, ut_name)), ut_name
     untested = set(numpy_protocol.UFUNCS) - set(_MAPPED_UNARY) - set(_MAPPED_BINARY)
-    assert untested == {"matmul", "vecdot", "left_shift", "right_shift"}
+    assert untested == {"matmul", "vecdot", "left_shift", "right_shift", "nextafter"}
+
+
+def test_nextafter_ufunc_is_the_unitorch_function(backends):
+    a = np.array([0.0, 1.0, -1.0, np.inf], np.float32)
+    b = np.array([1.0, 0.0, -2.0, 0.0], np.float32)
+    for name, r in on_backends(backends, lambda t: np.nextafter(t, b), a).items():
+        assert isinstance(r, ut.Tensor) and r.backend == name and r.dtype is ut.float32
+        np.testing.assert_array_equal(r.numpy(), np.nextafter(a, b))
 
 
 @pytest.mark.parametrize("np_name", _MAPPED_UNARY)

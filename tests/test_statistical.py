@@ -25,11 +25,13 @@ _WIDE = {"c": np.complex128, "f": np.float64}
 
 
 def _wide(x: np.ndarray) -> np.ndarray:
-    """The float64 (complex128) copy of ``x`` the references compute on; integers and
-    bool become int64 (exact, wrapping like the backends)."""
+    """The float64 (complex128) copy of ``x`` the references compute on; signed integers
+    and bool become int64, unsigned integers uint64 (exact, wrapping like the backends)."""
     if x.dtype.kind == "c":
         return x.astype(np.complex128)
-    if x.dtype.kind in "biu":
+    if x.dtype.kind == "u":
+        return x.astype(np.uint64)
+    if x.dtype.kind in "bi":
         return x.astype(np.int64)
     return x.astype(np.float64)
 
@@ -130,7 +132,8 @@ def _ref(fn, x, **kwargs):
 
 
 def _accumulated(d: ut.DType) -> ut.DType:
-    return ut.int64 if d.kind in "biu" else d
+    """The standard's rule: bool and signed integers in int64, unsigned in uint64."""
+    return ut.int64 if d.kind in "bi" else ut.uint64 if d.kind == "u" else d
 
 
 @given(data=st.data())
@@ -186,7 +189,8 @@ def test_mean_matches_numpy(backends, data):
 
 
 @pytest.mark.parametrize("dtype, expected", [
-    (ut.int8, ut.int64), (ut.int16, ut.int64), (ut.int32, ut.int64), (ut.uint8, ut.int64),
+    (ut.int8, ut.int64), (ut.int16, ut.int64), (ut.int32, ut.int64), (ut.uint8, ut.uint64),
+    (ut.uint16, ut.uint64), (ut.uint32, ut.uint64), (ut.uint64, ut.uint64),
     (ut.int64, ut.int64), (ut.bool, ut.int64), (ut.float16, ut.float16),
     (ut.bfloat16, ut.bfloat16), (ut.float32, ut.float32), (ut.complex64, ut.complex64),
 ])
@@ -570,3 +574,77 @@ def test_bad_dtypes_raise_the_same_error(backends):
     assert msg == "var() expects real numeric tensors, got complex64"
     same_error(backends, ValueError, lambda t: ut.var(t, correction=-1),
                np.ones(3, np.float32), match="non-negative")
+
+
+# ---------------------------------------------------------------------------------------
+# diff (Array API 2024.12)
+
+
+@given(data=st.data())
+def test_diff_matches_numpy(backends, data):
+    d = data.draw(uts.dtypes("biufc", half=True), label="dtype")
+    shape = data.draw(uts.shapes(min_dims=1, max_dims=3, max_side=5), label="shape")
+    x = data.draw(uts.arrays(d, shape, allow_nan=False, allow_infinity=False,
+                             min_value=-1000, max_value=1000), label="x")
+    axis = data.draw(st.integers(-len(shape), len(shape) - 1), label="axis")
+    n = data.draw(st.integers(0, 4), label="n")
+    extra = {}
+    for name in ("prepend", "append"):
+        kind = data.draw(st.sampled_from(["none", "array", "scalar"]), label=name)
+        if kind == "array":
+            s = list(shape)
+            s[axis] = data.draw(st.integers(0, 3))
+            extra[name] = data.draw(uts.arrays(d, tuple(s), allow_nan=False,
+                                               allow_infinity=False, min_value=-1000,
+                                               max_value=1000), label=f"{name} values")
+        elif kind == "scalar":
+            extra[name] = True if d.kind == "b" else 3
+    # the standard's definition: join, then difference n times (NumPy's diff skips the
+    # joining when n == 0)
+    parts = []
+    for name in ("prepend", "append"):
+        v = extra.get(name)
+        if v is not None and not isinstance(v, np.ndarray):
+            s = list(shape)
+            s[axis] = 1
+            v = np.broadcast_to(np.asarray(v, x.dtype), s)
+        parts.append(v)
+    base = x if d.kind == "b" else _wide(x)  # (bool: NumPy's diff is != there too)
+    joined = np.concatenate([p for p in (parts[0], base, parts[1]) if p is not None],
+                            axis=axis).astype(base.dtype)
+    with np.errstate(all="ignore"):
+        expected = np.diff(joined, n=n, axis=axis)
+    results = {}
+    for name in backends:
+        with ut.use_backend(name):
+            kw = {k: ut.asarray(v) if isinstance(v, np.ndarray) else v
+                  for k, v in extra.items()}
+            results[name] = ut.diff(ut.asarray(x), axis=axis, n=n, **kw)
+    check(results, expected, d, "exact" if d.kind in "biu" else "reduction",
+          scale=2.0 ** n * 1000, shape=expected.shape)
+
+
+def test_diff_bool_and_integer_rules(backends):
+    check(on_backends(backends, ut.diff, np.array([True, False, False, True])),
+          np.array([True, False, True]), ut.bool)  # != as in NumPy and PyTorch
+    check(on_backends(backends, ut.diff, np.array([0, 255], np.uint8)), np.array([255]),
+          ut.uint8)
+    check(on_backends(backends, ut.diff, np.array([200, 10], np.uint8)), np.array([66]),
+          ut.uint8)  # wraps
+    check(on_backends(backends, lambda t: ut.diff(t, prepend=0.5), np.array([1, 2])),
+          np.array([0.5, 1.0]), ut.float32)  # a weak float scalar, as in t + 0.5
+    check(on_backends(backends, lambda t: ut.diff(t, n=5), np.array([1, 2])),
+          np.zeros(0, np.int64), ut.int64)
+
+
+def test_diff_bad_input_is_the_same_everywhere(backends):
+    same_error(backends, ut.ShapeError, ut.diff, np.array(3.0), match="0-d")
+    same_error(backends, ValueError, lambda t: ut.diff(t, n=-1), np.ones(3),
+               match="non-negative")
+    same_error(backends, ut.AxisError, lambda t: ut.diff(t, axis=1), np.ones(3),
+               match="out of bounds")
+    same_error(backends, ut.ShapeError, lambda t: ut.diff(t, prepend=ut.ones((2, 2))),
+               np.ones(3), match="rank of x")
+    same_error(backends, ut.ShapeError, lambda t: ut.diff(t, append=ut.ones((3, 3)), axis=0),
+               np.ones((2, 2)), match="do not match outside axis")
+    same_error(backends, TypeError, lambda t: ut.diff(t, n=1.5), np.ones(3))

@@ -48,6 +48,8 @@ def test_array_namespace(backend):
     t = ut.ones(2)
     assert t.__array_namespace__() is ut
     assert t.__array_namespace__(api_version="2023.12") is ut
+    assert t.__array_namespace__(api_version="2024.12") is ut
+    assert ut.__array_api_version__ == "2024.12"
     with pytest.raises(ValueError, match="unsupported Array API version"):
         t.__array_namespace__(api_version="1999.01")
 

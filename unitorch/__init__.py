@@ -5,7 +5,7 @@ The backend is chosen when unitorch is imported, from ``UNITORCH_BACKEND`` (``to
 or, for a block, :func:`use_backend`.  Only the chosen framework is imported, when the
 first tensor is made (an unknown or uninstalled backend fails at import already).
 
-The namespace implements the Python Array API standard (2023.12) plus the
+The namespace implements the Python Array API standard (2024.12) plus the
 deep-learning operations users of PyTorch and TensorFlow expect.
 """
 
@@ -20,7 +20,7 @@ with _gc_paused():  # see unitorch/_gc.py: a full collection here cost ~75 ms
     from .dtypes import (
         DType, bfloat16, bool, can_cast, complex64, complex128, finfo, float16, float32,
         float64, get_default_dtype, iinfo, int8, int16, int32, int64, isdtype, result_type,
-        set_default_dtype, uint8,
+        set_default_dtype, uint8, uint16, uint32, uint64,
     )
     from .errors import (
         AxisError, BackendMismatchError, BackendNotAvailableError, DeviceError, DTypeError,
@@ -54,7 +54,7 @@ with _gc_paused():  # see unitorch/_gc.py: a full collection here cost ~75 ms
     from . import fft  # the Array API fft extension: ut.fft
 
 __version__ = "0.1.0"
-__array_api_version__ = "2023.12"
+__array_api_version__ = "2024.12"
 
 e = 2.718281828459045
 pi = 3.141592653589793

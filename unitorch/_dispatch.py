@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as dt
-from .backends import Backend, current
+from .backends import Backend, backend_of_native, current
 from .errors import BackendMismatchError, DTypeError
 from .tensor import Tensor
 
@@ -34,6 +34,9 @@ __all__ = [
 SCALAR_TYPES = (bool, int, float, complex, np.bool_, np.number)
 Scalar = bool | int | float | complex
 """A Python scalar operand (NumPy scalars are accepted too)."""
+
+_PLAIN_DATA = (list, tuple, np.ndarray, np.generic, bool, int, float, complex)
+"""Data that is never a native tensor (checked before asking which framework owns it)."""
 
 KIND_NAMES = {
     "b": "bool", "i": "signed integer", "u": "unsigned integer", "f": "real floating",
@@ -62,8 +65,14 @@ def check_kind(op: str, dtype: dt.DType, kinds: str) -> None:
 
 
 def backend_of(op: str, *args: Any) -> Backend:
-    """The backend of the tensors among ``args`` (the active one if there are none)."""
+    """The backend of the tensors among ``args`` (the active one if there are none).
+
+    Tensors of two backends are an error, and so is a native tensor of another
+    framework beside them (a ``tf.Tensor`` in an op on unitorch torch tensors): the same
+    rule whether the other framework's data comes wrapped or not.  Natives alone (no
+    unitorch tensor) are converted to the active backend, as other array-likes are."""
     found: Backend | None = None
+    others: list[Any] = []  # possible natives of a framework
     for a in args:
         if isinstance(a, Tensor):
             b = type(a)._bk
@@ -72,6 +81,8 @@ def backend_of(op: str, *args: Any) -> Backend:
                 continue
             b = backend_of(op, *a) if any(isinstance(e, Tensor) for e in a) else None
         else:
+            if a is not None and not isinstance(a, _PLAIN_DATA):
+                others.append(a)
             continue
         if b is None:
             continue
@@ -81,6 +92,14 @@ def backend_of(op: str, *args: Any) -> Backend:
             raise BackendMismatchError(
                 f"{op}() got tensors of two backends ({found.name} and {b.name}); convert "
                 "one explicitly, e.g. ut.asarray(x) converts to the active backend"
+            )
+    for native in others if found is not None else ():
+        other = backend_of_native(native)
+        if other is not None and other is not found:
+            raise BackendMismatchError(
+                f"{op}() got a {other.name} native tensor ({type(native).__name__}) with "
+                f"{found.name} tensors; convert it explicitly, e.g. ut.asarray(x) converts "
+                "to the active backend"
             )
     return found if found is not None else current()
 

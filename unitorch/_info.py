@@ -12,13 +12,13 @@ __all__ = ["__array_namespace_info__"]
 _KIND_DTYPES = {
     "bool": (dt.bool,),
     "signed integer": (dt.int8, dt.int16, dt.int32, dt.int64),
-    "unsigned integer": (dt.uint8,),
-    "integral": (dt.int8, dt.int16, dt.int32, dt.int64, dt.uint8),
+    "unsigned integer": (dt.uint8, dt.uint16, dt.uint32, dt.uint64),
     "real floating": (dt.float32, dt.float64),
     "complex floating": (dt.complex64, dt.complex128),
-    "numeric": (dt.int8, dt.int16, dt.int32, dt.int64, dt.uint8, dt.float32, dt.float64,
-                dt.complex64, dt.complex128),
 }
+_KIND_DTYPES["integral"] = _KIND_DTYPES["signed integer"] + _KIND_DTYPES["unsigned integer"]
+_KIND_DTYPES["numeric"] = (_KIND_DTYPES["integral"] + _KIND_DTYPES["real floating"]
+                           + _KIND_DTYPES["complex floating"])
 
 
 class __array_namespace_info__:
@@ -30,9 +30,19 @@ class __array_namespace_info__:
     """
 
     def capabilities(self) -> dict[str, Any]:
-        """``boolean indexing`` and ``data-dependent shapes`` are supported; the maximum
-        rank is unbounded (``None``)."""
-        return {"boolean indexing": True, "data-dependent shapes": True, "max dimensions": None}
+        """``boolean indexing`` and ``data-dependent shapes`` are supported; ``max
+        dimensions`` is the active backend's limit on the number of axes (PyTorch: 64
+        on the CPU, where its reductions keep axes in a 64-bit set, 25 where CUDA is
+        available; TensorFlow: 254).
+
+        Example:
+            >>> ut.__array_namespace_info__().capabilities()["boolean indexing"]
+            True
+        """
+        from .backends import current
+
+        return {"boolean indexing": True, "data-dependent shapes": True,
+                "max dimensions": current().max_dimensions}
 
     def default_device(self) -> Device:
         from .ops.creation import get_default_device

@@ -5,6 +5,10 @@ follows the Python Array API standard's table, extended where the standard is
 silent, in the way PyTorch and JAX extend it:
 
 * ``bool`` with any dtype gives that dtype;
+* ``uint64`` with a signed integer dtype has no result (no integer dtype holds both
+  ranges; the standard leaves it undefined): :func:`promote_types` raises
+  :class:`~unitorch.errors.DTypeError`, as array-api-strict and PyTorch do (NumPy
+  would give ``float64``, losing integers above 2**53);
 * an integer with a floating dtype gives the floating dtype (NumPy would widen
   ``int64 + float32`` to ``float64``; unitorch, like PyTorch, does not);
 * ``float16`` with ``bfloat16`` gives ``float32``;
@@ -26,7 +30,8 @@ import ml_dtypes
 import numpy as np
 
 __all__ = [
-    "DType", "bool", "int8", "int16", "int32", "int64", "uint8", "float16", "bfloat16",
+    "DType", "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
+    "uint64", "float16", "bfloat16",
     "float32", "float64", "complex64", "complex128", "all_dtypes", "result_type", "can_cast",
     "finfo", "iinfo", "isdtype", "get_default_dtype", "set_default_dtype", "as_dtype",
     "default_int", "default_complex", "DTypeLike",
@@ -111,6 +116,9 @@ int16 = DType("int16", "i", 16, np.int16, 2)
 int32 = DType("int32", "i", 32, np.int32, 3)
 int64 = DType("int64", "i", 64, np.int64, 4)
 uint8 = DType("uint8", "u", 8, np.uint8, 1)
+uint16 = DType("uint16", "u", 16, np.uint16, 2)
+uint32 = DType("uint32", "u", 32, np.uint32, 3)
+uint64 = DType("uint64", "u", 64, np.uint64, 4)
 float16 = DType("float16", "f", 16, np.float16, 1)
 bfloat16 = DType("bfloat16", "f", 16, ml_dtypes.bfloat16, 1)
 float32 = DType("float32", "f", 32, np.float32, 2)
@@ -119,8 +127,8 @@ complex64 = DType("complex64", "c", 64, np.complex64, 2)
 complex128 = DType("complex128", "c", 128, np.complex128, 3)
 
 all_dtypes: tuple[DType, ...] = (
-    bool, int8, int16, int32, int64, uint8, float16, bfloat16, float32, float64,
-    complex64, complex128,
+    bool, int8, int16, int32, int64, uint8, uint16, uint32, uint64, float16, bfloat16,
+    float32, float64, complex64, complex128,
 )
 _BY_NAME = {d.name: d for d in all_dtypes}
 _BY_NUMPY = {d.numpy: d for d in all_dtypes}
@@ -236,7 +244,8 @@ def as_dtype(dtype: DTypeLike) -> DType:
 # promotion
 
 
-def _promote_pair(a: DType, b: DType) -> DType:
+def _promote_pair(a: DType, b: DType) -> DType | None:
+    """The promoted dtype of ``a`` and ``b``, or ``None`` where there is none."""
     if a is b:
         return a
     ka, kb = a.kind, b.kind
@@ -250,7 +259,7 @@ def _promote_pair(a: DType, b: DType) -> DType:
         signed, unsigned = (a, b) if ka == "i" else (b, a)
         if signed.bits > unsigned.bits:
             return signed
-        return _SIGNED_BY_BITS[min(2 * unsigned.bits, 64)]
+        return _SIGNED_BY_BITS.get(2 * unsigned.bits)  # None for uint64
     if ka in "iu":
         return b
     if kb in "iu":
@@ -263,13 +272,24 @@ def _promote_pair(a: DType, b: DType) -> DType:
     return _COMPLEX_BY_RANK[rank]
 
 
-# The promotion table, indexed by ``DType._id`` (a list lookup beats hashing a pair)
+# The promotion table, indexed by ``DType._id`` (a list lookup beats hashing a pair);
+# ``None`` where two dtypes do not promote (uint64 with a signed integer)
 _PROMOTE = [[_promote_pair(a, b) for b in _ALL] for a in _ALL]
 
 
 def promote_types(a: DType, b: DType) -> DType:
-    """The dtype of ``a op b`` for two tensors of dtypes ``a`` and ``b``."""
-    return _PROMOTE[a._id][b._id]
+    """The dtype of ``a op b`` for two tensors of dtypes ``a`` and ``b``; raises
+    :class:`~unitorch.errors.DTypeError` for ``uint64`` with a signed integer dtype."""
+    found = _PROMOTE[a._id][b._id]
+    if found is None:
+        from .errors import DTypeError
+
+        raise DTypeError(
+            f"{a.name} and {b.name} do not promote: no integer dtype holds both ranges "
+            "(the Array API standard leaves this undefined); cast one of them explicitly, "
+            "e.g. with ut.astype"
+        )
+    return found
 
 
 def weak_scalar_dtype(dtype: DType, scalar: builtins.bool | int | float | complex) -> DType:
@@ -358,7 +378,7 @@ def can_cast(from_: Any, to: DTypeLike, /) -> builtins.bool:
     """
     src = _dtype_of(from_)
     dst = as_dtype(to)
-    return promote_types(src, dst) is dst
+    return _PROMOTE[src._id][dst._id] is dst
 
 
 _KINDS = {

@@ -167,7 +167,7 @@ class Tensor:
     def __array_namespace__(self, /, *, api_version: str | None = None) -> Any:
         import unitorch
 
-        if api_version not in (None, "2021.12", "2022.12", "2023.12"):
+        if api_version not in (None, "2021.12", "2022.12", "2023.12", "2024.12"):
             raise ValueError(f"unsupported Array API version {api_version!r}")
         return unitorch
 

@@ -134,6 +134,14 @@ class Backend(abc.ABC):
     #: framework's eager mode is slow for small steps and its compiler starts in about a
     #: second (TensorFlow), False where compiling has a long warm-up (PyTorch).
     compile_training: bool = False
+    #: Whether basic indexing (``basic_getitem``, and ``getitem`` with a key of ints and
+    #: slices with positive steps) returns natives sharing ``x``'s memory, so that a
+    #: write through one reaches the other.  Where it does not (TensorFlow's slices are
+    #: copies), the public layer keeps that relation itself (``unitorch/_views.py``).
+    slices_share_memory: bool = True
+    #: The most axes a tensor may have on every device of the backend (the Array API's
+    #: ``max dimensions`` capability; ``None``: no limit).
+    max_dimensions: int | None = None
 
     # ----------------------------------------------------------------------------------
     # core: shapes, devices, conversion, dtypes
@@ -250,6 +258,19 @@ class Backend(abc.ABC):
             return kernel(s, x)
 
         return swapped
+
+    def dtype_kernel(self, name: str, dtype: DType) -> Callable[..., Native]:
+        """The element-wise primitive ``name`` as the public layer's per-dtype tables hold
+        it for inputs of ``dtype`` (chosen once per dtype): the backend's
+        ``<name>_complex`` for complex dtypes where it has one (see the module
+        docstring), else the primitive.  A backend whose primitive checks the dtype on
+        every call, for a fix only some dtypes need, overrides this to give the other
+        dtypes the primitive without the check."""
+        if dtype.kind == "c":
+            special = getattr(self, f"{name}_complex", None)
+            if special is not None:
+                return special
+        return getattr(self, name)
 
     # ----------------------------------------------------------------------------------
     # creation: ranges, fills, identity matrices, triangles

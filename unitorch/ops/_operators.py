@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import dtypes as dt
+from .._views import write
 from ..errors import DTypeError, ShapeError, fmt_shape
 from ..tensor import Tensor
 from . import creation, indexing
@@ -48,7 +49,8 @@ def _inplace(fn):
                 f"in-place {fn.__name__}() would change shape {fmt_shape(self.shape)} to "
                 f"{fmt_shape(result.shape)}"
             )
-        self._n = type(self)._bk.assign(self._n, result._n)
+        bk = type(self)._bk
+        write(self, lambda native: bk.assign(native, result._n))  # (reaches self's views)
         return self
 
     op.__name__ = f"__i{fn.__name__}__"

@@ -48,17 +48,15 @@ Table = list[tuple[Callable[..., Any], dt.DType] | None]
 def kernel(backend: Any, name: str, dtype: dt.DType) -> Callable[..., Any]:
     """The backend's primitive ``name`` for inputs of ``dtype``.  For complex dtypes:
     unitorch's own composition where every framework misses the standard's special cases
-    (:data:`unitorch.ops._complex.COMPLEX_COMPOSITES`), else the backend's
-    ``<name>_complex`` specialisation where it has one (see the contract).  Chosen once
-    per dtype: real dtypes pay nothing."""
+    (:data:`unitorch.ops._complex.COMPLEX_COMPOSITES`), else the backend's kernel for
+    the dtype (:meth:`~unitorch.backends.contract.Backend.dtype_kernel`: its
+    ``<name>_complex`` specialisation where it has one).  Chosen once per dtype: real
+    dtypes pay nothing."""
     if dtype.kind == "c":
         composite = COMPLEX_COMPOSITES.get(name)
         if composite is not None:
             return functools.partial(composite, backend)
-        special = getattr(backend, f"{name}_complex", None)
-        if special is not None:
-            return special
-    return getattr(backend, name)
+    return backend.dtype_kernel(name, dtype)
 
 
 def _table(backend: Any, name: str, fast: dict[dt.DType, dt.DType],

@@ -4,8 +4,8 @@ Dtype inference for Python data follows the standard: ``bool`` -> ``bool``, ``in
 ``int64``, ``float`` -> the default float dtype (``float32``), ``complex`` -> the default
 complex dtype; mixed nested data takes the widest kind present (``[1, 2.0]`` is float32).
 NumPy data keeps its dtype (a float64 array, or an ``np.float64`` scalar, makes a float64
-tensor); NumPy integers unitorch lacks are widened losslessly (``uint16`` -> ``int64``)
-and ``uint64`` needs an explicit ``dtype=``.
+tensor; every NumPy integer, bool, float and complex dtype has a unitorch dtype, except
+``float128``, ``complex256`` and the others no framework has).
 
 Memory sharing (``copy=None``) differs by framework, and is the one place where it may:
 a torch tensor shares a writable NumPy array's memory (as ``torch.from_numpy``); a
@@ -152,10 +152,6 @@ def _numpy_of(obj: Any, dtype: dt.DType | None, copy: bool | None) -> np.ndarray
     else:
         arr = np.asarray(obj, dtype=np_dtype)
     if arr.dtype not in dt._BY_NUMPY:
-        if arr.dtype == np.uint64 and dtype is None:
-            raise DTypeError("uint64 data has no unitorch dtype; pass dtype=")
-        if arr.dtype.kind in "iu" and dtype is None:  # e.g. uint16: widen losslessly
-            return arr.astype(np.int64)
         raise DTypeError(f"cannot make a tensor from data of NumPy dtype {arr.dtype}")
     return arr
 
@@ -445,6 +441,10 @@ def astype(x: Tensor, dtype: dt.DTypeLike, /, *, copy: bool = True,
 
 def _shape(shape: Any, more: tuple[int, ...], op: str) -> tuple[int, ...]:
     if more:  # torch's ut.zeros(2, 3)
+        for m in more:
+            if _names_a_dtype(m):  # ut.zeros(3, ut.int64): NumPy's positional dtype
+                raise TypeError(f"{op}(): dtype is keyword-only: write {op}(..., "
+                                f"dtype={m!r}), not a positional argument after the shape")
         shape = (shape, *more)
     if isinstance(shape, (int, np.integer)):
         shape = (shape,)
@@ -458,6 +458,17 @@ def _shape(shape: Any, more: tuple[int, ...], op: str) -> tuple[int, ...]:
     if any(s < 0 for s in out):
         raise ShapeError(f"{op}() shape {out} has a negative dimension")
     return out
+
+
+def _names_a_dtype(obj: Any) -> bool:
+    """Whether ``obj`` (found where a size was expected) is a dtype in any spelling."""
+    if isinstance(obj, (int, np.integer)):
+        return False
+    try:
+        dt.as_dtype(obj)
+    except (DTypeError, TypeError):
+        return False
+    return True
 
 
 def _fill_dtype(value: Any, dtype: Any) -> dt.DType:

@@ -73,6 +73,27 @@ def _int_zero_safe(primitive: str) -> Callable[..., Any]:
     return compute
 
 
+_INT_ZERO_SAFE_FLOOR_DIVIDE = _int_zero_safe("floor_divide")
+
+
+def _floor_divide(backend: Any, n1: Any, n2: Any, d: dt.DType) -> Any:
+    """``floor_divide``: integers as :func:`_int_zero_safe`; floats as the backends
+    compute them (NumPy's ``divmod``), except where exactly one operand is infinite and
+    neither is NaN, where the Array API 2024.12 standard wants ``floor(x1 / x2)``: an
+    infinity divided by a finite number stays infinite (NumPy, PyTorch and Python give
+    NaN), and a finite number divided by an infinity is a zero of the quotient's sign
+    (they give -1.0 for ``-1.0 // inf``)."""
+    out = _INT_ZERO_SAFE_FLOOR_DIVIDE(backend, n1, n2, d)
+    if d.kind != "f":
+        return out
+    if not hasattr(n1, "dtype"):
+        n1 = native_scalar(backend, n1, d, n2)
+    if not hasattr(n2, "dtype"):
+        n2 = native_scalar(backend, n2, d, n1)
+    one_infinite = backend.not_equal(backend.isinf(n1), backend.isinf(n2))
+    return backend.where(one_infinite, backend.divide(n1, n2), out)  # (NaN stays NaN)
+
+
 def _as_bool(name: str) -> Callable[..., Any]:
     """Logical functions: any input counts as ``x != 0`` (as in NumPy and PyTorch)."""
 
@@ -96,6 +117,38 @@ def _pow(backend: Any, n1: Any, n2: Any, d: dt.DType) -> Any:
         if negative:
             raise ValueError("pow(): integers to negative integer powers are not allowed")
     return backend.pow(n1, n2)
+
+
+_BITS_OF = {dt.float16: dt.int16, dt.bfloat16: dt.int16, dt.float32: dt.int32,
+            dt.float64: dt.int64}
+
+
+def _nextafter(backend: Any, n1: Any, n2: Any, d: dt.DType) -> Any:
+    """``nextafter`` from the bits, in integers only: TensorFlow's CPU kernels flush
+    subnormal floats to zero, so float comparisons cannot step through them (and neither
+    framework has the kernel for float16 or bfloat16).  The bits of a float map to an
+    integer key that orders as the floats do (the contract's ``sort_key`` mapping:
+    ``INT_MIN - bits`` for negative floats, so -0.0 and 0.0 share key 0); the answer is
+    the float whose key is one step toward ``x2``'s."""
+    ib = _BITS_OF[d]
+    dev = backend.device(n1)
+    lowest = backend.full((), int(dt.iinfo(ib).min), ib, dev)
+    zero = backend.full((), 0, ib, dev)
+    one = backend.full((), 1, ib, dev)
+
+    def key(bits: Any) -> Any:
+        return backend.where(backend.less(bits, zero), backend.subtract(lowest, bits), bits)
+
+    k1, k2 = key(backend.bitcast(n1, ib)), key(backend.bitcast(n2, ib))
+    k = backend.where(backend.less(k1, k2), backend.add(k1, one), backend.subtract(k1, one))
+    bits = key(k)  # (the key mapping is its own inverse)
+    # a step onto zero keeps x1's sign (nextafter(-tiny, 1.0) is -0.0): key 0 is both
+    bits = backend.where(backend.logical_and(backend.equal(k, zero), backend.less(k1, zero)),
+                         lowest, bits)
+    out = backend.bitcast(bits, d)
+    out = backend.where(backend.equal(k1, k2), n2, out)  # equal: x2 (C's rule for ±0)
+    nan = backend.logical_or(backend.isnan(n1), backend.isnan(n2))
+    return backend.where(nan, backend.full((), float("nan"), d, dev), out)
 
 
 # -- the functions
@@ -150,15 +203,22 @@ def divide(x1: Tensor | Scalar, x2: Tensor | Scalar, /) -> Tensor:
     """
 
 
-@binary("real", compute=_int_zero_safe("floor_divide"), fast_kinds="f")
+@binary("real", compute=_floor_divide, fast_kinds="")
 def floor_divide(x1: Tensor | Scalar, x2: Tensor | Scalar, /) -> Tensor:
     """``floor(x1 / x2)``; an integer divisor of 0 gives 0.
+
+    Floats follow NumPy (``divmod``'s quotient, so ``x1 == (x1 // x2) * x2 + x1 % x2``
+    as far as rounding allows), except with exactly one infinite operand, where the
+    Array API 2024.12 standard's ``floor(x1 / x2)`` wins: ``inf // 2.0`` is ``inf`` and
+    ``-1.0 // inf`` is ``-0.0`` (NumPy, PyTorch and Python give NaN and -1.0).
 
     Accepts real numeric tensors; the result has the promoted dtype of the inputs.
 
     Example:
         >>> ut.floor_divide(ut.tensor([7, -7, 7]), ut.tensor([2, 2, 0]))
         tensor([ 3, -4,  0], dtype=int64)
+        >>> ut.floor_divide(ut.tensor([float("inf"), -1.0]), ut.tensor([2.0, float("inf")]))
+        tensor([inf, -0.], dtype=float32)
     """
 
 
@@ -261,6 +321,24 @@ def logaddexp(x1: Tensor | Scalar, x2: Tensor | Scalar, /) -> Tensor:
     Example:
         >>> ut.logaddexp(ut.tensor([0.0, 100.0]), ut.tensor([0.0, 0.0]))
         tensor([  0.69314..., 100.       ], dtype=float32)
+    """
+
+
+@binary("real_float", float_only=True, scalar_native=False, compute=_nextafter,
+        fast_kinds="")
+def nextafter(x1: Tensor | Scalar, x2: Tensor | Scalar, /) -> Tensor:
+    """The next representable floating-point value after ``x1`` toward ``x2`` (``x2``
+    itself when they are equal, so ``nextafter(0.0, -0.0)`` is ``-0.0``; NaN if either
+    is NaN), as C's ``nextafter``.  Steps through subnormal values on every backend.
+
+    Accepts real floating tensors; the result has the promoted dtype of the inputs.
+    Integer and bool inputs are computed in the default float dtype.
+
+    Example:
+        >>> ut.nextafter(ut.tensor([1.0, 1.0]), ut.tensor([2.0, 0.0])).tolist()
+        [1.0000001192092896, 0.9999999403953552]
+        >>> ut.nextafter(ut.tensor([0.0], dtype=ut.float64), 1.0).item()  # subnormal
+        5e-324
     """
 
 
@@ -546,7 +624,7 @@ arctan2 = atan2
 
 __all__ = [
     "add", "subtract", "multiply", "divide", "floor_divide", "remainder", "pow", "maximum",
-    "minimum", "atan2", "hypot", "copysign", "logaddexp", "equal", "not_equal", "less",
+    "minimum", "atan2", "hypot", "copysign", "logaddexp", "nextafter", "equal", "not_equal", "less",
     "less_equal", "greater", "greater_equal", "logical_and", "logical_or", "logical_xor",
     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift",
     "where", "clip", "sub", "mul", "div", "true_divide", "clamp", "eq", "ne", "lt", "le",

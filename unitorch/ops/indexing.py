@@ -61,6 +61,7 @@ import numpy as np
 
 from .. import dtypes as dt
 from .._dispatch import backend_of, check_kind, check_range_compiled, is_scalar, to_tensor
+from .._views import track, write
 from ..errors import (
     DTypeError,
     IndexOutOfRangeError,
@@ -136,6 +137,8 @@ def getitem(x: Tensor, key: Any) -> Tensor:
             r = object.__new__(t)
             r._n = native
             r._d = x._d
+            if not t._bk.slices_share_memory and _forward(key):
+                track(r, x, key)  # a view of x on a backend whose slices are copies
             return r
     backend = t._bk
     try:
@@ -146,7 +149,33 @@ def getitem(x: Tensor, key: Any) -> Tensor:
     out = backend.getitem(x._n, norm)
     if move is not None:
         out = backend.permute_dims(out, _front(len(backend.shape(out)), *move))
-    return _wrap(t, out, x._d)
+    r = _wrap(t, out, x._d)
+    if not backend.slices_share_memory and _basic_forward(norm):
+        track(r, x, norm, normalized=True)
+    return r
+
+
+def _forward(key: Any) -> bool:
+    """Whether a basic key has no slice with a negative step (such a slice is a copy on
+    every backend: PyTorch cannot view memory backwards)."""
+    t = type(key)
+    if t is slice:
+        return key.step is None or key.step > 0
+    if t is tuple:
+        return all(type(k) is not slice or k.step is None or k.step > 0 for k in key)
+    return True
+
+
+def _basic_forward(norm: tuple[Any, ...]) -> bool:
+    """Whether a normalized key is basic (no index tensors) with no negative step."""
+    return all(k is None or type(k) is int
+               or (type(k) is slice and (k.step is None or k.step > 0)) for k in norm)
+
+
+def normalized_key(x: Tensor, key: Any) -> tuple[Any, ...]:
+    """A basic ``key`` of ``x`` in the contract's normalized form (for writing a view's
+    values back into ``x``: see :mod:`unitorch._views`)."""
+    return _normalize(x, key)[0]
 
 
 def _front(ndim: int, at: int, n: int) -> tuple[int, ...]:
@@ -176,14 +205,9 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
     try:
         norm, move = _normalize(x, key)
     except _ZeroDimBool:
-        # write into x with the new axes, then drop them (index 0) and store that
+        # write into the view of x with the new axes: the write reaches x
         inner, outer = _bool_axes(x, key)
-        expanded = getitem(x, outer)
-        setitem(expanded, inner, value)
-        back = getitem(expanded, tuple(0 if k is None else k for k in outer))
-        out = backend.assign(x._n, back._n)
-        if out is not x._n:
-            x._n = out
+        setitem(getitem(x, outer), inner, value)
         return
     if is_scalar(value):
         native_value = backend.full((), _scalar_in(value, x._d), x._d, backend.device(x._n))
@@ -202,9 +226,9 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
         if move is not None and len(fitted):
             native_value = backend.broadcast_to(native_value, target)
             native_value = backend.permute_dims(native_value, _back(len(target), *move))
-    out = backend.setitem(x._n, norm, native_value)
-    if out is not x._n:
-        x._n = out
+    # under the lock of x's family: TensorFlow's setitem makes a new tensor from the
+    # current one, and a concurrent writer must not start from the values before it
+    write(x, lambda native: backend.setitem(native, norm, native_value))
 
 
 def _fit_value_shape(source: tuple[int | None, ...], target: tuple[int | None, ...]

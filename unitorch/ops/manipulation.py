@@ -113,6 +113,10 @@ def reshape(x: Tensor, /, shape: int | Sequence[int], *more: int,
             return r
     x = _tensor("reshape", x)
     backend = type(x)._bk
+    if more and not isinstance(shape, (int, np.integer)) and any(
+            m is None or isinstance(m, (bool, np.bool_)) for m in more):
+        raise TypeError("reshape(): copy is keyword-only: write reshape(x, shape, "
+                        f"copy={more[0]!r})")
     shape = _ints("reshape", "shape", (shape, *more) if more else shape)
     old = backend.shape(x._n)
     new = _resolve_shape(old, shape)

@@ -1,4 +1,5 @@
-"""Reductions and scans: sum, prod, mean, std, var, max, min, all, any, cumulative sums.
+"""Reductions, scans and differences: sum, prod, mean, std, var, max, min, all, any,
+cumulative sums and products, diff.
 
 Conventions, the same on every backend:
 
@@ -7,9 +8,10 @@ Conventions, the same on every backend:
   are accepted too.  ``axis=()`` reduces nothing (the result is a copy, in the result
   dtype).  Negative axes count from the end; a repeated or out-of-range axis raises
   :class:`AxisError`.
-* ``sum``/``prod``/``cumulative_sum``/``cumulative_prod`` of integers narrower than
-  int64, and of bool, accumulate in int64 (the default integer), as in NumPy and
-  PyTorch; floating and complex inputs keep their dtype.  ``dtype=`` chooses the
+* ``sum``/``prod``/``cumulative_sum``/``cumulative_prod`` of signed integers narrower
+  than int64, and of bool, accumulate in int64 (the default integer), as in NumPy and
+  PyTorch; unsigned integers in uint64 (the standard's rule, and NumPy's; PyTorch uses
+  int64); floating and complex inputs keep their dtype.  ``dtype=`` chooses the
   accumulator (the input is cast to it first; integers then wrap as that dtype does).
 * float16 and bfloat16 inputs are accumulated in float32 and rounded once at the end,
   on every backend (PyTorch does so for most reductions on its own, TensorFlow sums in
@@ -39,18 +41,19 @@ Conventions, the same on every backend:
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from typing import Any
 
 from .. import dtypes as dt
-from .._dispatch import backend_of, check_kind, to_tensor
-from ..errors import AxisError, DTypeError, fmt_shape, normalize_axes, normalize_axis
+from .._dispatch import backend_of, check_kind, is_scalar, to_tensor
+from ..errors import AxisError, DTypeError, ShapeError, fmt_shape, normalize_axes, normalize_axis
 from ..tensor import TENSOR_TYPES, Tensor, _wrap
 
 __all__ = [
     "sum", "prod", "mean", "std", "var", "max", "min", "amax", "amin", "all", "any",
     "cumulative_sum", "cumulative_prod", "cumsum", "cumprod", "logsumexp", "argmax",
-    "argmin", "count_nonzero",
+    "argmin", "count_nonzero", "diff",
 ]
 
 Axis = int | Sequence[int] | None
@@ -83,8 +86,10 @@ def _accumulator(x: Tensor, dtype: Any, op: str) -> dt.DType:
         if x._d.kind == "c" and d.kind != "c":
             raise DTypeError(f"{op}() cannot accumulate complex {x._d.name} in {d.name}")
         return d
-    if x._d.kind in "biu":
+    if x._d.kind in "bi":
         return dt.int64
+    if x._d.kind == "u":  # the unsigned dtype of the default integer's width
+        return dt.uint64
     return x._d
 
 
@@ -98,7 +103,7 @@ def sum(x: Tensor, /, axis: Axis = None, *, dtype: dt.DTypeLike | None = None,
         keepdims: bool = False, dim: Axis = None, keepdim: bool | None = None) -> Tensor:
     """Sum over ``axis`` (all axes when ``None``).
 
-    Bool and integers narrower than int64 accumulate in int64; floating and complex
+    Bool and signed integers accumulate in int64, unsigned ones in uint64; floating and complex
     tensors keep their dtype (float16 and bfloat16 accumulate in float32 and round
     once).  ``dtype`` chooses the accumulator and result dtype.  The sum of zero elements
     is 0.
@@ -471,3 +476,71 @@ def argmin(x: Tensor, /, axis: int | None = None, *, keepdims: bool = False,
         tensor(1, dtype=int64)
     """
     return _arg("argmin", x, axis, keepdims, dim, keepdim)
+
+
+def diff(x: Tensor, /, *, axis: int = -1, n: int = 1, prepend: Any = None,
+         append: Any = None) -> Tensor:
+    """The ``n``-th forward difference along ``axis``: ``out[i] = x[i + 1] - x[i]``,
+    applied ``n`` times (the Array API 2024.12 function; NumPy's ``diff``).
+
+    ``prepend`` and ``append`` (tensors, or Python scalars, which stand for a slice of
+    size 1 along ``axis``) are joined to ``x`` along ``axis`` first; their shapes must
+    match ``x``'s on the other axes, and their dtypes promote with ``x``'s.  The result
+    has the promoted dtype and ``x``'s shape with ``axis`` shortened by ``n`` (to no
+    less than 0).  Integers wrap; for bool input a difference is ``!=`` (as in NumPy
+    and PyTorch).  ``n=0`` returns ``x``; a negative ``n``, a 0-d ``x`` or an ``axis``
+    out of range raise.
+
+    Example:
+        >>> ut.diff(ut.tensor([1, 4, 9, 16]))
+        tensor([3, 5, 7], dtype=int64)
+        >>> ut.diff(ut.tensor([1, 4, 9, 16]), prepend=0)
+        tensor([1, 3, 5, 7], dtype=int64)
+        >>> ut.diff(ut.tensor([1, 4, 9, 16]), n=2)
+        tensor([2, 2], dtype=int64)
+    """
+    from .creation import asarray_on
+    from .elementwise import not_equal, subtract
+    from .manipulation import broadcast_to, concat
+
+    backend = backend_of("diff", x, prepend, append)
+    x = to_tensor(x, backend)
+    check_kind("diff", x._d, "biufc")
+    if x.ndim == 0:
+        raise ShapeError("diff() needs at least 1 dimension, got a 0-d tensor")
+    n = operator.index(n)
+    if n < 0:
+        raise ValueError(f"diff(): the order n must be non-negative, got {n}")
+    ax = normalize_axis(operator.index(axis), x.ndim)
+    parts = []
+    for name, extra in (("prepend", prepend), ("append", append)):
+        if extra is None:
+            parts.append(None)
+            continue
+        if is_scalar(extra):
+            shape = list(x.shape)
+            shape[ax] = 1
+            # a weak scalar, as in x + scalar
+            value = asarray_on(backend, extra, dtype=dt.weak_scalar_dtype(x._d, extra),
+                               device=x.device)
+            extra = broadcast_to(value, tuple(shape))
+        else:
+            extra = to_tensor(extra, backend)
+            if extra.ndim != x.ndim:
+                raise ShapeError(f"diff(): {name} of shape {fmt_shape(extra.shape)} must have "
+                                 f"the rank of x, shape {fmt_shape(x.shape)}")
+        parts.append(extra)
+    if parts[0] is not None or parts[1] is not None:
+        x = concat([p for p in (parts[0], x, parts[1]) if p is not None], axis=ax)
+    if n == 0:
+        return x
+    step = not_equal if x._d.kind == "b" else subtract
+    size = x.shape[ax]
+    for _ in range(n):
+        if size is not None and size <= 0:
+            break
+        hi = tuple(slice(1, None) if a == ax else slice(None) for a in range(x.ndim))
+        lo = tuple(slice(None, -1) if a == ax else slice(None) for a in range(x.ndim))
+        x = step(x[hi], x[lo])
+        size = None if size is None else size - 1
+    return x

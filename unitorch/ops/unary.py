@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from .. import dtypes as dt
 from ..tensor import Tensor
-from ._ufunc import REAL_OF, finish, unary
+from ._ufunc import REAL_OF, finish, kernel, unary
 
 __all__ = [
     "abs", "negative", "positive", "sign", "signbit", "square", "sqrt", "exp", "expm1",
     "log", "log1p", "log2", "log10", "sin", "cos", "tan", "asin", "acos", "atan", "sinh",
     "cosh", "tanh", "asinh", "acosh", "atanh", "erf", "sigmoid", "floor", "ceil", "trunc",
-    "round", "isnan", "isinf", "isfinite", "real", "imag", "conj", "logical_not",
+    "round", "isnan", "isinf", "isfinite", "real", "imag", "conj", "logical_not", "reciprocal",
     "bitwise_invert", "neg", "absolute",
 ]
 
@@ -56,6 +56,14 @@ def _signbit_of(backend, T, native, d):
                                       backend.device(native)), dt.bool)
     zero = backend.full((), 0, d, backend.device(native))
     return finish(T, backend.less(native, zero), dt.bool)
+
+
+def _reciprocal_of(backend, T, native, d):
+    # 1 / x with the division kernel of the dtype: the same value, special cases and
+    # complex handling as ut.divide(1, x), correctly rounded for real dtypes
+    one = backend.full((), 1.0 if d.kind == "f" else complex(1.0, 0.0), d,
+                       backend.device(native))
+    return finish(T, kernel(backend, "divide", d)(one, native), d)
 
 
 def _logical_not_of(backend, T, native, d):
@@ -530,6 +538,19 @@ def conj(x: Tensor, /) -> Tensor:
     Example:
         >>> ut.conj(ut.tensor([1 + 2j, 3 - 4j]))
         tensor([1.-2.j, 3.+4.j], dtype=complex64)
+    """
+
+
+@unary("float", float_only=True, compute=_reciprocal_of)
+def reciprocal(x: Tensor, /) -> Tensor:
+    """``1 / x``, element-wise (the Array API 2024.12 function; ``1 / 0`` is ``inf``).
+
+    Accepts floating tensors; the result has the input dtype.  Integer and bool inputs
+    are computed in the default float dtype.
+
+    Example:
+        >>> ut.reciprocal(ut.tensor([2.0, -0.5, 0.0]))
+        tensor([ 0.5, -2. ,  inf], dtype=float32)
     """
 
 

@@ -41,6 +41,8 @@ class TensorFlowBackend(CoreOps, CreationOps, ElementwiseOps, ReductionOps, Lina
     dtype_to_native = _DTYPES
     dtype_from_native = _FROM_NATIVE
     compile_training = True  # eager TensorFlow is ~10x slower than tf.function on small steps
+    slices_share_memory = False  # tf.Tensor is immutable: unitorch/_views.py keeps views
+    max_dimensions = 254  # TensorShape's limit ("Too many dimensions" from 255 on)
 
     def __init__(self) -> None:
         self._device_cache: dict[str, object] = {}

@@ -24,7 +24,8 @@ raw = tf.raw_ops
 
 _DTYPES = {
     dt.bool: tf.bool, dt.int8: tf.int8, dt.int16: tf.int16, dt.int32: tf.int32,
-    dt.int64: tf.int64, dt.uint8: tf.uint8, dt.float16: tf.float16,
+    dt.int64: tf.int64, dt.uint8: tf.uint8, dt.uint16: tf.uint16, dt.uint32: tf.uint32,
+    dt.uint64: tf.uint64, dt.float16: tf.float16,
     dt.bfloat16: tf.bfloat16, dt.float32: tf.float32, dt.float64: tf.float64,
     dt.complex64: tf.complex64, dt.complex128: tf.complex128,
 }
@@ -34,6 +35,18 @@ _REAL_OF = {tf.complex64: tf.float32, tf.complex128: tf.float64}
 _INT_OF_FLOAT = {tf.float16: tf.int16, tf.bfloat16: tf.int16, tf.float32: tf.int32,
                  tf.float64: tf.int64}
 _SMALL_INTS = (tf.int8, tf.int16, tf.uint8)
+_UNSIGNED = (tf.uint8, tf.uint16, tf.uint32, tf.uint64)
+_WIDER = {tf.int8: tf.int32, tf.int16: tf.int32, tf.uint8: tf.int32, tf.uint16: tf.int32,
+          tf.uint32: tf.int64, tf.uint64: tf.int64}
+"""The integer dtypes some TF kernels lack (Pow, MatMul, Tile of uint16...), and the one
+each is computed in: wide enough for every value, except uint64, which int64 holds with
+the same bits (Cast keeps them), so that sums and products wrap as uint64's do."""
+
+
+def _int64_bits(value: int) -> int:
+    """A Python int in uint64's range as the int64 with the same bits (for ops computed
+    in int64 and cast back)."""
+    return value - 2**64 if value >= 2**63 else value
 
 
 _ADOPTED: set[type] = set()

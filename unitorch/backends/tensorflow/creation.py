@@ -8,7 +8,7 @@ import math
 import tensorflow as tf
 
 from ..contract import Native
-from .core import _DTYPES, _scalar, _tf_device, raw
+from .core import _DTYPES, _int64_bits, _scalar, _tf_device, raw
 
 
 class CreationOps:
@@ -22,15 +22,19 @@ class CreationOps:
         with tf.device(_tf_device(device) or self._default_device_name()):
             # start + i * step (tf.range accumulates, and its limit may overflow int64)
             if dtype.kind in "iu":
+                # (in int64 with uint64's bits: exact wherever the values fit the dtype)
                 i = tf.range(n, dtype=tf.int64)
-                out = i * tf.constant(int(step), tf.int64) + tf.constant(int(start), tf.int64)
+                out = (i * tf.constant(_int64_bits(int(step)), tf.int64)
+                       + tf.constant(_int64_bits(int(start)), tf.int64))
             else:
                 out = tf.range(n, dtype=tf.float64) * step + start
             return raw.Cast(x=out, DstT=_DTYPES[dtype])
 
     def full(self, shape, fill_value, dtype, device):
         with tf.device(_tf_device(device) or self._default_device_name()):
-            return tf.fill(shape, _scalar(fill_value, _DTYPES[dtype]))
+            value = _scalar(fill_value, _DTYPES[dtype])
+            # (a 0-d fill is the constant itself: tf.fill's Python wrapper costs ~100 us)
+            return value if shape == () else tf.fill(shape, value)
 
     def eye(self, n_rows, n_cols, k, dtype, device):
         with tf.device(_tf_device(device) or self._default_device_name()):

@@ -17,7 +17,7 @@ import numpy as np
 import tensorflow as tf
 
 from ..contract import Native
-from .core import _INT_OF_FLOAT, _REAL_OF, _SMALL_INTS, _const, _scalar, raw
+from .core import _INT_OF_FLOAT, _REAL_OF, _SMALL_INTS, _UNSIGNED, _WIDER, _const, _scalar, raw
 
 
 def _by_parts(fn: Callable[[Native], Native], x: Native) -> Native:
@@ -28,15 +28,19 @@ def _by_parts(fn: Callable[[Native], Native], x: Native) -> Native:
     return raw.Complex(real=re, imag=im, Tout=x.dtype)
 
 
-def _widen_small(fn: Callable[..., Native]) -> Callable[..., Native]:
-    """Run ``fn`` in int32 for int8/int16/uint8 inputs, which some kernels lack, and cast
-    the (wrapping) result back (small-int inputs are always tensors)."""
+def _widen_small(fn: Callable[..., Native], wider: Any = _SMALL_INTS
+                 ) -> Callable[..., Native]:
+    """Run ``fn`` in int32 for int8/int16/uint8 inputs (or, with ``wider=_WIDER``, in the
+    wider dtype of each of those dtypes), which some kernels lack, and cast the (wrapping)
+    result back (such inputs are always tensors)."""
+    into = {d: _WIDER.get(d, tf.int32) for d in wider}
 
     def wrapper(*xs: Native) -> Native:
         first = xs[0]  # (a Python scalar may come first: 2 ** x)
         d = first.dtype if hasattr(first, "dtype") else xs[1].dtype
-        if d in _SMALL_INTS:
-            out = fn(*(raw.Cast(x=x, DstT=tf.int32) for x in xs))
+        wide = into.get(d)
+        if wide is not None:
+            out = fn(*(raw.Cast(x=x, DstT=wide) for x in xs))
             return raw.Cast(x=out, DstT=d)
         return fn(*xs)
 
@@ -52,20 +56,20 @@ class ElementwiseOps:
     def abs(x):
         if x.dtype.is_complex:
             return raw.ComplexAbs(x=x, Tout=_REAL_OF[x.dtype])
-        if x.dtype == tf.uint8:
+        if x.dtype in _UNSIGNED:  # (no Abs kernel; unsigned values are their magnitude)
             return x
         return raw.Abs(x=x)
 
     @staticmethod
     def negative(x):
-        if x.dtype == tf.uint8:  # no Neg kernel for uint8; 0 - x wraps the same way
-            return raw.Sub(x=tf.zeros((), tf.uint8), y=x)
+        if x.dtype in _UNSIGNED:  # no Neg kernel for unsigned; 0 - x wraps the same way
+            return raw.Sub(x=tf.zeros((), x.dtype), y=x)
         return raw.Neg(x=x)
 
     @staticmethod
     def sign(x):
-        if x.dtype == tf.uint8:
-            return raw.Cast(x=raw.Greater(x=x, y=tf.zeros((), tf.uint8)), DstT=tf.uint8)
+        if x.dtype in _UNSIGNED:  # no Sign kernel either
+            return raw.Cast(x=raw.Greater(x=x, y=tf.zeros((), x.dtype)), DstT=x.dtype)
         return raw.Sign(x=x)
 
     @staticmethod
@@ -277,7 +281,8 @@ class ElementwiseOps:
             return raw.FloorMod(x=x1, y=x2)
         return _divmod_float(x1, x2)[1]  # TF's FloorMod gets the sign of zero wrong
 
-    pow = staticmethod(_widen_small(lambda x1, x2: raw.Pow(x=x1, y=x2)))
+    # (no Pow kernel for any unsigned dtype: uint64 in int64 wraps the same)
+    pow = staticmethod(_widen_small(lambda x1, x2: raw.Pow(x=x1, y=x2), _WIDER))
     maximum = staticmethod(_widen_small(lambda x1, x2: raw.Maximum(x=x1, y=x2)))
     minimum = staticmethod(_widen_small(lambda x1, x2: raw.Minimum(x=x1, y=x2)))
     atan2 = staticmethod(lambda x1, x2: raw.Atan2(y=x1, x=x2))
@@ -358,7 +363,11 @@ class ElementwiseOps:
         x1, x2 = _tensors(x1, x2)
         bits = x1.dtype.size * 8
         capped = raw.Minimum(x=x2, y=_const(bits - 1, x2))  # arithmetic: sign fills
-        return raw.RightShift(x=x1, y=capped)
+        out = raw.RightShift(x=x1, y=capped)
+        if x1.dtype in _UNSIGNED:  # nothing fills an unsigned value: all bits shift out
+            too_far = raw.GreaterEqual(x=x2, y=_const(bits, x2))
+            out = raw.SelectV2(condition=too_far, t=tf.zeros((), x1.dtype), e=out)
+        return out
 
     @staticmethod
     def where(condition, x1, x2):
@@ -391,14 +400,17 @@ def _divmod_float(a: Native, b: Native) -> tuple[Native, Native]:
     zero = tf.zeros((), a.dtype)
     mod = raw.TruncateMod(x=a, y=b)  # C fmod
     div = raw.RealDiv(x=raw.Sub(x=a, y=mod), y=b)
+    # (mod may be subnormal: 1.0 % 1.5e-308.  TF's CPU comparisons flush subnormals to
+    # zero, so mod == 0 would wrongly hold; test its bits instead.)
+    mod_is_zero = _is_zero_bits(mod)
     fix = raw.LogicalAnd(
-        x=raw.NotEqual(x=mod, y=zero),
-        y=raw.NotEqual(x=raw.Less(x=b, y=zero), y=raw.Less(x=mod, y=zero)),
+        x=raw.LogicalNot(x=mod_is_zero),
+        y=raw.NotEqual(x=raw.Less(x=b, y=zero), y=ElementwiseOps.signbit(mod)),
     )
     mod = raw.SelectV2(condition=fix, t=raw.AddV2(x=mod, y=b), e=mod)
     div = raw.SelectV2(condition=fix, t=raw.Sub(x=div, y=tf.ones((), a.dtype)), e=div)
     # a zero remainder takes the sign of the divisor
-    mod = raw.SelectV2(condition=raw.Equal(x=mod, y=zero),
+    mod = raw.SelectV2(condition=raw.LogicalAnd(x=mod_is_zero, y=raw.LogicalNot(x=fix)),
                        t=ElementwiseOps.copysign(zero, b), e=mod)
     floordiv = raw.Floor(x=div)
     up = raw.Greater(x=raw.Sub(x=div, y=floordiv), y=tf.constant(0.5, a.dtype))
@@ -410,3 +422,11 @@ def _divmod_float(a: Native, b: Native) -> tuple[Native, Native]:
     by_zero = raw.Equal(x=b, y=zero)
     floordiv = raw.SelectV2(condition=by_zero, t=quotient, e=floordiv)
     return floordiv, mod
+
+
+def _is_zero_bits(x: Native) -> Native:
+    """``x == 0`` (either sign) for a real floating ``x``, from its bits: true only for
+    zeros, never for subnormals, which TF's CPU comparisons flush to zero."""
+    bits = tf.bitcast(x, _INT_OF_FLOAT[x.dtype])
+    magnitude = raw.BitwiseAnd(x=bits, y=_const(np.iinfo(bits.dtype.as_numpy_dtype).max, bits))
+    return raw.Equal(x=magnitude, y=tf.zeros((), bits.dtype))

@@ -48,14 +48,23 @@ class IndexingOps:
         if len(x.shape) <= _MAX_SLICE_RANK and not any(
                 isinstance(k, (tf.Tensor, tf.Variable)) for k in key):
             # basic key: one strided-slice update (tf.Variable: in place)
-            region = x[key]
-            value = tf.broadcast_to(value, tf.shape(region))
             if isinstance(x, tf.Variable):
-                region.assign(value)
+                region = x[key]
+                region.assign(tf.broadcast_to(value, tf.shape(region)))
                 return x
             if not key:
-                return value
-            begin, end, strides, masks = _strided_slice_args(key)
+                return tf.broadcast_to(value, tf.shape(x))
+            if _executing_eagerly():  # the arguments made once per key (basic_getitem's)
+                cache_key = tuple((k.start, k.stop, k.step) if type(k) is slice else k
+                                  for k in key)
+                begin, end, strides, masks = _remembered(
+                    _SLICE_ARGS, cache_key, lambda: _strided_slice_args(key))
+            else:
+                begin, end, strides, masks = _strided_slice_args(key)
+            region = raw.StridedSlice(input=x, begin=begin, end=end, strides=strides,
+                                      **masks)
+            if value.shape != region.shape:
+                value = raw.BroadcastTo(input=value, shape=raw.Shape(input=region))
             return raw.TensorStridedSliceUpdate(input=x, begin=begin, end=end,
                                                 strides=strides, value=value, **masks)
         if x.shape.num_elements() == 0:

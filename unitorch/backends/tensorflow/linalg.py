@@ -6,7 +6,7 @@ import numpy as np
 import tensorflow as tf
 
 from ..contract import Native
-from .core import _REAL_OF, _SMALL_INTS, raw
+from .core import _REAL_OF, _WIDER, raw
 
 
 class LinalgOps:
@@ -15,9 +15,10 @@ class LinalgOps:
     @staticmethod
     def matmul(x1, x2):
         d = x1.dtype
-        if d in _SMALL_INTS:  # no kernels: wrap around in int32 and cast back
-            return raw.Cast(x=LinalgOps.matmul(raw.Cast(x=x1, DstT=tf.int32),
-                                                       raw.Cast(x=x2, DstT=tf.int32)), DstT=d)
+        if d in _WIDER:  # no kernels: wrap around in a wider dtype and cast back
+            wide = _WIDER[d]
+            return raw.Cast(x=LinalgOps.matmul(raw.Cast(x=x1, DstT=wide),
+                                               raw.Cast(x=x2, DstT=wide)), DstT=d)
         if d == tf.bool:
             return raw.Cast(x=LinalgOps.matmul(raw.Cast(x=x1, DstT=tf.int32),
                                                        raw.Cast(x=x2, DstT=tf.int32)), DstT=d)
@@ -38,8 +39,9 @@ class LinalgOps:
 
     @staticmethod
     def tensordot(x1, x2, axes1, axes2):
-        if x1.dtype in _SMALL_INTS:
-            out = tf.tensordot(raw.Cast(x=x1, DstT=tf.int32), raw.Cast(x=x2, DstT=tf.int32),
+        if x1.dtype in _WIDER:
+            wide = _WIDER[x1.dtype]
+            out = tf.tensordot(raw.Cast(x=x1, DstT=wide), raw.Cast(x=x2, DstT=wide),
                                axes=[list(axes1), list(axes2)])
             return raw.Cast(x=out, DstT=x1.dtype)
         return tf.tensordot(x1, x2, axes=[list(axes1), list(axes2)])
@@ -47,8 +49,8 @@ class LinalgOps:
     @staticmethod
     def einsum(subscripts, *operands):
         d = operands[0].dtype
-        if d in _SMALL_INTS or d == tf.bool:
-            wide = [raw.Cast(x=o, DstT=tf.int32) for o in operands]
+        if d in _WIDER or d == tf.bool:
+            wide = [raw.Cast(x=o, DstT=_WIDER.get(d, tf.int32)) for o in operands]
             return raw.Cast(x=tf.einsum(subscripts, *wide), DstT=d)
         return tf.einsum(subscripts, *operands)
 

@@ -45,6 +45,8 @@ class ManipulationOps:
 
     @staticmethod
     def tile(x, reps):
+        if x.dtype == tf.uint16:  # no Tile kernel for uint16: tile the same bits as int16
+            return _as_uint16(ManipulationOps.tile(_as_int16(x), reps))
         return raw.Tile(input=x, multiples=list(reps))
 
     @staticmethod
@@ -56,9 +58,19 @@ class ManipulationOps:
             n = (shape[axis] * repeats if isinstance(repeats, int)
                  else tf.reduce_sum(tf.cast(repeats, tf.int64)))
             return tf.zeros(tf.tensor_scatter_nd_update(shape, [[axis]], [n]), x.dtype)
+        if x.dtype == tf.uint16:  # (tf.repeat tiles: no kernel for uint16, as in tile)
+            return _as_uint16(tf.repeat(_as_int16(x), repeats, axis=axis))
         return tf.repeat(x, repeats, axis=axis)
 
     @staticmethod
     def pad(x, pads: Pads, value):
         return raw.PadV2(input=x, paddings=[list(p) for p in pads],
                          constant_values=_scalar(value, x.dtype))
+
+
+def _as_int16(x):
+    return raw.Bitcast(input=x, type=tf.int16)
+
+
+def _as_uint16(x):
+    return raw.Bitcast(input=x, type=tf.uint16)

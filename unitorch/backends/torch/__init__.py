@@ -16,7 +16,7 @@ import torch
 from ..contract import Backend
 from .autograd import AutogradOps
 from .compile import CompileOps
-from .core import _DTYPES, _FROM_NATIVE, CoreOps
+from .core import _DTYPES, _FROM_NATIVE, WIDE, CoreOps
 from .creation import CreationOps
 from .distributed import DistributedOps
 from .elementwise import ElementwiseOps
@@ -40,9 +40,20 @@ class TorchBackend(CoreOps, CreationOps, ElementwiseOps, ReductionOps, LinalgOps
     native_types = (torch.Tensor,)
     dtype_to_native = _DTYPES
     dtype_from_native = _FROM_NATIVE
+    # reductions keep their axes in a 64-bit set ("bitset set argument out of range"
+    # beyond); CUDA kernels stop at 25 axes ("tensor has too many (>25) dims")
+    max_dimensions = 25 if torch.cuda.is_available() else 64
 
     def __init__(self) -> None:
         self._device_cache: dict[torch.device, object] = {}
+
+    def dtype_kernel(self, name, dtype):
+        # a primitive wrapped for uint16/32/64 (unsigned.py) checks the dtype on every
+        # call: the per-dtype tables of every other dtype get the torch function itself
+        found = super().dtype_kernel(name, dtype)
+        if _DTYPES[dtype] in WIDE:
+            return found
+        return getattr(found, "plain", found)
 
 
 BACKEND = TorchBackend()

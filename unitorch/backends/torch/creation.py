@@ -6,7 +6,7 @@ import math
 
 import torch
 
-from .core import _DTYPES, _torch_device
+from .core import _DTYPES, _torch_device, reinterpreted
 
 
 class CreationOps:
@@ -23,7 +23,8 @@ class CreationOps:
         wide = torch.int64 if dtype.kind in "iu" else torch.float64
         i = torch.arange(n, dtype=wide, device=_torch_device(device))
         if dtype.kind in "iu":
-            start, step = int(start), int(step)
+            # in int64 with uint64's bits: exact wherever the values fit the dtype
+            start, step = (v - 2**64 if v >= 2**63 else v for v in (int(start), int(step)))
         return (i * step + start).to(_DTYPES[dtype])
 
     def full(self, shape, fill_value, dtype, device):
@@ -50,5 +51,5 @@ class CreationOps:
             out = torch.where(i < steps // 2, up, down)
         return out[:num].to(_DTYPES[dtype])
 
-    tril = staticmethod(torch.tril)
-    triu = staticmethod(torch.triu)
+    tril = staticmethod(reinterpreted(torch.tril))
+    triu = staticmethod(reinterpreted(torch.triu))

@@ -8,15 +8,30 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from . import core as _u
+from .core import unsigned_only, widened
+
+
+def _remainder(x1, x2):
+    out = torch.remainder(x1, x2)
+    if out.is_floating_point():
+        # an exact multiple gives +0.0 in torch; NumPy and Python's % give the divisor's
+        # sign (4.0 % -2.0 is -0.0)
+        out = torch.where(out == 0, torch.copysign(out, torch.as_tensor(x2)), out)
+    return out
+
 
 class ElementwiseOps:
     """The contract's ``elementwise`` section."""
 
-    abs = staticmethod(torch.abs)
-    negative = staticmethod(torch.neg)
+    # (widened(...): computed in a wider dtype for uint16/32/64; see unsigned.py)
+    abs = staticmethod(unsigned_only(_u.unsigned_abs, torch.abs))
+    negative = staticmethod(widened(torch.neg))
 
     @staticmethod
     def sign(x):
+        if x.dtype in _u.WIDE:
+            return _u.unsigned_sign(x)
         out = torch.sgn(x)  # sgn: x/|x| for complex, sign for real
         if x.is_floating_point():  # but sign(NaN) is 0 in torch; NaN in the contract
             return torch.where(torch.isnan(x), x, out)
@@ -24,7 +39,7 @@ class ElementwiseOps:
 
     signbit = staticmethod(torch.signbit)
     sqrt = staticmethod(torch.sqrt)
-    square = staticmethod(torch.square)
+    square = staticmethod(widened(torch.square))
     exp = staticmethod(torch.exp)
     expm1 = staticmethod(torch.expm1)
     log = staticmethod(torch.log)
@@ -73,7 +88,7 @@ class ElementwiseOps:
         real, imag = torch.broadcast_tensors(real, imag)
         return torch.complex(real, imag)
     logical_not = staticmethod(torch.logical_not)
-    bitwise_invert = staticmethod(torch.bitwise_not)
+    bitwise_invert = staticmethod(widened(torch.bitwise_not))
     sigmoid = staticmethod(torch.sigmoid)
     relu = staticmethod(torch.relu)
     silu = staticmethod(F.silu)
@@ -88,8 +103,8 @@ class ElementwiseOps:
             return _gelu_values(x)
         return F.gelu(x)
 
-    add = staticmethod(torch.add)
-    subtract = staticmethod(torch.sub)
+    add = staticmethod(widened(torch.add))
+    subtract = staticmethod(widened(torch.sub))
 
     # torch.add/sub compute x1 + alpha * x2 with a complex multiplication by alpha = 1,
     # which turns an infinite part into NaN ((0+0j) + (0+infj) gives nan+infj): add the
@@ -101,43 +116,34 @@ class ElementwiseOps:
     @staticmethod
     def subtract_complex(x1, x2):
         return _complex_parts(torch.sub, x1, x2)
-    multiply = staticmethod(torch.mul)
+    multiply = staticmethod(torch.mul)  # (has uint16/32/64 kernels)
     divide = staticmethod(torch.true_divide)
-    floor_divide = staticmethod(torch.floor_divide)
-    @staticmethod
-    def remainder(x1, x2):
-        out = torch.remainder(x1, x2)
-        if out.is_floating_point():
-            # an exact multiple gives +0.0 in torch; NumPy and Python's % give the
-            # divisor's sign (4.0 % -2.0 is -0.0)
-            out = torch.where(out == 0, torch.copysign(out, torch.as_tensor(x2)), out)
-        return out
-    pow = staticmethod(torch.pow)
-    maximum = staticmethod(torch.maximum)
-    minimum = staticmethod(torch.minimum)
+    floor_divide = staticmethod(unsigned_only(_u.unsigned_floor_divide, torch.floor_divide))
+    remainder = staticmethod(unsigned_only(_u.unsigned_remainder, _remainder))
+    pow = staticmethod(widened(torch.pow))
+    maximum = staticmethod(widened(torch.maximum, ordered=True))
+    minimum = staticmethod(widened(torch.minimum, ordered=True))
     atan2 = staticmethod(torch.atan2)
     hypot = staticmethod(torch.hypot)
     copysign = staticmethod(torch.copysign)
     logaddexp = staticmethod(torch.logaddexp)
     equal = staticmethod(torch.eq)
     not_equal = staticmethod(torch.ne)
-    less = staticmethod(torch.lt)
-    less_equal = staticmethod(torch.le)
-    greater = staticmethod(torch.gt)
-    greater_equal = staticmethod(torch.ge)
+    less = staticmethod(widened(torch.lt, ordered=True))
+    less_equal = staticmethod(widened(torch.le, ordered=True))
+    greater = staticmethod(widened(torch.gt, ordered=True))
+    greater_equal = staticmethod(widened(torch.ge, ordered=True))
     logical_and = staticmethod(torch.logical_and)
     logical_or = staticmethod(torch.logical_or)
     logical_xor = staticmethod(torch.logical_xor)
     bitwise_and = staticmethod(torch.bitwise_and)
     bitwise_or = staticmethod(torch.bitwise_or)
     bitwise_xor = staticmethod(torch.bitwise_xor)
-    bitwise_left_shift = staticmethod(torch.bitwise_left_shift)
-    bitwise_right_shift = staticmethod(torch.bitwise_right_shift)
-    where = staticmethod(torch.where)
-
-    @staticmethod
-    def clip(x, min, max):
-        return torch.clamp(x, min, max)
+    bitwise_left_shift = staticmethod(widened(torch.bitwise_left_shift))
+    bitwise_right_shift = staticmethod(unsigned_only(_u.unsigned_bitwise_right_shift,
+                                                     torch.bitwise_right_shift))
+    where = staticmethod(widened(torch.where))
+    clip = staticmethod(widened(torch.clamp, ordered=True))
 
 
 def _complex_parts(fn, x1, x2):

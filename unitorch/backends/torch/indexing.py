@@ -3,6 +3,7 @@ searching, sets."""
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -10,21 +11,25 @@ from typing import Any
 import torch
 
 from ..contract import Native
+from .core import SIGNED, WIDE, reinterpreted, to_wide, widened
 
 
 class IndexingOps:
     """The contract's ``indexing`` section."""
 
     def getitem(self, x: Native, key: tuple[Any, ...]) -> Native:
-        # torch slices cannot step backwards: flip the axis and step forwards instead.
-        key, flips = _forward_slices(key, x.shape)
-        if flips:
-            x = torch.flip(x, flips)
-        return x[_advanced_key(key)]
+        return _getitem(x, key)
 
     def setitem(self, x: Native, key: tuple[Any, ...], value: Native) -> Native:
         if x.numel() == 0:
             return x
+        if x.dtype in SIGNED:
+            # no index_put kernel for uint16/32/64: write the same bits through a view
+            # of the signed dtype of their width (into x's own memory, unless x is a
+            # broadcast view, replaced by a copy as below)
+            view = x.view(SIGNED[x.dtype])
+            out = self.setitem(view, key, value.view(view.dtype))
+            return x if out is view else out.view(x.dtype)
         if any(st == 0 and n > 1 for st, n in zip(x.stride(), x.shape)):
             # A broadcast view: its elements share memory, and torch refuses to write
             # into it; write into a copy, which replaces it.
@@ -40,14 +45,14 @@ class IndexingOps:
         return x
 
     @staticmethod
+    @reinterpreted
     def take(x, indices, axis):
         flat = torch.index_select(x, axis, indices.reshape(-1))
         shape = x.shape[:axis] + indices.shape + x.shape[axis + 1:]
         return flat.reshape(shape)
 
-    @staticmethod
-    def take_along_axis(x, indices, axis):
-        return torch.take_along_dim(x, indices, dim=axis)
+    take_along_axis = staticmethod(reinterpreted(
+        lambda x, indices, axis: torch.take_along_dim(x, indices, dim=axis)))
 
     @staticmethod
     def nonzero(x):
@@ -82,9 +87,12 @@ class IndexingOps:
         # anywhere (searchsorted([0., nan], inf) is 2, NumPy says 1); search integer keys
         # that order NaN last, as NumPy does.  It has no bool kernel either.
         seq, v = self.sort_key(sorted_sequence).contiguous(), self.sort_key(values)
+        if seq.dtype in WIDE:  # nor uint16/32/64 kernels: search their ordered keys
+            seq, v = to_wide(seq, seq.dtype, True), to_wide(v, v.dtype, True)
         return torch.searchsorted(seq, v.reshape(-1), right=right).reshape(v.shape)
 
     @staticmethod
+    @functools.partial(widened, ordered=True, results=1)  # (uint16/32/64: no index_select)
     def unique(x):
         # torch.unique orders equal values (-0.0 and 0.0, the NaNs) as its sort happens to:
         # sort stably instead, so runs of equal values start at the first occurrence.
@@ -112,6 +120,15 @@ class IndexingOps:
                 inverse.reshape(shape), counts)
 
     basic_getitem = staticmethod(torch.Tensor.__getitem__)  # the C slot, no Python frame
+
+
+@reinterpreted
+def _getitem(x: Native, key: tuple[Any, ...]) -> Native:
+    # torch slices cannot step backwards: flip the axis and step forwards instead.
+    key, flips = _forward_slices(key, x.shape)
+    if flips:
+        x = torch.flip(x, flips)
+    return x[_advanced_key(key)]
 
 
 def _forward_slices(key: Sequence[Any], shape: Sequence[int]) -> tuple[tuple[Any, ...], list[int]]:

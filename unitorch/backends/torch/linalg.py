@@ -8,26 +8,24 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .core import widened
+
 
 class LinalgOps:
     """The contract's ``linalg`` section."""
 
-    matmul = staticmethod(torch.matmul)
-
-    @staticmethod
-    def tensordot(x1, x2, axes1, axes2):
-        return torch.tensordot(x1, x2, dims=(list(axes1), list(axes2)))
+    # (products of uint16/32/64 in a wider dtype: their low bits are the wrapped result)
+    matmul = staticmethod(widened(torch.matmul))
+    tensordot = staticmethod(widened(lambda x1, x2, axes1, axes2: torch.tensordot(
+        x1, x2, dims=(list(axes1), list(axes2)))))
 
     @staticmethod
     def einsum(subscripts, *operands):
-        # a summing-only einsum of integers ("ii") returns int64, like torch.sum
-        out = torch.einsum(subscripts, *operands)
-        d = operands[0].dtype
-        return out if out.dtype == d else out.to(d)
+        return _einsum(subscripts, *operands)
     linear = staticmethod(F.linear)
 
     @staticmethod
-    def diagonal(x, offset):
+    def diagonal(x, offset):  # (a view: no kernel needed for any dtype)
         return torch.diagonal(x, offset=offset, dim1=-2, dim2=-1)
 
     @staticmethod
@@ -82,3 +80,11 @@ class LinalgOps:
         return u, s, vh
 
     svdvals = staticmethod(torch.linalg.svdvals)
+
+
+@widened
+def _einsum(subscripts, *operands):
+    # a summing-only einsum of integers ("ii") returns int64, like torch.sum
+    out = torch.einsum(subscripts, *operands)
+    d = operands[0].dtype
+    return out if out.dtype == d else out.to(d)

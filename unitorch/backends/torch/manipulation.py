@@ -6,6 +6,7 @@ import torch
 import torch.nn.functional as F
 
 from ..contract import Native, Pads
+from .core import reinterpreted
 
 
 class ManipulationOps:
@@ -23,11 +24,12 @@ class ManipulationOps:
     def stack(xs, axis):
         return torch.stack(list(xs), dim=axis)
 
-    flip = staticmethod(torch.flip)
+    flip = staticmethod(reinterpreted(torch.flip))
     roll = staticmethod(torch.roll)
     tile = staticmethod(torch.tile)
 
     @staticmethod
+    @reinterpreted  # (per-element counts use index_select: no uint16/32/64 kernel)
     def repeat(x, repeats, axis):
         return torch.repeat_interleave(x, repeats, dim=axis)
 

@@ -6,7 +6,7 @@ import warnings
 
 import torch
 
-from .core import _DTYPES
+from .core import _DTYPES, WIDE, to_wide, widened
 
 
 class ReductionOps:
@@ -17,6 +17,9 @@ class ReductionOps:
         nd = _DTYPES[dtype]
         if nd is x.dtype and x.is_floating_point() and not keepdims and len(axes) == x.dim():
             return torch.sum(x)  # every axis: the full reduction is the cheaper call
+        if nd in WIDE:  # no uint16/32/64 kernels: the wide sum wraps to the same bits
+            wide = WIDE[nd]
+            return torch.sum(x.to(wide), dim=axes, keepdim=keepdims, dtype=wide).to(nd)
         return torch.sum(x, dim=axes, keepdim=keepdims, dtype=nd)
 
     # torch's full reductions accumulate float16/bfloat16 in float32 and round once
@@ -30,7 +33,7 @@ class ReductionOps:
         # ``dtype``), and it multiplies float16/bfloat16 in the half dtype, where its
         # other reductions accumulate in float32: do that here too.
         nd = _DTYPES[dtype]
-        acc = torch.float32 if nd in (torch.float16, torch.bfloat16) else nd
+        acc = torch.float32 if nd in (torch.float16, torch.bfloat16) else WIDE.get(nd, nd)
         out = x.to(acc)
         for a in sorted(axes, reverse=True):
             out = torch.prod(out, dim=a, keepdim=keepdims, dtype=acc)
@@ -51,13 +54,12 @@ class ReductionOps:
             warnings.simplefilter("ignore", UserWarning)
             return torch.var(x, dim=axes, correction=correction, keepdim=keepdims)
 
-    @staticmethod
-    def max(x, axes, keepdims):
-        return torch.amax(x, dim=axes, keepdim=keepdims)
-
-    @staticmethod
-    def min(x, axes, keepdims):
-        return torch.amin(x, dim=axes, keepdim=keepdims)
+    max = staticmethod(widened(lambda x, axes, keepdims: torch.amax(x, dim=axes,
+                                                                   keepdim=keepdims),
+                               ordered=True))
+    min = staticmethod(widened(lambda x, axes, keepdims: torch.amin(x, dim=axes,
+                                                                   keepdim=keepdims),
+                               ordered=True))
 
     @staticmethod
     def all(x, axes, keepdims):
@@ -69,24 +71,36 @@ class ReductionOps:
 
     @staticmethod
     def argmax(x, axis, keepdims):
-        if x.dtype is torch.bool:
-            x = x.to(torch.uint8)
-        return torch.argmax(x, dim=axis, keepdim=keepdims)
+        return torch.argmax(_comparable(x), dim=axis, keepdim=keepdims)
 
     @staticmethod
     def argmin(x, axis, keepdims):
-        if x.dtype is torch.bool:
-            x = x.to(torch.uint8)
-        return torch.argmin(x, dim=axis, keepdim=keepdims)
+        return torch.argmin(_comparable(x), dim=axis, keepdim=keepdims)
 
     @staticmethod
     def cumsum(x, axis, dtype):
-        return torch.cumsum(x, dim=axis, dtype=_DTYPES[dtype])
+        nd = _DTYPES[dtype]
+        wide = WIDE.get(nd, nd)  # (uint16/32/64 in a wider dtype: the same low bits)
+        out = torch.cumsum(x if wide is nd else x.to(wide), dim=axis, dtype=wide)
+        return out if wide is nd else out.to(nd)
 
     @staticmethod
     def cumprod(x, axis, dtype):
-        return torch.cumprod(x, dim=axis, dtype=_DTYPES[dtype])
+        nd = _DTYPES[dtype]
+        wide = WIDE.get(nd, nd)
+        out = torch.cumprod(x if wide is nd else x.to(wide), dim=axis, dtype=wide)
+        return out if wide is nd else out.to(nd)
 
     @staticmethod
     def logsumexp(x, axes, keepdims):
         return torch.logsumexp(x, dim=axes, keepdim=keepdims)
+
+
+def _comparable(x):
+    """``x``, or a tensor ordered as ``x`` for the dtypes torch's arg-reductions lack:
+    bool as uint8, uint16/32/64 as their ordered wide keys (unsigned.py)."""
+    if x.dtype is torch.bool:
+        return x.to(torch.uint8)
+    if x.dtype in WIDE:
+        return to_wide(x, x.dtype, True)
+    return x
