@@ -35,17 +35,25 @@ __all__ = [
     "softmax", "log_softmax", "get", "serialize", "deserialize",
 ]
 
-# probabilities made by softmax/sigmoid -> (kind, their logits), for the losses
-_LOGITS: weakref.WeakKeyDictionary[Tensor, tuple[str, Tensor]] = weakref.WeakKeyDictionary()
+# id(probabilities made by softmax/sigmoid) -> (a weak reference to them, kind, their
+# logits), for the losses; keyed by identity (tensors compare element-wise), each entry
+# dropped when its tensor is
+_LOGITS: dict[int, tuple[Any, str, Tensor]] = {}
+
+
+def _remember(probabilities: Tensor, kind: str, logits: Tensor) -> None:
+    key = id(probabilities)
+    _LOGITS[key] = (weakref.ref(probabilities, lambda _, key=key: _LOGITS.pop(key, None)),
+                    kind, logits)
 
 
 def logits_of(probabilities: Any, kind: str) -> Tensor | None:
     """The logits ``probabilities`` came from, if :func:`softmax` (``kind="softmax"``) or
     :func:`sigmoid` (``"sigmoid"``) produced them."""
-    if not isinstance(probabilities, Tensor):
+    found = _LOGITS.get(id(probabilities))
+    if found is None or found[0]() is not probabilities or found[1] != kind:
         return None
-    found = _LOGITS.get(probabilities)
-    return found[1] if found is not None and found[0] == kind else None
+    return found[2]
 
 
 def _ut() -> Any:
@@ -206,7 +214,7 @@ def sigmoid(x: Any) -> Tensor:
     """
     x = as_tensor(x)
     out = _ut().sigmoid(x)
-    _LOGITS[out] = ("sigmoid", x)
+    _remember(out, "sigmoid", x)
     return out
 
 
@@ -266,7 +274,7 @@ def softmax(x: Any, axis: int = -1) -> Tensor:
     x = as_tensor(x)
     out = _ut().softmax(x, axis=axis)
     if axis in (-1, x.ndim - 1):
-        _LOGITS[out] = ("softmax", x)
+        _remember(out, "softmax", x)
     return out
 
 

@@ -241,7 +241,7 @@ class Metric(core.Metric):
 
     # -- the stateful API -------------------------------------------------------------------
 
-    def _state(self) -> tuple[Tensor, ...]:
+    def _vars(self) -> tuple[Tensor, ...]:
         from ..backends import current
 
         backend = current()
@@ -266,7 +266,7 @@ class Metric(core.Metric):
             >>> m.result()
             tensor(0.25, dtype=float32)
         """
-        variables = self._state()
+        variables = self._vars()
         for var, new in zip(variables, _add(variables, self.totals(y_true, y_pred,
                                                                    sample_weight))):
             assign(var, new)
@@ -280,7 +280,7 @@ class Metric(core.Metric):
             tensor(0., dtype=float32)
         """
         ut = _ut()
-        return ut.astype(self.value(self._state()), self._dtype)
+        return ut.astype(self.value(self._vars()), self._dtype)
 
     def reset_state(self) -> None:
         """Forget every batch.
@@ -293,7 +293,7 @@ class Metric(core.Metric):
             >>> m.result()
             tensor(0., dtype=float32)
         """
-        for var in self._state():
+        for var in self._vars():
             assign(var, _ut().zeros_like(var))
 
     reset_states = reset_state
@@ -318,7 +318,7 @@ class Metric(core.Metric):
             >>> len(keras.metrics.Mean().variables)
             2
         """
-        return list(self._state())
+        return list(self._vars())
 
     def get_config(self) -> dict[str, Any]:
         """``name`` and ``dtype`` (and each subclass's arguments)."""
@@ -388,7 +388,7 @@ class Mean(Metric):
         super().__init__(name, dtype)
 
     def update_state(self, values: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
-        variables = self._state()
+        variables = self._vars()
         for var, new in zip(variables, _add(variables, _samplewise(
                 as_tensor(values), sample_weight, "mean"))):
             assign(var, new)
@@ -420,7 +420,7 @@ class Sum(Metric):
         super().__init__(name, dtype)
 
     def update_state(self, values: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
-        (var,) = self._state()
+        (var,) = self._vars()
         total, _ = _samplewise(as_tensor(values), sample_weight, "sum")
         assign(var, var + total)
 

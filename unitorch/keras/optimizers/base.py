@@ -107,6 +107,8 @@ class Optimizer:
         self._trainable_variables: list[Tensor] = []
         self._index: dict[int, int] = {}
         self._exclude: set[int] = set()
+        self._updating = False
+        self._step_cache: dict[Any, Any] = {}  # per-step values shared by the variables
         if isinstance(learning_rate, LearningRateSchedule):
             self._schedule: LearningRateSchedule | None = learning_rate
             self._initial_lr = None
@@ -274,15 +276,18 @@ class Optimizer:
 
     def assign(self, variable: Tensor, value: Any) -> None:
         """``variable = value``, in place (no gradient recorded)."""
-        assign(variable, value)
+        if self._updating and isinstance(value, Tensor) and value._d is variable._d:
+            variable._n = type(variable)._bk.assign(variable._n, value._n)
+        else:
+            assign(variable, value)
 
     def assign_add(self, variable: Tensor, value: Any) -> None:
         """``variable += value``, in place."""
-        assign(variable, variable + value)
+        self.assign(variable, variable + value)
 
     def assign_sub(self, variable: Tensor, value: Any) -> None:
         """``variable -= value``, in place."""
-        assign(variable, variable - value)
+        self.assign(variable, variable - value)
 
     def update_step(self, gradient: Tensor, variable: Tensor, learning_rate: Tensor) -> None:
         """One variable's update (subclasses)."""
@@ -348,18 +353,24 @@ class Optimizer:
         if not pairs:
             raise ValueError("No gradients provided for any variable.")
         with no_grad():
-            grads = self._clip([g for g, _ in pairs])
-            variables = [v for _, v in pairs]
-            lr = self.learning_rate
-            if self.weight_decay is not None:
-                for v in variables:
-                    if id(v) not in self._exclude:
-                        wd = float(self.weight_decay)
-                        assign(v, v - v * wd * _as_dtype(lr, v.dtype))
-            for g, v in zip(grads, variables):
-                self.update_step(g if g.dtype is v.dtype else _ut().astype(g, v.dtype), v,
-                                 _as_dtype(lr, v.dtype))
-            assign(self._iterations, self._iterations + 1)
+            self._updating = True
+            self._step_cache.clear()
+            try:
+                grads = self._clip([g for g, _ in pairs])
+                variables = [v for _, v in pairs]
+                lr = self.learning_rate
+                if self.weight_decay is not None:
+                    for v in variables:
+                        if id(v) not in self._exclude:
+                            wd = float(self.weight_decay)
+                            self.assign(v, v - v * wd * _as_dtype(lr, v.dtype))
+                for g, v in zip(grads, variables):
+                    self.update_step(g if g.dtype is v.dtype else _ut().astype(g, v.dtype), v,
+                                     _as_dtype(lr, v.dtype))
+                self.assign(self._iterations, self._iterations + 1)
+            finally:
+                self._updating = False
+                self._step_cache.clear()
 
     def _clip(self, grads: list[Tensor]) -> list[Tensor]:
         ut = _ut()

@@ -108,15 +108,26 @@ class Adam(Optimizer):
         if self.amsgrad:
             self._velocity_hats = self.add_optimizer_variables(variables, "velocity_hat")
 
-    def update_step(self, gradient: Tensor, variable: Tensor, learning_rate: Tensor) -> None:
+    def _step_alpha(self, learning_rate: Tensor, d: Any) -> Tensor:
+        # the same for every variable of a dtype: computed once per step inside apply()
+        key = ("alpha", d)
+        cached = self._step_cache.get(key) if self._updating else None
+        if cached is not None:
+            return cached
         ut = _ut()
-        d = variable.dtype
         t = _step_count(self, d)
         beta_1_power = ut.asarray(self.beta_1, dtype=d) ** t
         beta_2_power = ut.asarray(self.beta_2, dtype=d) ** t
+        alpha = learning_rate * ut.sqrt(1 - beta_2_power) / (1 - beta_1_power)
+        if self._updating:
+            self._step_cache[key] = alpha
+        return alpha
+
+    def update_step(self, gradient: Tensor, variable: Tensor, learning_rate: Tensor) -> None:
+        ut = _ut()
         i = self._get_variable_index(variable)
         m, v = self._momentums[i], self._velocities[i]
-        alpha = learning_rate * ut.sqrt(1 - beta_2_power) / (1 - beta_1_power)
+        alpha = self._step_alpha(learning_rate, variable.dtype)
         self.assign_add(m, (gradient - m) * (1 - self.beta_1))
         self.assign_add(v, (gradient * gradient - v) * (1 - self.beta_2))
         if self.amsgrad:
