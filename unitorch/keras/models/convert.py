@@ -153,7 +153,7 @@ def _functional_from_keras(model: Any, Input: Any, Model: Any) -> Any:
         if isinstance(x, dict) and x.get("class_name") == "__keras_tensor__":
             layer, node, index = x["config"]["keras_history"]
             return produced[(layer, node)][index]
-        if isinstance(x, list):
+        if isinstance(x, (list, tuple)):
             return [decode(v) for v in x]
         if isinstance(x, dict):
             return {k: decode(v) for k, v in x.items()}
@@ -163,7 +163,7 @@ def _functional_from_keras(model: Any, Input: Any, Model: Any) -> Any:
         if isinstance(x, dict) and x.get("class_name") == "__keras_tensor__":
             layer, node, _ = x["config"]["keras_history"]
             return (layer, node) in produced
-        if isinstance(x, list):
+        if isinstance(x, (list, tuple)):
             return all(ready(v) for v in x)
         if isinstance(x, dict):
             return all(ready(v) for v in x.values())
@@ -184,7 +184,7 @@ def _functional_from_keras(model: Any, Input: Any, Model: Any) -> Any:
     def endpoints(spec: Any) -> Any:
         if isinstance(spec, dict):
             return {k: endpoints(v) for k, v in spec.items()}
-        if isinstance(spec, list) and spec and isinstance(spec[0], str):
+        if isinstance(spec, (list, tuple)) and spec and isinstance(spec[0], str):
             layer, node, index = spec
             return produced[(layer, node)][index]
         return [endpoints(v) for v in spec]

@@ -70,6 +70,7 @@ def _onnx(model: Any, path: str, signature: list[tuple[tuple[Any, ...], str]]) -
     from ...export._common import flatten_outputs, on_backend
 
     served = on_backend(model, "torch")
+    served.requires_grad_(False)  # an inference graph: the weights become its constants
     backend = load("torch")
     examples = []
     for shape, dtype in signature:

@@ -237,7 +237,8 @@ def _compile_config(model: Any) -> dict[str, Any] | None:
     if not model.compiled:
         return None
     try:
-        loss = L.serialize(model.loss) if model.loss is not None else None
+        loss = (model.loss if isinstance(model.loss, str) or model.loss is None
+                else L.serialize(model.loss))
         metrics = [m if isinstance(m, str) else M.serialize(m) for m in model._metric_specs]
     except ValueError:
         return None  # a custom loss or metric: the model is saved uncompiled
