@@ -90,7 +90,8 @@ def _class(name: str, custom_objects: dict[str, Any] | None) -> type:
         return bare[0]
     raise ValueError(f"cannot rebuild a {name!r}: not a unitorch.keras layer; register the "
                      "class with @keras.saving.register_keras_serializable() or pass "
-                     "custom_objects={'" + name + "': Class}")
+                     "custom_objects={'" + name + "': Class}, or build the model in code and "
+                     "call model.load_weights(path)")
 
 
 def _class_name(layer: Any) -> str:
@@ -307,8 +308,8 @@ def load_model(filepath: str | os.PathLike[str], custom_objects: dict[str, Any] 
         from .. import optimizers as O
 
         model.compile(optimizer=O.deserialize(config["optimizer"]),
-                      loss=L.deserialize(config["loss"]) if config["loss"] is not None
-                      else None, metrics=config["metrics"])
+                      loss=config["loss"] if not isinstance(config["loss"], dict)
+                      else L.deserialize(config["loss"]), metrics=config["metrics"])
         saved = config.get("optimizer_variables")
         if saved is not None:
             model.optimizer.build(model.trainable_variables)

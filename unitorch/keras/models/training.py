@@ -397,11 +397,14 @@ class TrainingMixin:
         if self.optimizer is not None and not self.optimizer.built:
             self.optimizer.build(self.trainable_variables)
 
+    def _assert_compiled(self) -> None:
+        if not self.compiled:
+            raise ValueError("You must call `compile()` before using the model.")
+
     def _get_trainer(self) -> Any:
         from ...train import Trainer
 
-        if not self.compiled:
-            raise RuntimeError("You must call `compile()` before using the model.")
+        self._assert_compiled()
         if self._trainer is not None:
             return self._trainer
         loss_object = self._loss_object
@@ -449,6 +452,7 @@ class TrainingMixin:
         from ...train.progress import ProgressBar
         from ..callbacks import CallbackList, History
 
+        self._assert_compiled()
         if class_weight is not None or sample_weight is not None:
             raise unsupported("fit(class_weight=..., sample_weight=...)",
                               "weight the loss in a custom training step")
@@ -528,6 +532,7 @@ class TrainingMixin:
             >>> round(model.evaluate(np.zeros((4, 2)), np.zeros((4, 1)), verbose=0), 6)
             0.0
         """
+        self._assert_compiled()
         if sample_weight is not None:
             raise unsupported("evaluate(sample_weight=...)")
         data = self._data(x, y, batch_size, False, steps, "evaluate")
