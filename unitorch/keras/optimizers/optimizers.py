@@ -90,7 +90,7 @@ class Adam(Optimizer):
         >>> opt = keras.optimizers.Adam(learning_rate=0.1)
         >>> _ = opt.apply_gradients([(ut.tensor([2.0, -4.0]), w)])
         >>> w  # the first step moves each weight by about learning_rate
-        tensor([ 0.9      , -1.9      ], dtype=float32)
+        tensor([ 0.9000008, -1.9000008], dtype=float32)
     """
 
     def __init__(self, learning_rate: Any = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,

@@ -207,7 +207,7 @@ class CosineDecay(LearningRateSchedule):
     Example:
         >>> import unitorch.keras as keras
         >>> keras.optimizers.schedules.CosineDecay(1.0, 10)(5)
-        tensor(0.5, dtype=float32)
+        tensor(0.49999997, dtype=float32)
     """
 
     def __init__(self, initial_learning_rate: float, decay_steps: int, alpha: float = 0.0,
