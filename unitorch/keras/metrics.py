@@ -39,7 +39,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import dtypes as dt
-from ..tensor import Tensor, _wrap
+from ..tensor import Tensor
 from ..train import metrics as core
 from . import losses as L
 from ._core import as_tensor, assign, missing, snake_case, to_dtype
@@ -183,8 +183,10 @@ def sparse_top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> T
 
 class Metric(core.Metric):
     """Base class of Keras metrics: subclasses define :meth:`totals` (what one batch
-    adds to each state entry; float64 ``(total, count)`` by default) and may override
-    :meth:`value` (the result from the state).
+    adds to the float64 ``(total, count)`` state) and may override :meth:`value` (the
+    result from the state).  The state variables are unitorch's metric state
+    (:class:`unitorch.train.metrics.Metric`): made at the first update on each backend,
+    also inside a compiled function, and updated in place.
 
     Example:
         >>> import unitorch.keras as keras
@@ -199,13 +201,11 @@ class Metric(core.Metric):
         tensor(2., dtype=float32)
     """
 
-    _state_size = 2
     _direction = "up"
 
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
         super().__init__(name or snake_case(type(self).__name__))
         self._dtype = to_dtype(dtype)
-        self._variables: dict[str, tuple[Tensor, ...]] = {}
 
     @property
     def dtype(self) -> str:
@@ -227,11 +227,6 @@ class Metric(core.Metric):
 
     # -- unitorch's functional core (what ut.fit and model.fit thread through steps) ------
 
-    def initial_state(self, device: Any = None) -> tuple[Tensor, ...]:
-        ut = _ut()
-        return tuple(ut.zeros((), dtype=dt.float64, device=device)
-                     for _ in range(self._state_size))
-
     def accumulate(self, state: tuple[Tensor, ...], y_pred: Any, y_true: Any,
                    loss: Tensor | None = None) -> tuple[Tensor, ...]:
         return _add(state, self.totals(y_true, y_pred, None))
@@ -241,23 +236,13 @@ class Metric(core.Metric):
 
     # -- the stateful API -------------------------------------------------------------------
 
-    def _vars(self) -> tuple[Tensor, ...]:
-        from ..backends import current
-
-        backend = current()
-        found = self._variables.get(backend.name)
-        if found is None:
-            from ..ops.creation import get_default_device
-
-            device = get_default_device(backend)
-            found = tuple(_wrap(backend.Tensor, backend.state_variable((), 0.0, dt.float64,
-                                                                       device), dt.float64)
-                          for _ in range(self._state_size))
-            self._variables[backend.name] = found
-        return found
+    def _assign_totals(self, like: Any, totals: tuple[Any, ...]) -> None:
+        state = self._variables(like if isinstance(like, Tensor) else None)
+        for var, new in zip(state, _add(state, totals)):
+            assign(var, new)
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
-        """Add one batch.
+        """Add one batch (also inside a compiled function).
 
         Example:
             >>> import unitorch.keras as keras
@@ -266,12 +251,9 @@ class Metric(core.Metric):
             >>> m.result()
             tensor(0.25, dtype=float32)
         """
-        variables = self._vars()
-        for var, new in zip(variables, _add(variables, self.totals(y_true, y_pred,
-                                                                   sample_weight))):
-            assign(var, new)
+        self._assign_totals(y_pred, self.totals(y_true, y_pred, sample_weight))
 
-    def result(self) -> Tensor:
+    def result(self) -> Tensor:  # type: ignore[override]
         """The value over every batch since the last reset (0-d, float32).
 
         Example:
@@ -280,10 +262,11 @@ class Metric(core.Metric):
             tensor(0., dtype=float32)
         """
         ut = _ut()
-        return ut.astype(self.value(self._vars()), self._dtype)
+        state = self._state if self._state is not None else self._variables(None)
+        return ut.astype(self.value(state), self._dtype)
 
     def reset_state(self) -> None:
-        """Forget every batch.
+        """Forget every batch (the state goes back to zeros, in place).
 
         Example:
             >>> import unitorch.keras as keras
@@ -293,8 +276,7 @@ class Metric(core.Metric):
             >>> m.result()
             tensor(0., dtype=float32)
         """
-        for var in self._vars():
-            assign(var, _ut().zeros_like(var))
+        self.reset()
 
     reset_states = reset_state
 
@@ -306,19 +288,16 @@ class Metric(core.Metric):
     def update(self, y_pred: Any = None, y_true: Any = None, *, loss: Any = None) -> None:
         self.update_state(y_true, y_pred)
 
-    def reset(self) -> None:
-        self.reset_state()
-
     @property
     def variables(self) -> list[Tensor]:
-        """The state variables of the active backend.
+        """The state variables (of the active backend).
 
         Example:
             >>> import unitorch.keras as keras
             >>> len(keras.metrics.Mean().variables)
             2
         """
-        return list(self._vars())
+        return list(self._variables(None))
 
     def get_config(self) -> dict[str, Any]:
         """``name`` and ``dtype`` (and each subclass's arguments)."""
@@ -388,10 +367,8 @@ class Mean(Metric):
         super().__init__(name, dtype)
 
     def update_state(self, values: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
-        variables = self._vars()
-        for var, new in zip(variables, _add(variables, _samplewise(
-                as_tensor(values), sample_weight, "mean"))):
-            assign(var, new)
+        values = as_tensor(values)
+        self._assign_totals(values, _samplewise(values, sample_weight, "mean"))
 
     def accumulate(self, state: tuple[Tensor, ...], y_pred: Any, y_true: Any,
                    loss: Tensor | None = None) -> tuple[Tensor, ...]:
@@ -414,19 +391,16 @@ class Sum(Metric):
         tensor(4., dtype=float32)
     """
 
-    _state_size = 1
-
     def __init__(self, name: str = "sum", dtype: Any = None) -> None:
         super().__init__(name, dtype)
 
     def update_state(self, values: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
-        (var,) = self._vars()
-        total, _ = _samplewise(as_tensor(values), sample_weight, "sum")
-        assign(var, var + total)
+        values = as_tensor(values)
+        self._assign_totals(values, _samplewise(values, sample_weight, "sum"))
 
     def accumulate(self, state, y_pred, y_true, loss=None):
-        total, _ = _samplewise(as_tensor(loss if loss is not None else y_pred), None, "sum")
-        return (state[0] + total,)
+        return _add(state, _samplewise(as_tensor(loss if loss is not None else y_pred), None,
+                                       "sum"))
 
     def value(self, state: tuple[Tensor, ...]) -> Tensor:
         return state[0]
