@@ -289,6 +289,12 @@ class Optimizer:
         """``variable -= value``, in place."""
         self.assign(variable, variable - value)
 
+    def _fused_update(self, grads: list[Tensor], variables: list[Tensor],
+                      learning_rate: Tensor) -> bool:
+        """Update every variable at once through a backend's fused kernel, where a
+        subclass can (then ``True``); ``False`` runs :meth:`update_step` per variable."""
+        return False
+
     def update_step(self, gradient: Tensor, variable: Tensor, learning_rate: Tensor) -> None:
         """One variable's update (subclasses)."""
         raise NotImplementedError(f"{type(self).__name__} must define update_step()")
@@ -364,9 +370,11 @@ class Optimizer:
                         if id(v) not in self._exclude:
                             wd = float(self.weight_decay)
                             self.assign(v, v - v * wd * _as_dtype(lr, v.dtype))
-                for g, v in zip(grads, variables):
-                    self.update_step(g if g.dtype is v.dtype else _ut().astype(g, v.dtype), v,
-                                     _as_dtype(lr, v.dtype))
+                grads = [g if g.dtype is v.dtype else _ut().astype(g, v.dtype)
+                         for g, v in zip(grads, variables)]
+                if not self._fused_update(grads, variables, lr):
+                    for g, v in zip(grads, variables):
+                        self.update_step(g, v, _as_dtype(lr, v.dtype))
                 self.assign(self._iterations, self._iterations + 1)
             finally:
                 self._updating = False

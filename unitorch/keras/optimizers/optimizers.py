@@ -6,6 +6,7 @@ the clipping and weight decay of :class:`~unitorch.keras.optimizers.Optimizer`."
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ...tensor import Tensor
@@ -98,6 +99,7 @@ class Adam(Optimizer):
         super().__init__(learning_rate=learning_rate, **kwargs)
         self.beta_1, self.beta_2, self.epsilon, self.amsgrad = (beta_1, beta_2, epsilon,
                                                                 bool(amsgrad))
+        self._fused: dict[str, Any] | None = None  # the fused kernel's holders (eager steps)
 
     def build(self, variables: list[Tensor]) -> None:
         if self.built:
@@ -122,6 +124,49 @@ class Adam(Optimizer):
         if self._updating:
             self._step_cache[key] = alpha
         return alpha
+
+    def _fused_update(self, grads: list[Tensor], variables: list[Tensor],
+                      learning_rate: Tensor) -> bool:
+        # Outside compiled functions, the backend's fused Adam kernel (the one ut.optim.Adam
+        # uses: PyTorch's rule) computes Keras's rule after a change of variables: with
+        # its step count held at 1, epsilon eps / sqrt(1 - beta_2) and learning rate
+        # alpha * (1 - beta_1) / sqrt(1 - beta_2), PyTorch's update
+        #   lr' / (1 - b1) * m / (sqrt(v) / sqrt(1 - b2) + eps')
+        # is Keras's alpha * m / (sqrt(v) + eps), alpha = lr sqrt(1 - b2^t) / (1 - b1^t).
+        # The moments are the same slot variables, so eager and compiled steps mix.  The
+        # per-step values are set on the host, which a compiled function cannot do.
+        bk = self._backend
+        if bk.is_compiling() or any(v.dtype.name != "float32" for v in variables):
+            return False
+        b1, b2 = float(self.beta_1), float(self.beta_2)
+        if self._fused is None:
+            from ...devices import Device
+            from .base import _new_variable
+
+            self._fused = {
+                "hyper": {"lr": bk.hyperparameter(0.0), "beta1": bk.hyperparameter(b1),
+                          "beta2": bk.hyperparameter(b2),
+                          "eps": bk.hyperparameter(float(self.epsilon) / math.sqrt(1 - b2)),
+                          "weight_decay": bk.hyperparameter(0.0)},
+                "steps": [_new_variable(bk, (), 0.0, variables[0].dtype, Device("cpu"))
+                          for _ in self._trainable_variables],
+            }
+        fused = self._fused
+        t = int(self._iterations.item()) + 1
+        lr = float(learning_rate.item())
+        alpha = lr * math.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+        bk.set_hyperparameter(fused["hyper"]["lr"], alpha * (1 - b1) / math.sqrt(1 - b2))
+        index = [self._get_variable_index(v) for v in variables]
+        steps = [fused["steps"][i] for i in index]
+        zero = bk.full((), 0.0, steps[0].dtype, steps[0].device)
+        for s in steps:  # PyTorch's rule adds 1: t = 1, so its bias corrections are fixed
+            s._n = bk.assign(s._n, zero)
+        bk.adam_update([v._n for v in variables], [g._n for g in grads],
+                       [self._momentums[i]._n for i in index],
+                       [self._velocities[i]._n for i in index],
+                       [self._velocity_hats[i]._n for i in index] if self.amsgrad else [],
+                       [s._n for s in steps], fused["hyper"], self.amsgrad, False, False)
+        return True
 
     def update_step(self, gradient: Tensor, variable: Tensor, learning_rate: Tensor) -> None:
         ut = _ut()
