@@ -515,3 +515,25 @@ def test_monitoring_a_name_keras_cannot_orient_raises_as_keras(backend):
     cb.set_model(FakeModel(None))
     with pytest.raises(ValueError, match="mode='max'"):
         cb.on_epoch_end(0, {"val_something": 1.0})
+
+
+def test_fit_takes_several_inputs_as_a_list_or_a_dict(backend):
+    def model(named):
+        a = uk.Input(shape=(4,), name="x1")
+        b = uk.Input(shape=(3,), name="x2")
+        out = uk.layers.Dense(2)(uk.layers.Concatenate()([a, b]))
+        m = uk.Model({"x1": a, "x2": b} if named else [a, b], out)
+        m.compile(optimizer="sgd", loss="mse")
+        return m
+
+    xa, xb, y = rand(10, 4), rand(10, 3, seed=1), rand(10, 2, seed=2)
+    ut.manual_seed(0)
+    listed = model(False)
+    h1 = listed.fit([xa, xb], y, batch_size=4, epochs=2, shuffle=False, verbose=0,
+                    validation_split=0.2)
+    ut.manual_seed(0)
+    named = model(True)
+    h2 = named.fit({"x1": xa, "x2": xb}, y, batch_size=4, epochs=2, shuffle=False,
+                   verbose=0, validation_split=0.2)
+    close(h1.history["loss"], h2.history["loss"], "training", 6)
+    assert listed.predict([xa, xb], verbose=0).shape == (10, 2)

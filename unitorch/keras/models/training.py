@@ -68,19 +68,44 @@ def _is_arrays(x: Any) -> bool:
         return False
 
 
+def _several(x: Any) -> bool:
+    """A list or tuple of arrays (a model's several inputs), not one nested list."""
+    return isinstance(x, (list, tuple)) and bool(x) and all(
+        isinstance(v, (np.ndarray, Tensor)) or _native(v) for v in x)
+
+
+def _native(x: Any) -> bool:
+    from ...backends import backend_of_native
+
+    try:
+        return backend_of_native(x) is not None
+    except Exception:
+        return False
+
+
 def _host(x: Any) -> Any:
-    """Arrays as NumPy (tensors of any backend, native tensors, lists)."""
+    """Arrays as NumPy (tensors of any backend, native tensors, lists); a model's several
+    inputs as a tuple (or dict) of them."""
     if isinstance(x, dict):
         return {k: _host(v) for k, v in x.items()}
-    if isinstance(x, tuple):
+    if _several(x):
         return tuple(_host(v) for v in x)
     if isinstance(x, Tensor):
         return x.numpy()
-    if isinstance(x, list):
-        return np.asarray(x)
     if isinstance(x, np.ndarray):
         return x
     return np.asarray(x)
+
+
+def _flat(x: Any) -> tuple[list[np.ndarray], Any]:
+    """The arrays of ``x`` (one array, a tuple or a dict of them) and how to rebuild its
+    structure from a batch of them."""
+    if isinstance(x, dict):
+        keys = list(x)
+        return [x[k] for k in keys], lambda parts: dict(zip(keys, parts))
+    if isinstance(x, tuple):
+        return list(x), lambda parts: list(parts)
+    return [x], lambda parts: parts[0]
 
 
 def _num_samples(x: Any) -> int:
@@ -92,13 +117,15 @@ def _take(x: Any, index: slice) -> Any:
 
 
 class _Batches:
-    """A re-iterable of ``(x, y)`` batches of unitorch tensors over any source."""
+    """A re-iterable of ``(x, y)`` batches of unitorch tensors over any source
+    (``regroup``: how a source batch becomes ``(x, y)``)."""
 
     def __init__(self, source: Iterable[Any], steps: int | None = None,
-                 length: int | None = None) -> None:
+                 length: int | None = None, regroup: Any = None) -> None:
         self.source, self.steps = source, steps
         self._iterator: Iterator[Any] | None = None
         self._length = length
+        self._split = regroup or _split_batch
 
     def __len__(self) -> int:
         if self.steps is not None:
@@ -115,7 +142,7 @@ class _Batches:
     def __iter__(self) -> Iterator[Any]:
         if self.steps is None:
             for batch in self.source:
-                yield _split_batch(batch)
+                yield self._split(batch)
             return
         for _ in range(self.steps):  # continue through the data, restarting at its end
             if self._iterator is None:
@@ -128,7 +155,7 @@ class _Batches:
                     batch = next(self._iterator)
                 except StopIteration:
                     return
-            yield _split_batch(batch)
+            yield self._split(batch)
 
 
 def _split_batch(batch: Any) -> tuple[Any, Any]:
@@ -361,13 +388,20 @@ class TrainingMixin:
 
         if x is None:
             raise ValueError(f"{what}: no data (x is None)")
-        if _is_arrays(x) and not isinstance(x, tuple):
+        if _is_arrays(x) and (not isinstance(x, tuple) or _several(x)):
             if y is None and what != "predict":
                 raise ValueError(f"{what}: targets y are needed with array inputs")
-            xs = _host(x)
-            data = (xs,) if y is None else (xs, _host(y))
-            loader = DataLoader(data, batch_size=batch_size or 32, shuffle=shuffle)
-            return _Batches(loader, steps)
+            x_parts, x_build = _flat(_host(x))
+            y_parts, y_build = _flat(_host(y)) if y is not None else ([], None)
+            loader = DataLoader(tuple(x_parts + y_parts), batch_size=batch_size or 32,
+                                shuffle=shuffle)
+            n = len(x_parts)
+
+            def regroup(batch: Any) -> tuple[Any, Any]:
+                batch = list(batch) if isinstance(batch, (tuple, list)) else [batch]
+                return (x_build(batch[:n]), y_build(batch[n:]) if y_build else None)
+
+            return _Batches(loader, steps, regroup=regroup)
         if y is not None:
             raise ValueError(f"{what}: y must not be given with a dataset (it yields "
                              "(x, y) batches)")
@@ -388,7 +422,7 @@ class TrainingMixin:
         metrics and build the optimizer, before any compiled step runs."""
         from ...autograd import no_grad
 
-        x, y = next(iter(_Batches(batches.source)))
+        x, y = next(iter(_Batches(batches.source, regroup=batches._split)))
         with no_grad():
             y_pred = self(map_structure(lambda t: t[:2] if isinstance(t, Tensor) else t, x),
                           training=False)
