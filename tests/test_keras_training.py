@@ -537,3 +537,21 @@ def test_fit_takes_several_inputs_as_a_list_or_a_dict(backend):
                    verbose=0, validation_split=0.2)
     close(h1.history["loss"], h2.history["loss"], "training", 6)
     assert listed.predict([xa, xb], verbose=0).shape == (10, 2)
+
+
+def test_a_keras_model_trains_with_ut_fit_in_training_mode(backend):
+    x, y = data(64)
+    ut.manual_seed(0)
+    model = uk.Sequential([uk.Input(shape=(6,)), uk.layers.Dense(8),
+                           uk.layers.BatchNormalization(), uk.layers.Dense(3)])
+    opt = uk.optimizers.Adam(learning_rate=0.01)
+    opt.build(model.trainable_variables)
+    loader = ut.data.DataLoader((x, y), batch_size=16)
+    loss = uk.losses.SparseCategoricalCrossentropy(from_logits=True)
+    history = ut.fit(model, lambda out, target: loss(target, out), opt, loader, epochs=2,
+                     metrics=[uk.metrics.SparseCategoricalAccuracy(name="acc")],
+                     progress=False)
+    assert len(history["acc"]) == 2
+    bn = model.layers[1]
+    assert not np.allclose(bn.moving_mean.numpy(), 0.0)  # batch statistics were used
+    assert int(opt.iterations) == 8

@@ -11,7 +11,9 @@ as Keras 3's ``Layer``:
 * **``training``**: ``layer(x, training=True)``; a layer called without it takes its
   caller's value (the model's), else the ``call`` signature's default, which is
   inference for every built-in layer: ``model(x)`` outside ``fit`` runs dropout and
-  batch normalization in inference mode, as in Keras.
+  batch normalization in inference mode, as in Keras.  After ``ut.nn.Module``'s
+  ``train()``/``eval()`` (which ``ut.fit`` calls) a call without ``training`` follows
+  that mode instead, so a Keras model trains in ``ut.fit`` as a ``ut.nn`` model does.
 * **Weights** made by ``add_weight`` are unitorch Parameters (trainable) or buffers,
   named as Keras names them (``kernel``, ``bias``, ``gamma``, ``moving_mean``...), so
   ``model.state_dict()`` keys read ``dense.kernel``.  ``weights``,
@@ -111,6 +113,9 @@ class Layer(Module):
         if dtype is not None and hasattr(dtype, "get") and not isinstance(dtype, str):
             dtype = (dtype.get("config") or {}).get("name", "float32")  # a policy's config
         d = self.__dict__
+        # None: Keras's default (inference unless the call says otherwise); ut.nn's
+        # train()/eval() (ut.fit calls them) set True/False, which calls then follow
+        d["training"] = None
         d["name"] = str(name) if name else unique_name(snake_case(type(self).__name__))
         d["built"] = False
         d["_trainable"] = bool(trainable)
@@ -460,6 +465,8 @@ class Layer(Module):
         training = kwargs.pop("training", None)
         if training is None:
             training = current_training()
+            if training is None:
+                training = self.training  # set by train()/eval(), else None
         if args:
             first = args[0]
             if self.autocast:
