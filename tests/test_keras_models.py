@@ -328,3 +328,15 @@ def test_model_is_a_unitorch_module_usable_with_the_neutral_api(backend):
     assert set(grads) == {k for k, _ in model.named_parameters()}
     first = model.layers[0].name
     assert list(model.state_dict())[:2] == [f"{first}.kernel", f"{first}.bias"]
+
+
+def test_export_a_model_with_two_inputs(backend, tmp_path):
+    pytest.importorskip("onnx")
+    ort = pytest.importorskip("onnxruntime")
+    model = functional(uk)
+    path = str(tmp_path / "two.onnx")
+    model.export(path, format="onnx")
+    xa, xb = rand(3, 4, seed=11), rand(3, 3, seed=12)
+    outs = ort.InferenceSession(path).run(None, {"input_0": xa, "input_1": xb})
+    for got, want in zip(outs, model([xa, xb])):
+        close(got, want.numpy(), 8)

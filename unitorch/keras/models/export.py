@@ -48,6 +48,22 @@ def _signature(model: Any, given: Any) -> list[tuple[tuple[Any, ...], str]]:
                      "[((None, ...), 'float32')] or call the model once first")
 
 
+def _positional(model: Any) -> Any:
+    """``model`` taking its inputs as positional arguments (what the exporters pass), in
+    inference mode."""
+    from ...nn.module import Module
+
+    class Positional(Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, *args: Any) -> Any:
+            return self.model(args[0] if len(args) == 1 else list(args), training=False)
+
+    return Positional()
+
+
 def export_model(model: Any, path: str, format: str, input_signature: Any,
                  verbose: bool = True) -> Any:
     """Export ``model`` to ``path`` (see the module)."""
@@ -55,7 +71,7 @@ def export_model(model: Any, path: str, format: str, input_signature: Any,
     if format == "tf_saved_model":
         from ...export import saved_model
 
-        return saved_model(model, path, signature)
+        return saved_model(_positional(model), path, signature)
     if format == "onnx":
         return _onnx(model, path, signature)
     raise ValueError(f"Unrecognized format={format}; unitorch.keras exports "
@@ -69,7 +85,7 @@ def _onnx(model: Any, path: str, signature: list[tuple[tuple[Any, ...], str]]) -
     from ...backends import load, use_backend
     from ...export._common import flatten_outputs, on_backend
 
-    served = on_backend(model, "torch")
+    served = on_backend(_positional(model), "torch")
     served.requires_grad_(False)  # an inference graph: the weights become its constants
     backend = load("torch")
     examples = []
@@ -80,8 +96,7 @@ def _onnx(model: Any, path: str, signature: list[tuple[tuple[Any, ...], str]]) -
     class Traced(torch.nn.Module):
         def forward(self, *args: Any) -> Any:
             with use_backend("torch"):
-                wrapped = [backend.wrap(a) for a in args]
-                out = served(wrapped[0] if len(wrapped) == 1 else wrapped, training=False)
+                out = served(*[backend.wrap(a) for a in args])
             return tuple(t.native for t in flatten_outputs(out))
 
     names_in = [f"input_{i}" for i in range(len(examples))]
