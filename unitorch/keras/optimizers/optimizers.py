@@ -110,20 +110,23 @@ class Adam(Optimizer):
         if self.amsgrad:
             self._velocity_hats = self.add_optimizer_variables(variables, "velocity_hat")
 
-    def _step_alpha(self, learning_rate: Tensor, d: Any) -> Tensor:
-        # the same for every variable of a dtype: computed once per step inside apply()
-        key = ("alpha", d)
+    def _neg_step(self, learning_rate: Tensor, d: Any) -> Tensor:
+        """``-alpha / sqrt(1 - beta_2)`` in dtype ``d``, computed in float64 as the fused
+        kernel computes its coefficients; once per step inside apply()."""
+        key = ("neg_step", d)
         cached = self._step_cache.get(key) if self._updating else None
         if cached is not None:
             return cached
         ut = _ut()
-        t = _step_count(self, d)
-        beta_1_power = ut.asarray(self.beta_1, dtype=d) ** t
-        beta_2_power = ut.asarray(self.beta_2, dtype=d) ** t
-        alpha = learning_rate * ut.sqrt(1 - beta_2_power) / (1 - beta_1_power)
+        f64 = ut.float64
+        t = ut.astype(self.iterations + 1, f64)
+        alpha = (ut.astype(learning_rate, f64)
+                 * ut.sqrt(1.0 - ut.asarray(float(self.beta_2), dtype=f64) ** t)
+                 / (1.0 - ut.asarray(float(self.beta_1), dtype=f64) ** t))
+        neg = ut.astype(-(alpha / math.sqrt(1.0 - float(self.beta_2))), d)
         if self._updating:
-            self._step_cache[key] = alpha
-        return alpha
+            self._step_cache[key] = neg
+        return neg
 
     def _fused_update(self, grads: list[Tensor], variables: list[Tensor],
                       learning_rate: Tensor) -> bool:
@@ -169,17 +172,25 @@ class Adam(Optimizer):
         return True
 
     def update_step(self, gradient: Tensor, variable: Tensor, learning_rate: Tensor) -> None:
+        # Keras's rule, arranged as the fused kernel computes it (see _fused_update), so
+        # that eager steps (the kernel) and compiled ones (these ops) round alike and a
+        # program gives the same numbers on a backend that compiles its steps and on one
+        # that runs them eagerly:
+        #   m += (1 - b1)(g - m);  v = v b2 + ((1 - b2) g) g
+        #   p += (-alpha / c) m / (sqrt(v) / c + eps / c),  c = sqrt(1 - b2)
         ut = _ut()
         i = self._get_variable_index(variable)
         m, v = self._momentums[i], self._velocities[i]
-        alpha = self._step_alpha(learning_rate, variable.dtype)
-        self.assign_add(m, (gradient - m) * (1 - self.beta_1))
-        self.assign_add(v, (gradient * gradient - v) * (1 - self.beta_2))
+        b1, b2 = float(self.beta_1), float(self.beta_2)
+        c = math.sqrt(1.0 - b2)
+        self.assign_add(m, (1.0 - b1) * (gradient - m))
+        self.assign(v, v * b2 + ((1.0 - b2) * gradient) * gradient)
         if self.amsgrad:
             v_hat = self._velocity_hats[i]
             self.assign(v_hat, ut.maximum(v_hat, v))
             v = v_hat
-        self.assign_sub(variable, (m * alpha) / (ut.sqrt(v) + self.epsilon))
+        denom = ut.sqrt(v) / c + float(self.epsilon) / c
+        self.assign_add(variable, (self._neg_step(learning_rate, variable.dtype) * m) / denom)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
