@@ -367,3 +367,24 @@ def test_building_inside_a_compiled_function_says_how_to_build_first(backend):
             f(ut.ones((1, 3)))
     layer(ut.ones((1, 3)))  # built eagerly: the compiled function then runs
     assert f(ut.ones((1, 3))).shape == (1, 2)
+
+
+ACTIVATIONS = ["relu", "leaky_relu", "relu6", "elu", "selu", "gelu", "silu", "swish", "mish",
+               "softplus", "softsign", "sigmoid", "hard_sigmoid", "tanh", "exponential",
+               "linear", "softmax", "log_softmax"]
+
+
+@pytest.mark.parametrize("name", ACTIVATIONS)
+@given(x=st.lists(st.floats(-8, 8, width=32), min_size=1, max_size=6))
+def test_activations_match_keras(backend, name, x):
+    x = np.asarray([x], dtype=np.float32)
+    theirs = getattr(keras.activations, name)(x)
+    mine = uk.activations.get(name)(x)
+    close(getattr(mine, "numpy", lambda: mine)(), theirs, 4, "transcendental")
+
+
+def test_relu_options_match_keras(backend):
+    x = np.linspace(-3, 9, 25, dtype=np.float32)
+    for kwargs in (dict(negative_slope=0.2), dict(max_value=6.0), dict(threshold=1.0),
+                   dict(negative_slope=0.1, max_value=2.0, threshold=-1.0)):
+        close(uk.activations.relu(x, **kwargs).numpy(), keras.activations.relu(x, **kwargs))

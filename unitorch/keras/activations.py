@@ -64,26 +64,33 @@ def _ut() -> Any:
 
 def relu(x: Any, negative_slope: float = 0.0, max_value: float | None = None,
          threshold: float = 0.0) -> Tensor:
-    """``max(x, 0)``; with ``negative_slope``, ``negative_slope * (x - threshold)`` below
-    ``threshold``; values above ``max_value`` are clipped to it.
+    """Keras's thresholded, clipped, leaky ReLU: ``max(x, 0)`` by default; with
+    ``threshold``, ``x`` where ``x > threshold`` and 0 elsewhere; then clipped to ``[0,
+    max_value]`` when ``max_value`` is given; then, with ``negative_slope``, minus
+    ``negative_slope * max(threshold - x, 0)``.  (So, as in Keras, values between a
+    negative ``threshold`` and 0 stay negative unless ``max_value`` clips them.)
 
     Example:
         >>> import unitorch.keras as keras
         >>> keras.activations.relu(ut.tensor([-2.0, 1.0, 8.0]), negative_slope=0.5, max_value=6.0)
         tensor([-1.,  1.,  6.], dtype=float32)
     """
+    from ..nn.functional import relu as _relu
+
     ut = _ut()
     x = as_tensor(x)
     if negative_slope == 0.0 and max_value is None and threshold == 0.0:
-        from ..nn.functional import relu as _relu
-
         return _relu(x)
-    below = x < threshold
-    out = ut.where(below, ut.zeros_like(x), x)
-    if negative_slope:
-        out = ut.where(below, (x - threshold) * negative_slope, out)
+    if negative_slope != 0.0 and max_value is None and threshold == 0.0:
+        return leaky_relu(x, negative_slope)
+    if threshold != 0.0:
+        out = x * ut.astype(x > threshold, x.dtype)
+    else:
+        out = _relu(x)
     if max_value is not None:
-        out = ut.minimum(out, ut.asarray(float(max_value), dtype=x.dtype))
+        out = ut.clip(out, 0.0, float(max_value))
+    if negative_slope != 0.0:
+        out = out - negative_slope * _relu(threshold - x)
     return out
 
 
