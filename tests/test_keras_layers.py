@@ -388,3 +388,21 @@ def test_relu_options_match_keras(backend):
     for kwargs in (dict(negative_slope=0.2), dict(max_value=6.0), dict(threshold=1.0),
                    dict(negative_slope=0.1, max_value=2.0, threshold=-1.0)):
         close(uk.activations.relu(x, **kwargs).numpy(), keras.activations.relu(x, **kwargs))
+
+
+@pytest.mark.parametrize("name", ["GlorotUniform", "GlorotNormal", "HeNormal", "HeUniform",
+                                  "LecunNormal", "LecunUniform", "RandomNormal",
+                                  "RandomUniform", "TruncatedNormal", "Orthogonal"])
+def test_initializers_draw_keras_distributions(backend, name):
+    shape = (3, 3, 40, 60)  # fans 360 and 540; 21 600 draws
+    ut.manual_seed(0)
+    mine = getattr(uk.initializers, name)()(shape).numpy()
+    theirs = np.asarray(getattr(keras.initializers, name)(seed=1)(shape))
+    assert mine.shape == theirs.shape and mine.dtype == np.float32
+    # the same distribution: equal spread (5 sigma of the sampling error of a std is
+    # about 5 / sqrt(2 n) = 2.4%) and range
+    assert abs(mine.std() / theirs.std() - 1) < 0.05
+    assert abs(mine.mean()) < 5 * theirs.std() / math.sqrt(mine.size)
+    if name not in ("GlorotNormal", "HeNormal", "LecunNormal", "RandomNormal", "Orthogonal"):
+        # bounded distributions (uniform, truncated): the same range
+        assert abs(np.abs(mine).max() / np.abs(theirs).max() - 1) < 0.1
