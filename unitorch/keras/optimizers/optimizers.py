@@ -130,8 +130,9 @@ class Adam(Optimizer):
 
     def _fused_update(self, grads: list[Tensor], variables: list[Tensor],
                       learning_rate: Tensor) -> bool:
-        # Outside compiled functions, the backend's fused Adam kernel (the one ut.optim.Adam
-        # uses: PyTorch's rule) computes Keras's rule after a change of variables: with
+        # Outside compiled functions, ut.optim.Adam's update (the backend's fused kernel,
+        # or its rule: PyTorch's formula) computes Keras's rule after a change of
+        # variables: with
         # its step count held at 1, epsilon eps / sqrt(1 - beta_2) and learning rate
         # alpha * (1 - beta_1) / sqrt(1 - beta_2), PyTorch's update
         #   lr' / (1 - b1) * m / (sqrt(v) / sqrt(1 - b2) + eps')
@@ -164,11 +165,15 @@ class Adam(Optimizer):
         zero = bk.full((), 0.0, steps[0].dtype, steps[0].device)
         for s in steps:  # PyTorch's rule adds 1: t = 1, so its bias corrections are fixed
             s._n = bk.assign(s._n, zero)
-        bk.adam_update([v._n for v in variables], [g._n for g in grads],
-                       [self._momentums[i]._n for i in index],
-                       [self._velocities[i]._n for i in index],
-                       [self._velocity_hats[i]._n for i in index] if self.amsgrad else [],
-                       [s._n for s in steps], fused["hyper"], self.amsgrad, False, False)
+        args = ([v._n for v in variables], [g._n for g in grads],
+                [self._momentums[i]._n for i in index], [self._velocities[i]._n for i in index],
+                [self._velocity_hats[i]._n for i in index] if self.amsgrad else [],
+                [s._n for s in steps], fused["hyper"])
+        if not bk.adam_update(*args, self.amsgrad, False, False):
+            # no fused kernel on this backend: ut.optim's Adam rule, as it runs it
+            from ...optim.adam import adam_rule
+
+            bk.run_update(adam_rule, (self.amsgrad, False, False, False), *args)
         return True
 
     def update_step(self, gradient: Tensor, variable: Tensor, learning_rate: Tensor) -> None:
