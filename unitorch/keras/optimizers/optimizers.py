@@ -91,7 +91,12 @@ class Adam(Optimizer):
         >>> opt = keras.optimizers.Adam(learning_rate=0.1)
         >>> _ = opt.apply_gradients([(ut.tensor([2.0, -4.0]), w)])
         >>> w  # the first step moves each weight by about learning_rate
-        tensor([ 0.9000008, -1.9000008], dtype=float32)
+        tensor([ 0.90000015, -1.9000001 ], dtype=float32)
+
+    The rule is computed in the arrangement of ``ut.optim.Adam``'s update (see
+    ``_fused_update``), with the bias corrections in float64: it rounds differently
+    from Keras, which computes them in float32 (Keras prints ``[0.9000008,
+    -1.9000008]`` here; the exact values are 0.90000016 and -1.89999992).
     """
 
     def __init__(self, learning_rate: Any = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
