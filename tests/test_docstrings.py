@@ -37,6 +37,12 @@ PUBLIC_MODULES = [
     "unitorch.optim.lr_scheduler", "unitorch.linalg", "unitorch.fft", "unitorch.random",
     "unitorch.data", "unitorch.train", "unitorch.train.metrics", "unitorch.train.callbacks",
     "unitorch.ab", "unitorch.export", "unitorch.testing", "unitorch.distributed",
+    "unitorch.keras", "unitorch.keras.layers", "unitorch.keras.models",
+    "unitorch.keras.optimizers", "unitorch.keras.optimizers.schedules",
+    "unitorch.keras.losses", "unitorch.keras.metrics", "unitorch.keras.callbacks",
+    "unitorch.keras.activations", "unitorch.keras.initializers", "unitorch.keras.utils",
+    "unitorch.keras.backend", "unitorch.keras.saving", "unitorch.tensorflow",
+    "unitorch.tensorflow.nn", "unitorch.tensorflow.math", "unitorch.tensorflow.random",
 ]
 
 _EXAMPLE = re.compile(r"^\s*(Examples?(\s*\([^\n]*\))?:\s*$|>>> )", re.MULTILINE)

@@ -29,3 +29,31 @@ def test_mnist_mlp_prints_the_same_accuracies_on_every_backend(backends):
     assert any(ln.startswith("test accuracy:") for ln in first)
     for b, ls in lines.items():
         assert ls == first, f"{b} printed {ls}, expected {first}"
+
+
+def _numbers_match(a: str, b: str, tol: float) -> bool:
+    """Two printed lines equal, numbers within ``tol`` (a last printed digit may differ
+    where the backends' float32 results straddle a rounding boundary)."""
+    import re
+
+    number = r"-?\d+\.\d+"
+    if re.sub(number, "#", a) != re.sub(number, "#", b):
+        return False
+    return all(abs(float(x) - float(y)) <= tol
+               for x, y in zip(re.findall(number, a), re.findall(number, b)))
+
+
+@pytest.mark.parametrize("script,args", [("keras/convnet.py", ("--epochs", "2")),
+                                         ("keras/custom_training.py", ("--epochs", "12"))])
+def test_keras_examples_print_the_same_results_on_every_backend(backends, script, args):
+    pytest.importorskip("sklearn")
+    outputs = {b: _run(script, b, *args) for b in backends}
+    # progress lines hold timings; the backend line names the backend
+    lines = {b: [ln for ln in out.splitlines() if not ln.startswith(("backend:", "Epoch "))]
+             for b, out in outputs.items()}
+    first = next(iter(lines.values()))
+    assert any("test accuracy" in ln for ln in first)
+    for b, ls in lines.items():
+        assert len(ls) == len(first), f"{b} printed {ls}, expected {first}"
+        for mine, theirs in zip(ls, first):
+            assert _numbers_match(mine, theirs, 2e-4), f"{b}: {mine!r} vs {theirs!r}"
