@@ -16,9 +16,9 @@ import numpy as np
 from . import dtypes as _dt
 from . import dtypes as dt
 from ._dispatch import Scalar
+from ._size import Count
 from .backends.contract import Backend
 from .devices import Device
-from ._size import Count
 from .ops.pytorch import return_types as rt
 from .ops.sorting import TopKResult
 from .ops.statistical import Axis

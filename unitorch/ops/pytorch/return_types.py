@@ -14,7 +14,7 @@ from ...tensor import Tensor
 __all__ = ["max", "min", "sort", "kthvalue", "median", "mode"]
 
 
-class max(NamedTuple):  # noqa: A001 (PyTorch's name)
+class max(NamedTuple):
     """What ``x.max(dim)`` returns.
 
     Example:
@@ -27,7 +27,7 @@ class max(NamedTuple):  # noqa: A001 (PyTorch's name)
     indices: Tensor
 
 
-class min(NamedTuple):  # noqa: A001
+class min(NamedTuple):
     """What ``x.min(dim)`` returns.
 
     Example:
