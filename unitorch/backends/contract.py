@@ -200,6 +200,16 @@ class Backend(abc.ABC):
         mutable (a ``torch.Tensor``, a ``tf.Variable``) and return ``x``; otherwise return
         ``value``."""
 
+    #: Whether a process forked from one where the framework has run operations can
+    #: use the framework (PyTorch: yes, with one thread, which :meth:`prepare_worker`
+    #: sets; TensorFlow: no, its thread pools do not survive ``fork``).  Data-loading
+    #: workers are forked where this holds, started by a fork server otherwise.
+    fork_safe: bool = True
+
+    def prepare_worker(self) -> None:  # noqa: B027 (a default that does nothing)
+        """Called first in a data-loading worker process (before the dataset runs):
+        whatever the framework needs there (the default: nothing)."""
+
     @abc.abstractmethod
     def is_compiling(self) -> bool:
         """True while the framework traces a compiled function (values are symbolic)."""
@@ -1040,6 +1050,16 @@ class Backend(abc.ABC):
     # every backend.  A *leaf* is a tensor that does not require gradients or one marked
     # as requiring them (a Parameter); every other tensor that requires gradients was
     # computed while recording, from a leaf.
+
+    @abc.abstractmethod
+    def imperative_gradient(self, targets: Sequence[Native], sources: Sequence[Native],
+                            output_gradients: Sequence[Native | None], retain_graph: bool,
+                            create_graph: bool) -> list[Native | None]:
+        """PyTorch's ``torch.autograd.grad``: the gradients of the sum of ``targets``
+        (each weighted by its output gradient; ``None`` for a one-element target) with
+        respect to ``sources`` (leaves or recorded results), returned instead of
+        accumulated; ``None`` for a source the targets do not depend on.  What was
+        recorded is freed afterwards unless ``retain_graph``, as :meth:`backward` does."""
 
     @abc.abstractmethod
     def is_leaf(self, x: Native) -> bool:

@@ -93,6 +93,14 @@ class AutogradOps:
             _ambient.set_traced(x, grad)  # (None too: a step ending in zero_grad())
 
     @staticmethod
+    def imperative_gradient(targets, sources, output_gradients, retain_graph, create_graph):
+        grads = _ambient.gradient(list(targets), list(sources), list(output_gradients),
+                                  create_graph)
+        if not (retain_graph or create_graph):
+            _ambient.forget_watched()  # as backward() does
+        return grads
+
+    @staticmethod
     def is_leaf(x):
         return isinstance(x, tf.Variable) or not _record.should_record_backprop([x])
 
@@ -265,6 +273,17 @@ class _Ambient(threading.local):
     def set_traced(self, v, g) -> None:
         if self.traced_grads:
             self.traced_grads[-1][id(v)] = (v, g)
+
+    def gradient(self, targets, sources, output_gradients, create_graph):
+        """``torch.autograd.grad`` on this thread's ambient tape."""
+        if not self.stack:
+            raise RuntimeError("grad(): nothing was recorded in this thread (see backward())")
+        tape = self.stack[-1]
+        pause = contextlib.nullcontext() if create_graph else tape.stop_recording()
+        with pause:
+            grads = tape.gradient(targets, sources, output_gradients=output_gradients)
+        return [tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g
+                for g in grads]
 
     def backward(self, target, output_gradient, create_graph):
         if not self.stack:

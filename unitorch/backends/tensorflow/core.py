@@ -215,6 +215,10 @@ class CoreOps:
             return x
         return value
 
+    # a process forked after TensorFlow ran ops hangs in its first op that uses the
+    # intra-op thread pool (a 500x500 matmul did, on TF 2.21): data workers start fresh
+    fork_safe = False
+
     @staticmethod
     def is_compiling() -> bool:
         return not tf.executing_eagerly()

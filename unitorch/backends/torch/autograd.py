@@ -51,6 +51,13 @@ class AutogradOps:
         x.grad = grad
 
     @staticmethod
+    def imperative_gradient(targets, sources, output_gradients, retain_graph, create_graph):
+        return list(torch.autograd.grad(list(targets), list(sources),
+                                        grad_outputs=list(output_gradients),
+                                        retain_graph=retain_graph or None,
+                                        create_graph=create_graph, allow_unused=True))
+
+    @staticmethod
     def is_leaf(x):
         return x.is_leaf
 
