@@ -37,6 +37,12 @@ PUBLIC_MODULES = [
     "unitorch.optim.lr_scheduler", "unitorch.linalg", "unitorch.fft", "unitorch.random",
     "unitorch.data", "unitorch.train", "unitorch.train.metrics", "unitorch.train.callbacks",
     "unitorch.ab", "unitorch.export", "unitorch.testing", "unitorch.distributed",
+    "unitorch.torch", "unitorch.torch.nn", "unitorch.torch.nn.functional",
+    "unitorch.torch.nn.init", "unitorch.torch.nn.utils", "unitorch.torch.optim",
+    "unitorch.torch.optim.lr_scheduler", "unitorch.torch.utils.data",
+    "unitorch.torch.autograd", "unitorch.torch.cuda", "unitorch.torch.backends",
+    "unitorch.torch.accelerator", "unitorch.torch.onnx", "unitorch.torch.random",
+    "unitorch.torch.testing", "unitorch.torch.serialization",
 ]
 
 _EXAMPLE = re.compile(r"^\s*(Examples?(\s*\([^\n]*\))?:\s*$|>>> )", re.MULTILINE)

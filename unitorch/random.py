@@ -12,12 +12,16 @@ unitorch keeps two kinds of generator, both reset by :func:`manual_seed`:
   backends; it is slower (the numbers are made by NumPy and copied to the device) and,
   inside a compiled function, calls back into Python each step.
 
-Until :func:`manual_seed` is called the seed comes from the operating system.
+Until :func:`manual_seed` is called the seed comes from the operating system.  The
+environment variable ``UNITORCH_RANDOM=portable`` (read when unitorch is imported;
+``native``, the default, otherwise) starts a program in portable mode, so that an
+unmodified script's two runs (``unitorch ab script.py``) draw the same numbers.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import secrets
 import threading
 import zlib
@@ -68,7 +72,15 @@ class _State:
         return entry[1]
 
 
+def _mode_from_environment() -> bool:
+    value = os.environ.get("UNITORCH_RANDOM", "native").strip().lower() or "native"
+    if value not in ("native", "portable"):
+        raise ValueError(f"UNITORCH_RANDOM must be 'native' or 'portable', got {value!r}")
+    return value == "portable"
+
+
 _state = _State()
+_state.portable = _mode_from_environment()
 
 
 class Generator:
@@ -137,7 +149,7 @@ class Generator:
             >>> state = g.get_state()
             >>> with ut.random.portable(True):
             ...     a = ut.random.rand(2, generator=g)
-            ...     g.set_state(state)
+            ...     _ = g.set_state(state)
             ...     bool(ut.all(a == ut.random.rand(2, generator=g)))
             True
         """

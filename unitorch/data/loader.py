@@ -111,6 +111,12 @@ class DataLoader:
         [[0, 1], [2, 3]]
     """
 
+    #: What batches the samples when no ``collate_fn`` is given: one for the loader's
+    #: batching of datasets (allocating 64-byte aligned arrays), one for the sampler path
+    #: (the front door ``unitorch.torch`` changes both to PyTorch's rule for Python floats)
+    _default_collate = staticmethod(collate_aligned)
+    _sampler_collate = staticmethod(default_collate)
+
     def __init__(self, data: Any, batch_size: int | None = 1, shuffle: bool = False,
                  seed: int | None = None, drop_last: bool = False, prefetch: int = 2,
                  device: str | Device | None = None,
@@ -168,7 +174,7 @@ class DataLoader:
                                                       self.drop_last)
         else:
             self._source = source_for(data, self.batch_size, self.shuffle, self.drop_last,
-                                      collate_fn, collate_aligned)
+                                      collate_fn, self._default_collate)
             if shard is not None:
                 if self.shuffle and seed is None:
                     raise ValueError("DataLoader with shard= and shuffle=True needs a seed, "
@@ -187,7 +193,7 @@ class DataLoader:
             return self._source.num_batches()
         if self._iterable:
             return StreamSource(self.data, self.batch_size or 1, self.drop_last,
-                                default_collate).num_batches()
+                                self._sampler_collate).num_batches()
         if self.batch_sampler is not None:
             return len(self.batch_sampler)
         return len(self.sampler)
@@ -247,7 +253,7 @@ class DataLoader:
             self.batch_sampler if self.batch_sampler is not None else self.sampler)
         collate = self.collate_fn
         if collate is None and (self.batch_size is not None or self.batch_sampler is not None):
-            collate = default_collate
+            collate = self._sampler_collate
         fresh = self.collate_fn is None
         self._epoch += 1
         if self.num_workers == 0:

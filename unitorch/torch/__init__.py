@@ -33,6 +33,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import fft, linalg
+from .._size import Size
 from ..autograd import enable_grad, no_grad
 from ..dtypes import (
     DType as dtype,
@@ -56,61 +57,172 @@ from ..dtypes import (
     uint8,
 )
 from ..dtypes import (
-    bool as bool,  # noqa: PLC0414 (PyTorch's name)
+    bool as bool,
 )
 from ..ops.creation import from_dlpack, get_default_device, set_default_device, tril, triu
 from ..ops.elementwise import (
-    atan2, bitwise_and, bitwise_left_shift, bitwise_or, bitwise_right_shift, bitwise_xor,
-    clamp, clip, copysign, eq, floor_divide, ge, greater, greater_equal, gt, hypot, le,
-    less, less_equal, logaddexp, logical_and, logical_or, logical_xor, lt, maximum, minimum,
-    mul, multiply, ne, not_equal, pow, remainder,
+    atan2,
+    bitwise_and,
+    bitwise_left_shift,
+    bitwise_or,
+    bitwise_right_shift,
+    bitwise_xor,
+    clamp,
+    clip,
+    copysign,
+    eq,
+    floor_divide,
+    ge,
+    greater,
+    greater_equal,
+    gt,
+    hypot,
+    le,
+    less,
+    less_equal,
+    logaddexp,
+    logical_and,
+    logical_or,
+    logical_xor,
+    lt,
+    maximum,
+    minimum,
+    mul,
+    multiply,
+    ne,
+    not_equal,
+    pow,
+    remainder,
 )
 from ..ops.elementwise import atan2 as arctan2
 from ..ops.indexing import gather, take
 from ..ops.manipulation import (
-    broadcast_to, flip, moveaxis, permute, repeat as repeat_interleave, reshape, split,
-    swapaxes, tile, transpose, unsqueeze,
+    broadcast_to,
+    flip,
+    moveaxis,
+    permute,
+    reshape,
+    split,
+    swapaxes,
+    tile,
+    transpose,
+    unsqueeze,
 )
 from ..ops.manipulation import moveaxis as movedim
+from ..ops.manipulation import (
+    repeat as repeat_interleave,
+)
 from ..ops.manipulation import swapaxes as swapdims
 from ..ops.products import dot, einsum, inner, matmul, outer
+from ..ops.pytorch import return_types
+from ..ops.pytorch.arith import (
+    add,
+    addcdiv,
+    addcmul,
+    bmm,
+    div,
+    divide,
+    lerp,
+    mm,
+    reciprocal,
+    relu,
+    rsqrt,
+    sub,
+    subtract,
+    true_divide,
+)
+from ..ops.pytorch.reductions import (
+    kthvalue,
+    max,
+    median,
+    min,
+    mode,
+    nonzero,
+    norm,
+    sort,
+    std,
+    std_mean,
+    var,
+    var_mean,
+)
+from ..ops.pytorch.shaping import (
+    cat,
+    chunk,
+    concat,
+    index_select,
+    masked_fill,
+    masked_select,
+    narrow,
+    scatter,
+    stack,
+    t,
+)
+from ..ops.pytorch.shaping import cat as concatenate
 from ..ops.sets import unique
 from ..ops.sorting import topk
 from ..ops.statistical import count_nonzero
 from ..ops.unary import (
-    abs, absolute, acos, acosh, asin, asinh, atan, atanh, ceil, conj, cos, cosh, erf, exp,
-    expm1, floor, imag, isfinite, isinf, isnan, log, log1p, log2, log10, logical_not, neg,
-    negative, positive, real, sigmoid, sign, signbit, sin, sinh, sqrt, square, tan, tanh,
+    abs,
+    absolute,
+    acos,
+    acosh,
+    asin,
+    asinh,
+    atan,
+    atanh,
+    ceil,
+    conj,
+    cos,
+    cosh,
+    erf,
+    exp,
+    expm1,
+    floor,
+    imag,
+    isfinite,
+    isinf,
+    isnan,
+    log,
+    log1p,
+    log2,
+    log10,
+    logical_not,
+    neg,
+    negative,
+    positive,
+    real,
+    sigmoid,
+    sign,
+    signbit,
+    sin,
+    sinh,
+    sqrt,
+    square,
+    tan,
+    tanh,
     trunc,
 )
 from ..ops.unary import acos as arccos
 from ..ops.unary import asin as arcsin
 from ..ops.unary import atan as arctan
-from ..ops.pytorch.arith import (
-    add, addcdiv, addcmul, bmm, div, divide, lerp, mm, reciprocal, relu, rsqrt, sub,
-    subtract, true_divide,
-)
-from ..ops.pytorch.reductions import (
-    kthvalue, max, median, min, mode, nonzero, norm, sort, std, std_mean, var, var_mean,
-)
-from ..ops.pytorch.shaping import (
-    cat, chunk, concat, index_select, masked_fill, masked_select, narrow, scatter, stack, t,
-)
-from ..ops.pytorch.shaping import cat as concatenate
-from ..ops.pytorch import return_types
-from .._size import Size
 from ..tensor import Tensor
-from . import _functions, _factories
+from . import _factories, _functions
+from ._compile import compile
 from ._device import device
 from ._factories import *  # noqa: F403
 from ._functions import *  # noqa: F403
 from ._io import load, save
-from ._missing import lookup
-from ._compile import compile
-from .autograd.grad_mode import inference_mode, is_grad_enabled, set_grad_enabled
 from ._legacy import (
-    BoolTensor, ByteTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor, LongTensor,
+    BoolTensor,
+    ByteTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
 )
+from ._missing import lookup
+from .autograd.grad_mode import inference_mode, is_grad_enabled, set_grad_enabled
 
 __version__ = "2.13.0+unitorch"
 """The PyTorch version whose API this front door follows (and unitorch's marker)."""
@@ -122,11 +234,11 @@ nan = float("nan")
 newaxis = None
 
 # PyTorch's dtype aliases (after the constants: they shadow the builtins float and int)
-float = float32  # noqa: A001
+float = float32
 double = float64
 half = float16
 long = int64
-int = int32  # noqa: A001
+int = int32
 short = int16
 cfloat = complex64
 cdouble = complex128

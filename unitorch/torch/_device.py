@@ -9,7 +9,7 @@ from ..devices import Device, as_device
 __all__ = ["device"]
 
 
-class device:  # noqa: N801 (PyTorch's name)
+class device:
     """PyTorch's ``torch.device("cuda:0")`` / ``torch.device("cpu")`` /
     ``torch.device("cuda", 1)``: ``type`` spelled as PyTorch spells it (``"cuda"`` for
     a GPU, whichever backend runs it), ``index`` (``None`` unless given).  It goes
@@ -25,7 +25,7 @@ class device:  # noqa: N801 (PyTorch's name)
 
     __slots__ = ("index", "type", "_previous")
 
-    def __init__(self, type: Any = "cpu", index: int | None = None) -> None:  # noqa: A002
+    def __init__(self, type: Any = "cpu", index: int | None = None) -> None:
         if isinstance(type, (device, Device)):
             parsed, explicit = as_device(type), getattr(type, "index", None)
         else:

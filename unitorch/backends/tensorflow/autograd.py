@@ -279,6 +279,8 @@ class _Ambient(threading.local):
         if not self.stack:
             raise RuntimeError("grad(): nothing was recorded in this thread (see backward())")
         tape = self.stack[-1]
+        output_gradients = [tf.ones_like(t) if g is None else g
+                            for t, g in zip(targets, output_gradients)]
         pause = contextlib.nullcontext() if create_graph else tape.stop_recording()
         with pause:
             grads = tape.gradient(targets, sources, output_gradients=output_gradients)

@@ -105,7 +105,7 @@ def var(input: Tensor, dim: int | tuple[int, ...] | None = None, unbiased: bool 
     Example:
         >>> x = ut.tensor([1., 2., 4.])
         >>> x.var(), x.var(unbiased=False)
-        (tensor(2.3333333, dtype=float32), tensor(1.5555556, dtype=float32))
+        (tensor(2.33333..., dtype=float32), tensor(1.55555..., dtype=float32))
     """
     dim, c = _correction(dim, unbiased, correction)
     return st.var(input, axis=dim, correction=c, keepdims=keepdim)
@@ -117,7 +117,7 @@ def std(input: Tensor, dim: int | tuple[int, ...] | None = None, unbiased: bool 
 
     Example:
         >>> ut.tensor([[1., 2., 4.]]).std(1)
-        tensor([1.5275253], dtype=float32)
+        tensor([1.52752...], dtype=float32)
     """
     dim, c = _correction(dim, unbiased, correction)
     return st.std(input, axis=dim, correction=c, keepdims=keepdim)
@@ -130,7 +130,7 @@ def var_mean(input: Tensor, dim: int | tuple[int, ...] | None = None,
 
     Example:
         >>> ut.torch.var_mean(ut.tensor([1., 2., 4.]))
-        (tensor(2.3333333, dtype=float32), tensor(2.3333333, dtype=float32))
+        (tensor(2.33333..., dtype=float32), tensor(2.33333..., dtype=float32))
     """
     v = var(input, dim, unbiased, keepdim, correction=correction)
     dim, _ = _correction(dim, unbiased, correction)

@@ -21,7 +21,7 @@ __all__ = ["Function", "FunctionCtx", "once_differentiable", "no_grad", "enable_
            "set_grad_enabled", "is_grad_enabled", "inference_mode", "backward", "grad",
            "function"]
 
-from . import function  # noqa: E402  (torch.autograd.function.Function)
+from . import function
 
 
 def __getattr__(name: str) -> Any:
