@@ -222,7 +222,14 @@ def start_method(backend: Any, requested: Any = None) -> Any:
     methods = multiprocessing.get_all_start_methods()
     if backend.fork_safe and "fork" in methods:
         return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" not in methods:
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    # the server imports unitorch and the framework once (importing TensorFlow takes
+    # seconds; it starts no thread pool, so forking after it is safe), and every worker
+    # forked from it starts with them imported
+    ctx.set_forkserver_preload(["__main__", "unitorch", type(backend).__module__])
+    return ctx
 
 
 class WorkerPool:

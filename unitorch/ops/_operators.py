@@ -156,7 +156,7 @@ def install_operators() -> None:
         >>> x
         tensor([1., 2.], dtype=float32)
     """
-    T.numel = lambda self: self.size
+    T.numel = lambda self: None if self.size is None else int(self.size)
     T.numel.__doc__ = """Number of elements (PyTorch's ``numel``).
 
     Example:

@@ -125,18 +125,23 @@ class AutogradOps:
 
     @staticmethod
     def register_hook(x, hook):
-        hooks = _hooks_of(x) if isinstance(x, tf.Variable) else []
+        hooks = getattr(x, "_unitorch_hooks", None)
+        out = x
+        if hooks is None:
+            hooks = x._unitorch_hooks = [] if isinstance(x, tf.Variable) else None
+        if hooks is None:
+            # A recorded graph cannot be changed afterwards: later uses of a non-leaf go
+            # through one identity whose gradient runs its hooks, in registration order
+            hooks = []
+            out = _hooked_identity(x, hooks)
+            out._unitorch_hooks = hooks
         key = object()
         hooks.append((key, hook))
 
         def remove() -> None:
             hooks[:] = [h for h in hooks if h[0] is not key]
 
-        if isinstance(x, tf.Variable):
-            return x, remove
-        # A recorded graph cannot be changed afterwards: later uses of a non-leaf go
-        # through an identity whose gradient runs the hooks.
-        return _hooked_identity(x, hooks), remove
+        return out, remove
 
     @staticmethod
     def data_alias(x):
@@ -311,7 +316,7 @@ class _Ambient(threading.local):
                 continue
             if isinstance(g, tf.IndexedSlices):  # sparse gradients of gathers
                 g = tf.convert_to_tensor(g)
-            hooks = getattr(v, "_unitorch_hooks", None)
+            hooks = getattr(v, "_unitorch_hooks", None) if isinstance(v, tf.Variable) else None
             if hooks:  # a leaf's hooks see its gradient before it is accumulated
                 with pause():
                     g = _run_hooks(hooks, g)
@@ -334,13 +339,6 @@ class _Recorded:
 
 
 _RECORDED = _Recorded()
-
-
-def _hooks_of(v: Any) -> list[tuple[object, Callable[[Any], Any]]]:
-    hooks = getattr(v, "_unitorch_hooks", None)
-    if hooks is None:
-        hooks = v._unitorch_hooks = []
-    return hooks
 
 
 def _run_hooks(hooks: list[tuple[object, Callable[[Any], Any]]], g: Any) -> Any:

@@ -14,7 +14,9 @@ dtype, whatever it is.
 allow it): an in-place operation on a leaf that requires gradients (a Parameter, or a
 tensor made with ``requires_grad=True``) raises ``RuntimeError`` while gradients are
 recorded; do it under ``ut.no_grad()``, or on ``x.data``.  On a tensor computed from
-one (a non-leaf) it is recorded, and gradients flow through it.
+one (a non-leaf) it is recorded, and gradients flow through it: the tensor then holds
+the new, recorded value (the old one stays for the backward pass), so a view of it taken
+before does not see the change (PyTorch's views would).
 """
 
 from __future__ import annotations
@@ -64,7 +66,14 @@ def write_back(t: Tensor, result: Tensor, name: str, convert: bool = False) -> T
     if type(result) is not type(t):
         raise TypeError(f"in-place {name}(): the result is a {result.backend} tensor, the "
                         f"tensor a {t.backend} one")
-    t._n = type(t)._bk.assign(t._n, result._n)
+    bk = type(t)._bk
+    if bk.requires_grad(t._n) and bk.is_grad_enabled():
+        # a recorded result (leaves were refused above): the tensor becomes the new,
+        # recorded value; writing it into the old buffer would change a value the
+        # recorded computation saved for its backward pass
+        t._n = result._n
+    else:
+        t._n = bk.assign(t._n, result._n)
     return t
 
 

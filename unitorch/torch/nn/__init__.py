@@ -11,12 +11,18 @@ Example:
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from ... import nn as _core
 from ...nn import *  # noqa: F403
 from .._missing import lookup
-from . import functional, init, utils
+
+# this package's own submodules, not the core ones the star import brought under the
+# same names (``from . import utils`` would return the attribute already there)
+functional = importlib.import_module(f"{__name__}.functional")
+init = importlib.import_module(f"{__name__}.init")
+utils = importlib.import_module(f"{__name__}.utils")
 
 __all__ = sorted({n for n in dir(_core) if not n.startswith("_") and n != "annotations"}
                  | {"functional", "init", "utils"})

@@ -13,12 +13,15 @@ Example:
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from ... import optim as _core
 from ...optim import *  # noqa: F403
 from .._missing import lookup
-from . import lr_scheduler
+
+# this package's own module, not the core one the star import brought under its name
+lr_scheduler = importlib.import_module(f"{__name__}.lr_scheduler")
 
 __all__ = sorted(set(_core.__all__) | {"lr_scheduler"})
 

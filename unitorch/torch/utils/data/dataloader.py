@@ -3,7 +3,7 @@ PyTorch's :func:`default_collate` / :func:`default_convert`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -32,14 +32,32 @@ def _aligned_collate(samples: list[Any]) -> Any:
 
 def _to_tensors(batch: Any) -> Any:
     backend = current()
-    return Converter(backend, get_default_device(backend))(batch)
+    return _lists(Converter(backend, get_default_device(backend))(batch))
+
+
+def _lists(batch: Any) -> Any:
+    """PyTorch's collated structure: its batches hold lists where the samples held
+    tuples (named tuples stay named tuples), and a field of strings is the column as
+    PyTorch builds it (a tuple from ``zip`` in a sequence, a list in a dict)."""
+    t = type(batch)
+    if t is tuple or t is list:
+        return [_column(b, zipped=True) for b in batch]
+    if t is dict:
+        return {k: _column(v, zipped=False) for k, v in batch.items()}
+    return batch
+
+
+def _column(field: Any, zipped: bool) -> Any:
+    if type(field) is list and field and all(isinstance(f, str) for f in field):
+        return tuple(field) if zipped else field
+    return _lists(field)
 
 
 def default_collate(batch: list[Any]) -> Any:
     """PyTorch's ``default_collate``: stack a list of samples field by field into
     tensors of the active backend (tuples, lists, named tuples and dicts collated field
-    by field; NumPy arrays and tensors stacked; Python ints int64, floats **float64**,
-    bools bool; strings kept as lists).
+    by field, tuples into lists as PyTorch does; NumPy arrays and tensors stacked;
+    Python ints int64, floats **float64**, bools bool; strings kept as lists).
 
     Example:
         >>> from unitorch.torch.utils.data import default_collate
@@ -72,7 +90,7 @@ class DataLoader(_CoreLoader):
     Example:
         >>> from unitorch.torch.utils.data import DataLoader
         >>> loader = DataLoader(list(range(5)), batch_size=2, shuffle=True)
-        >>> len(loader), sorted(sum((b.tolist() for b in loader), []))
+        >>> len(loader), sorted(i for b in loader for i in b.tolist())
         (3, [0, 1, 2, 3, 4])
     """
 
@@ -105,6 +123,22 @@ class DataLoader(_CoreLoader):
             # what PyTorch exposes as loader.sampler (the loader batches by itself)
             self.sampler = (RandomSampler(dataset, generator=generator) if self.shuffle
                             else SequentialSampler(dataset))
+
+    def __iter__(self) -> Iterator[Any]:
+        batches = super().__iter__()
+        if self.collate_fn is not None:
+            return batches
+        return _pytorch_batches(batches)
+
+
+def _pytorch_batches(batches: Iterator[Any]) -> Iterator[Any]:
+    try:
+        for batch in batches:
+            yield _lists(batch)
+    finally:
+        close = getattr(batches, "close", None)
+        if close is not None:  # stops worker processes when the loop stops early
+            close()
 
 
 def _indexable(data: Any) -> bool:
