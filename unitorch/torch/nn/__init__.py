@@ -1,6 +1,6 @@
 """``torch.nn``: :mod:`unitorch.nn`, re-exported wholesale (every layer, loss, container,
 ``Module``, ``Parameter``...: what ``unitorch.nn`` gains appears here too), with the
-submodules ``functional``, ``init`` and ``utils`` under PyTorch's names.
+submodules ``functional``, ``init``, ``utils`` and ``modules`` under PyTorch's names.
 
 Example:
     >>> import unitorch.torch.nn as nn
@@ -23,9 +23,10 @@ from .._missing import lookup
 functional = importlib.import_module(f"{__name__}.functional")
 init = importlib.import_module(f"{__name__}.init")
 utils = importlib.import_module(f"{__name__}.utils")
+modules = importlib.import_module(f"{__name__}.modules")
 
 __all__ = sorted({n for n in dir(_core) if not n.startswith("_") and n != "annotations"}
-                 | {"functional", "init", "utils"})
+                 | {"functional", "init", "utils", "modules"})
 
 
 def __getattr__(name: str) -> Any:
