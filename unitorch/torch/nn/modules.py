@@ -40,8 +40,20 @@ class _Submodule:
         return f"<module {self.__name__!r}>"
 
 
-for _name in __all__:
-    globals()[_name] = _Submodule(_name)
+activation = _Submodule("activation")
+batchnorm = _Submodule("batchnorm")
+container = _Submodule("container")
+conv = _Submodule("conv")
+dropout = _Submodule("dropout")
+flatten = _Submodule("flatten")
+linear = _Submodule("linear")
+loss = _Submodule("loss")
+module = _Submodule("module")
+normalization = _Submodule("normalization")
+pooling = _Submodule("pooling")
+rnn = _Submodule("rnn")
+sparse = _Submodule("sparse")
+transformer = _Submodule("transformer")
 
 
 def __getattr__(name: str) -> Any:
