@@ -309,3 +309,16 @@ def test_custom_function_errors(backends):
     with pytest.raises(TypeError, match="save_for_backward"):
         torch.autograd.FunctionCtx().save_for_backward(3)
     real_torch()  # (the comparisons above need PyTorch)
+
+
+def test_assigning_a_number_to_grad_raises_as_in_pytorch(backends):
+    """The current pytorch/tutorials polynomial_autograd.py sets ``a.grad = 0.``, which
+    PyTorch refuses: unitorch refuses it the same way."""
+    def assign(torch, w):
+        w.requires_grad_()
+        (w * w).sum().backward()
+        w.grad = 0.0
+
+    message = same_error_as_torch(backends, assign, W, exc=TypeError)
+    assert message == "assigned grad expected to be a Tensor or None but got grad of type " \
+                      "float"

@@ -388,8 +388,12 @@ class Tensor:
     @grad.setter
     def grad(self, value: Tensor | None) -> None:
         if value is not None:
-            if not isinstance(value, Tensor) or type(value) is not type(self):
-                raise TypeError("grad must be None or a Tensor of the same backend")
+            if not isinstance(value, Tensor):  # (PyTorch's words)
+                raise TypeError("assigned grad expected to be a Tensor or None but got grad "
+                                f"of type {type(value).__name__}")
+            if type(value) is not type(self):
+                raise TypeError(f"assigned grad is a {value.backend} tensor; the tensor is a "
+                                f"{self.backend} one")
             if value.shape != self.shape or value._d is not self._d:
                 raise ShapeError(f"grad of shape {fmt_shape(value.shape)} and dtype "
                                  f"{value._d.name} does not match {fmt_shape(self.shape)} "

@@ -144,6 +144,7 @@ def not_implemented(torch_name: str, alternative: str | None) -> Callable[..., A
 
     unsupported.__name__ = unsupported.__qualname__ = torch_name.rsplit(".", 1)[-1]
     unsupported.__doc__ = f"Not implemented by unitorch: {_text(torch_name, alternative)}."
+    unsupported.unsupported = True  # what the guide's table generator looks for
     return unsupported
 
 
