@@ -234,7 +234,7 @@ def names() -> dict[str, list[str]]:
         out[section].add(full)
     for section, listed in LISTED.items():
         out[section] |= {f"{section}.{n}" for n in listed}
-    return {s: sorted(v, key=str.lower) for s, v in out.items()}
+    return {s: sorted(v, key=lambda n: (n.lower(), n)) for s, v in out.items()}
 
 
 def table() -> str:

@@ -59,7 +59,7 @@ UNSUPPORTED: dict[str, tuple[str, str]] = {
                                                        "numbers run to run"),
     "torch.stft": ("function", "compose it from ut.fft.rfft over framed signals"),
     "torch.istft": ("function", "compose it from ut.fft.irfft"),
-    "torch.cdist": ("function", "use torch.cdist's formula: ((a[:, None] - b[None]) ** 2)"
+    "torch.cdist": ("function", "compute ((a[:, None] - b[None]) ** 2)"
                                 ".sum(-1).sqrt()"),
     "torch.histc": ("function", "use np.histogram on x.numpy()"),
     "torch.bucketize": ("function", "use ut.searchsorted"),
