@@ -294,3 +294,29 @@ def test_version_and_size():
 def test_missing_is_the_same_error_as_on_other_names(backends):
     same_error_as_torch(backends, lambda torch: torch.tensor([1, 2]).max(5),
                         exc=(IndexError,))
+
+
+def test_module_hooks_and_lookups_as_pytorch(backends):
+    def run(torch, x):
+        torch.manual_seed(0)
+        model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(),
+                                    torch.nn.Linear(4, 2))
+        with torch.no_grad():
+            for p in model.parameters():
+                p.copy_(torch.linspace(-1, 1, p.numel()).reshape(p.shape))
+        seen = []
+        h1 = model[0].register_forward_hook(lambda m, args, out: seen.append(out.sum()))
+        h2 = model[2].register_forward_hook(lambda m, args, out: out * 2)
+        h3 = model.register_forward_pre_hook(lambda m, args: (args[0] + 1,))
+        h4 = model[1].register_forward_pre_hook(lambda m, args, kwargs: ((args[0] - 0.5,), {}),
+                                                with_kwargs=True)
+        hooked = model(x)
+        for h in (h1, h2, h3, h4):
+            h.remove()
+        plain = model(x)
+        return (hooked, plain, seen[0], len(seen), model.get_parameter("2.bias"),
+                model.get_submodule("0").out_features, model.cpu() is model,
+                model.double()[0].weight.dtype, model.float()[0].weight.dtype)
+
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    same_as_torch(backends, run, x, family="composite", scale=4)
