@@ -91,9 +91,15 @@ class DataLoader:
             :mod:`unitorch.distributed`: visit only this worker's share of each epoch
             (see :mod:`unitorch.data.distributed` for the rule; ``shuffle`` then needs a
             ``seed``, so that every worker draws the same permutation).
-        sampler, batch_sampler, num_workers, worker_init_fn, generator, pin_memory,
-        timeout, persistent_workers, prefetch_factor, multiprocessing_context,
-        in_order: PyTorch's (see the module docstring and :mod:`unitorch.data.workers`).
+        sampler: an iterable of indices, the visiting order (PyTorch's).
+        batch_sampler: an iterable of lists of indices, one per batch (PyTorch's).
+        num_workers: worker processes (0: load in this process); see
+            :mod:`unitorch.data.workers` for them and ``worker_init_fn``,
+            ``prefetch_factor``, ``persistent_workers``, ``timeout``,
+            ``multiprocessing_context`` and ``in_order``.
+        generator: a :class:`unitorch.random.Generator` for the shuffled order and the
+            workers' seeds.
+        pin_memory: accepted (batches go to ``device`` anyway).
 
     ``len(loader)`` is the number of batches per epoch; each ``for`` loop over the
     loader is one epoch.
