@@ -90,8 +90,6 @@ UNSUPPORTED: dict[str, tuple[str, str]] = {
     "torch.UntypedStorage": ("attribute", "tensors have no separate storage in unitorch"),
     "torch.channels_last": ("attribute", "tensors have one layout (NCHW) in unitorch"),
     "torch.sparse_coo": ("attribute", "sparse tensors are not supported"),
-    "torch.nn.DataParallel": ("attribute", "use ut.nn.DataParallel"),
-    "torch.nn.parallel": ("attribute", "use ut.nn.DataParallel / DistributedDataParallel"),
     "torch.nn.utils.rnn": ("attribute", "pad sequences with ut.pad; unitorch's RNN layers "
                                         "take lengths"),
     "torch.nn.utils.parametrize": ("attribute", "compute the parameter in forward()"),
