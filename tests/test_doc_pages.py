@@ -36,14 +36,12 @@ MIN_WORDS = 300
 """Words of prose (code excluded) a page needs to count as written."""
 
 PENDING = {
-    "guides/from-pytorch.md": "issue 11 (unitorch.torch) is writing it",
     "guides/from-tensorflow.md": "issue 15 (unitorch.keras) is writing it",
 }
 """Pages being written by other engineers now: page -> who.  The lead removes each entry
 when its page lands."""
 
 PENDING_NAMES = {
-    "unitorch.torch": "issue 11 is building it; the home page says it is coming",
     "unitorch.keras": "issue 15 is building it; the home page says it is coming",
 }
 """Modules being built now, which pages may name before they exist (they and the names

@@ -43,6 +43,12 @@ PUBLIC_MODULES = [
     "unitorch.keras.activations", "unitorch.keras.initializers", "unitorch.keras.utils",
     "unitorch.keras.backend", "unitorch.keras.saving", "unitorch.tensorflow",
     "unitorch.tensorflow.nn", "unitorch.tensorflow.math", "unitorch.tensorflow.random",
+    "unitorch.torch", "unitorch.torch.nn", "unitorch.torch.nn.functional",
+    "unitorch.torch.nn.init", "unitorch.torch.nn.utils", "unitorch.torch.optim",
+    "unitorch.torch.optim.lr_scheduler", "unitorch.torch.utils.data",
+    "unitorch.torch.autograd", "unitorch.torch.cuda", "unitorch.torch.backends",
+    "unitorch.torch.accelerator", "unitorch.torch.onnx", "unitorch.torch.random",
+    "unitorch.torch.testing", "unitorch.torch.serialization",
 ]
 
 _EXAMPLE = re.compile(r"^\s*(Examples?(\s*\([^\n]*\))?:\s*$|>>> )", re.MULTILINE)

@@ -12,8 +12,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _run(script: str, backend: str, *args: str) -> str:
-    env = dict(os.environ, UNITORCH_BACKEND=backend)
+def _run(script: str, backend: str, *args: str, **environ: str) -> str:
+    env = dict(os.environ, UNITORCH_BACKEND=backend, **environ)
     done = subprocess.run([sys.executable, str(ROOT / "examples" / script), *args], env=env,
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -57,3 +57,39 @@ def test_keras_examples_print_the_same_results_on_every_backend(backends, script
         assert len(ls) == len(first), f"{b} printed {ls}, expected {first}"
         for mine, theirs in zip(ls, first):
             assert _numbers_match(mine, theirs, 2e-4), f"{b}: {mine!r} vs {theirs!r}"
+
+
+# the PyTorch programs of examples/pytorch/ (import unitorch.torch as torch), in portable
+# random mode: every backend prints the same lines
+
+
+def _same_on_every_backend(backends, script: str, *args: str) -> list[str]:
+    outputs = {b: _run(script, b, *args, UNITORCH_RANDOM="portable").splitlines()
+               for b in backends}
+    first = next(iter(outputs.values()))
+    for b, lines in outputs.items():
+        assert lines == first, f"{b} printed {lines}, expected {first}"
+    return first
+
+
+def test_pytorch_digits_cnn_prints_the_same_on_every_backend(backends):
+    pytest.importorskip("sklearn")
+    lines = _same_on_every_backend(backends, "pytorch/digits_cnn.py", "--epochs", "2")
+    assert lines[0].startswith("epoch 1: train loss") and len(lines) == 3
+    assert lines[-1] == "restored model agrees: True"
+    accuracy = int(lines[1].split("accuracy ")[1].split("/")[0])
+    assert accuracy > 250  # of 360 test digits after two epochs
+
+
+def test_pytorch_custom_function_prints_the_same_on_every_backend(backends):
+    lines = _same_on_every_backend(backends, "pytorch/custom_function.py")
+    assert lines[0] == "hand-written gradient matches autograd's: True"
+    first, last = (float(lines[i].split("loss ")[1]) for i in (1, 4))
+    assert last < first / 5
+
+
+def test_pytorch_char_model_with_workers_prints_the_same_on_every_backend(backends):
+    lines = _same_on_every_backend(backends, "pytorch/char_model.py", "--steps", "30",
+                                   "--workers", "2")
+    assert lines[0].startswith("step 0: loss") and lines[-1].startswith("sample: 'The ")
+    assert float(lines[-2].split("loss ")[1]) < float(lines[0].split("loss ")[1])

@@ -328,7 +328,9 @@ def _natives(backend_name: str, arr: np.ndarray) -> list[tuple[str, Any]]:
     if backend_name == "tensorflow":
         import tensorflow as tf
 
-        out.append(("tf.Variable", tf.Variable(t.native)))
+        # not trainable: a trainable variable is a leaf that requires gradients, which
+        # PyTorch's rule keeps from in-place writes outside no_grad (test_torch_autograd)
+        out.append(("tf.Variable", tf.Variable(t.native, trainable=False)))
     return out
 
 

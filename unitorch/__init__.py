@@ -65,7 +65,8 @@ newaxis = None
 # Loaded on first use (PEP 562): training loops, A/B testing, exports and distributed
 # training import what they need from the rest, and keep `import unitorch` light.
 _LAZY = {"ab": "ab", "distributed": "distributed", "export": "export", "train": "train",
-         "Trainer": "train", "callbacks": "train", "fit": "train", "metrics": "train"}
+         "Trainer": "train", "callbacks": "train", "fit": "train", "metrics": "train",
+         "torch": "torch"}  # ut.torch: the PyTorch front door (import unitorch.torch)
 
 
 def __getattr__(name: str):

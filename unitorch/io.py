@@ -68,12 +68,14 @@ directory, FIFO or device as target is refused (see :mod:`unitorch._files`).
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import sys
 import zlib
 from collections import OrderedDict
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -107,8 +109,11 @@ _BIG_ENDIAN = sys.byteorder == "big"
 # saving
 
 
-def save(obj: Any, path: str | os.PathLike[str]) -> None:
-    """Write ``obj`` to ``path`` as a portable checkpoint (a safetensors file).
+def save(obj: Any, path: str | os.PathLike[str] | BinaryIO) -> None:
+    """Write ``obj`` to ``path`` as a portable checkpoint (a safetensors file); ``path``
+    may also be a binary file object (``open(..., "wb")``, ``io.BytesIO``), which gets
+    the file's bytes written at its position (not atomically: that is the file's owner's
+    business).
 
     ``obj`` is a nest of dicts (keys: str, int, bool, float or None), OrderedDicts, lists
     and tuples whose leaves are unitorch Tensors (of any backend), native torch or
@@ -133,7 +138,7 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
         >>> ut.load("ckpt.safetensors")["epoch"]  # doctest: +SKIP
         3
     """
-    target = check_path(path, "ut.save")
+    target = None if _is_file_object(path, "write") else check_path(path, "ut.save")
     tensors: dict[str, np.ndarray] = {}
     tree = _encode(obj, (), tensors, set())
     doc = json.dumps({"format": FORMAT_VERSION, "writer": f"unitorch {_version()}",
@@ -143,7 +148,15 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
     # temporary file, its permissions and the fsync are ours whatever the version.
     from safetensors.numpy import save as serialize
 
-    write_atomically(target, serialize(tensors, metadata=metadata), "ut.save")
+    data = serialize(tensors, metadata=metadata)
+    if target is None:
+        path.write(data)  # type: ignore[union-attr]
+        return
+    write_atomically(target, data, "ut.save")
+
+
+def _is_file_object(obj: Any, method: str) -> bool:
+    return hasattr(obj, method) and not isinstance(obj, (str, bytes, os.PathLike))
 
 
 def _version() -> str:
@@ -284,9 +297,10 @@ class _Corrupt(Exception):
     """A check failed while reading; turned into the public ValueError."""
 
 
-def load(path: str | os.PathLike[str], device: Any = None, *, map_location: Any = None
-         ) -> Any:
-    """Read a checkpoint written by :func:`save`, with its tensors on the active backend.
+def load(path: str | os.PathLike[str] | BinaryIO, device: Any = None, *,
+         map_location: Any = None) -> Any:
+    """Read a checkpoint written by :func:`save`, with its tensors on the active backend;
+    ``path`` may also be a binary file object (read from its position to its end).
 
     Tensors come back as unitorch Tensors of the active backend, whichever framework wrote
     them, with their exact dtype and bits, on ``device`` (default: the default device);
@@ -308,8 +322,17 @@ def load(path: str | os.PathLike[str], device: Any = None, *, map_location: Any 
             raise TypeError("ut.load() got both device= and map_location=; pass one")
         device = map_location
     as_device(device)  # a bad device fails here, even for a checkpoint without tensors
-    file = check_path(path, "ut.load")
-    with open_for_reading(file, "ut.load") as f:
+    if _is_file_object(path, "read"):
+        file = getattr(path, "name", None) or f"<{type(path).__name__}>"
+        data = path.read()  # type: ignore[union-attr]
+        if not isinstance(data, (bytes, bytearray)):
+            raise TypeError(f"ut.load(): {file!r} is a text file object; open it in binary "
+                            "mode ('rb')")
+        contexts: Any = contextlib.nullcontext(io.BytesIO(data))
+    else:
+        file = check_path(path, "ut.load")
+        contexts = open_for_reading(file, "ut.load")
+    with contexts as f:
         try:
             tree = _read(f, file)
         except _Corrupt as e:
@@ -324,7 +347,8 @@ def load(path: str | os.PathLike[str], device: Any = None, *, map_location: Any 
 
 def _read(f: Any, file: str) -> Any:
     """Validate the file and return the nest with NumPy arrays in ``_Leaf`` wrappers."""
-    size = os.fstat(f.fileno()).st_size
+    size = f.seek(0, os.SEEK_END)
+    f.seek(0)
     head = f.read(9)
     if len(head) < 9:
         raise _Corrupt(f"it is {size} bytes long, shorter than any safetensors file")

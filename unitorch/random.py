@@ -12,12 +12,16 @@ unitorch keeps two kinds of generator, both reset by :func:`manual_seed`:
   backends; it is slower (the numbers are made by NumPy and copied to the device) and,
   inside a compiled function, calls back into Python each step.
 
-Until :func:`manual_seed` is called the seed comes from the operating system.
+Until :func:`manual_seed` is called the seed comes from the operating system.  The
+environment variable ``UNITORCH_RANDOM=portable`` (read when unitorch is imported;
+``native``, the default, otherwise) starts a program in portable mode, so that an
+unmodified script's two runs (``unitorch ab script.py``) draw the same numbers.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import secrets
 import threading
 import zlib
@@ -36,6 +40,7 @@ from .tensor import Tensor, _wrap
 __all__ = [
     "manual_seed", "seed", "initial_seed", "portable", "is_portable", "rand", "randn",
     "randint", "normal", "uniform", "permutation", "bernoulli", "get_state", "set_state",
+    "Generator",
 ]
 
 
@@ -68,7 +73,116 @@ class _State:
         return entry[1]
 
 
+def _mode_from_environment() -> bool:
+    value = os.environ.get("UNITORCH_RANDOM", "native").strip().lower() or "native"
+    if value not in ("native", "portable"):
+        raise ValueError(f"UNITORCH_RANDOM must be 'native' or 'portable', got {value!r}")
+    return value == "portable"
+
+
 _state = _State()
+_state.portable = _mode_from_environment()
+
+
+class Generator:
+    """A generator of its own (PyTorch's ``torch.Generator``): pass it as ``generator=``
+    to a random function, a sampler or a data loader, and it draws from its own streams
+    instead of the global ones :func:`manual_seed` seeds.  Like the global generators it
+    has a portable (NumPy Philox) stream and a native one per backend and device, and
+    follows :func:`portable`: in portable mode its numbers are the same on every backend.
+    A new generator starts from PyTorch's default seed, ``67280421310721``.
+
+    Example:
+        >>> g = ut.random.Generator().manual_seed(7)
+        >>> a = ut.random.rand(3, generator=g)
+        >>> g.manual_seed(7) is g
+        True
+        >>> bool(ut.all(a == ut.random.rand(3, generator=g)))
+        True
+    """
+
+    DEFAULT_SEED = 67280421310721
+
+    def __init__(self, device: str | Device = "cpu") -> None:
+        self.device = as_device(device)
+        self._state = _State()
+        self._state.reset(self.DEFAULT_SEED)
+
+    def manual_seed(self, seed: int) -> Generator:
+        """Seed this generator's streams; returns the generator.
+
+        Example:
+            >>> ut.random.Generator().manual_seed(3).initial_seed()
+            3
+        """
+        if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+            raise TypeError(f"manual_seed() expects an int, got {type(seed).__name__}")
+        with self._state.lock:
+            self._state.reset(int(seed) % (2**63))
+        return self
+
+    def seed(self) -> int:
+        """Seed this generator from the operating system's entropy; returns the seed.
+
+        Example:
+            >>> g = ut.random.Generator()
+            >>> g.seed() == g.initial_seed()
+            True
+        """
+        s = secrets.randbits(63)
+        self.manual_seed(s)
+        return s
+
+    def initial_seed(self) -> int:
+        """The seed this generator was last seeded with.
+
+        Example:
+            >>> ut.random.Generator().initial_seed()
+            67280421310721
+        """
+        return self._state.seed
+
+    def get_state(self) -> dict[str, Any]:
+        """This generator's state (as :func:`get_state`, without the global mode).
+
+        Example:
+            >>> g = ut.random.Generator()
+            >>> state = g.get_state()
+            >>> with ut.random.portable(True):
+            ...     a = ut.random.rand(2, generator=g)
+            ...     _ = g.set_state(state)
+            ...     bool(ut.all(a == ut.random.rand(2, generator=g)))
+            True
+        """
+        return {"seed": self._state.seed,
+                "portable": _plain(self._state.numpy.bit_generator.state)}
+
+    def set_state(self, state: dict[str, Any]) -> Generator:
+        """Restore a state returned by :meth:`get_state`; returns the generator.
+
+        Example:
+            >>> g = ut.random.Generator()
+            >>> g.set_state(g.get_state()) is g
+            True
+        """
+        seed, numpy_state, _ = _checked_state(state)
+        with self._state.lock:
+            self._state.reset(seed)
+            self._state.numpy.bit_generator.state = numpy_state
+        return self
+
+    def __repr__(self) -> str:
+        return f"Generator(device={self.device!r}, seed={self._state.seed})"
+
+
+def _stream(generator: Generator | None) -> _State:
+    """The streams to draw from: the generator's, or the global ones."""
+    if generator is None:
+        return _state
+    if not isinstance(generator, Generator):
+        raise TypeError(f"generator must be a ut.random.Generator, got "
+                        f"{type(generator).__name__}")
+    return generator._state
 
 
 def manual_seed(seed: int) -> None:
@@ -255,12 +369,14 @@ def _target(device: Any) -> tuple[Backend, Device]:
 
 
 def _host(backend: Backend, device: Device, shape: tuple[int, ...], dtype: dt.DType,
-          draw: Any) -> Any:
-    """A native tensor of portable numbers: ``draw(numpy_generator)`` made on the host."""
+          draw: Any, state: _State | None = None) -> Any:
+    """A native tensor of portable numbers: ``draw(numpy_generator)`` made on the host
+    (from ``state``'s stream; default: the global one)."""
+    st = _state if state is None else state
 
     def produce() -> np.ndarray:
-        with _state.lock:
-            values = draw(_state.numpy)
+        with st.lock:
+            values = draw(st.numpy)
         return np.asarray(values).astype(dtype.numpy, copy=False).reshape(shape)
 
     return backend.host_values(produce, shape, dtype, device)
@@ -279,9 +395,10 @@ def _unit_interval(gen: np.random.Generator, shape: tuple[int, ...], dtype: dt.D
 
 
 def rand(size: int | Sequence[int] = (), *more: int, dtype: dt.DTypeLike | None = None,
-         device: str | Device | None = None) -> Tensor:
+         device: str | Device | None = None, generator: Generator | None = None) -> Tensor:
     """Uniform samples in ``[0, 1)`` (default float dtype); ``ut.random.rand(2, 3)`` or
-    ``rand((2, 3))``.
+    ``rand((2, 3))``.  ``generator``: draw from that :class:`Generator` (every function
+    here takes one).
 
     Example:
         >>> ut.random.rand(2, 3).shape
@@ -290,17 +407,18 @@ def rand(size: int | Sequence[int] = (), *more: int, dtype: dt.DTypeLike | None 
     shape = _shape(size, more)
     d = _float_dtype(dtype, "rand")
     backend, device = _target(device)
+    st = _stream(generator)
     if _state.portable:
         make = lambda: _host(backend, device, shape, d,  # noqa: E731
-                             lambda g: _unit_interval(g, shape, d))
+                             lambda g: _unit_interval(g, shape, d), st)
     else:
         make = lambda: backend.random_uniform(  # noqa: E731
-            _state.native_rng(backend, device), shape, d, device)
+            st.native_rng(backend, device), shape, d, device)
     return _wrap(backend.Tensor, allocate(backend, "rand", shape, d, device, make), d)
 
 
 def randn(size: int | Sequence[int] = (), *more: int, dtype: dt.DTypeLike | None = None,
-          device: str | Device | None = None) -> Tensor:
+          device: str | Device | None = None, generator: Generator | None = None) -> Tensor:
     """Standard normal samples (default float dtype).
 
     Example:
@@ -310,18 +428,20 @@ def randn(size: int | Sequence[int] = (), *more: int, dtype: dt.DTypeLike | None
     shape = _shape(size, more)
     d = _float_dtype(dtype, "randn")
     backend, device = _target(device)
+    st = _stream(generator)
     if _state.portable:
         wide = np.float64 if d is dt.float64 else np.float32
         make = lambda: _host(backend, device, shape, d,  # noqa: E731
-                             lambda g: g.standard_normal(shape, dtype=wide))
+                             lambda g: g.standard_normal(shape, dtype=wide), st)
     else:
         make = lambda: backend.random_normal(  # noqa: E731
-            _state.native_rng(backend, device), shape, d, device)
+            st.native_rng(backend, device), shape, d, device)
     return _wrap(backend.Tensor, allocate(backend, "randn", shape, d, device, make), d)
 
 
 def randint(low: int, high: int | None = None, size: int | Sequence[int] = (), *,
-            dtype: dt.DTypeLike | None = None, device: str | Device | None = None) -> Tensor:
+            dtype: dt.DTypeLike | None = None, device: str | Device | None = None,
+            generator: Generator | None = None) -> Tensor:
     """Uniform integers in ``[low, high)`` (``randint(high, size=...)`` starts at 0); int64
     by default.
 
@@ -342,17 +462,19 @@ def randint(low: int, high: int | None = None, size: int | Sequence[int] = (), *
         raise OverflowError(f"randint() range [{low}, {high}) does not fit {d.name}")
     shape = _shape(size, ())
     backend, device = _target(device)
+    st = _stream(generator)
     if _state.portable:
         make = lambda: _host(backend, device, shape, d,  # noqa: E731
-                             lambda g: g.integers(low, high, shape, dtype=np.int64))
+                             lambda g: g.integers(low, high, shape, dtype=np.int64), st)
     else:
         make = lambda: backend.random_integers(  # noqa: E731
-            _state.native_rng(backend, device), low, high, shape, d, device)
+            st.native_rng(backend, device), low, high, shape, d, device)
     return _wrap(backend.Tensor, allocate(backend, "randint", shape, d, device, make), d)
 
 
 def normal(mean: float = 0.0, std: float = 1.0, size: int | Sequence[int] = (), *,
-           dtype: dt.DTypeLike | None = None, device: str | Device | None = None) -> Tensor:
+           dtype: dt.DTypeLike | None = None, device: str | Device | None = None,
+           generator: Generator | None = None) -> Tensor:
     """Normal samples with ``mean`` and standard deviation ``std`` (``std >= 0``).
 
     Example:
@@ -361,12 +483,13 @@ def normal(mean: float = 0.0, std: float = 1.0, size: int | Sequence[int] = (), 
     """
     if std < 0:
         raise ValueError(f"normal() needs std >= 0, got {std}")
-    z = randn(_shape(size, ()), dtype=dtype, device=device)
+    z = randn(_shape(size, ()), dtype=dtype, device=device, generator=generator)
     return z * std + mean if (std, mean) != (1.0, 0.0) else z
 
 
 def uniform(low: float = 0.0, high: float = 1.0, size: int | Sequence[int] = (), *,
-            dtype: dt.DTypeLike | None = None, device: str | Device | None = None) -> Tensor:
+            dtype: dt.DTypeLike | None = None, device: str | Device | None = None,
+            generator: Generator | None = None) -> Tensor:
     """Uniform samples in ``[low, high)``.
 
     Example:
@@ -376,11 +499,12 @@ def uniform(low: float = 0.0, high: float = 1.0, size: int | Sequence[int] = (),
     """
     if not high >= low:
         raise ValueError(f"uniform() needs low <= high, got low={low}, high={high}")
-    u = rand(_shape(size, ()), dtype=dtype, device=device)
+    u = rand(_shape(size, ()), dtype=dtype, device=device, generator=generator)
     return u * (high - low) + low if (low, high) != (0.0, 1.0) else u
 
 
-def permutation(x: int | Tensor, *, device: str | Device | None = None) -> Tensor:
+def permutation(x: int | Tensor, *, device: str | Device | None = None,
+                generator: Generator | None = None) -> Tensor:
     """A random permutation of ``range(x)`` (int64), or of the first axis of tensor ``x``.
 
     Example:
@@ -394,21 +518,23 @@ def permutation(x: int | Tensor, *, device: str | Device | None = None) -> Tenso
         if x.ndim == 0:
             raise ShapeError("permutation() of a tensor needs at least 1 dimension")
         with use_backend(x.backend):
-            return take(x, permutation(x.shape[0], device=x.device), axis=0)
+            return take(x, permutation(x.shape[0], device=x.device, generator=generator),
+                        axis=0)
     n = int(x)
     if n < 0:
         raise ValueError(f"permutation() needs n >= 0, got {n}")
     backend, device = _target(device)
+    st = _stream(generator)
     if _state.portable:
-        native = _host(backend, device, (n,), dt.int64, lambda g: g.permutation(n))
+        native = _host(backend, device, (n,), dt.int64, lambda g: g.permutation(n), st)
     else:
-        native = backend.random_permutation(_state.native_rng(backend, device), n, device)
+        native = backend.random_permutation(st.native_rng(backend, device), n, device)
     return _wrap(backend.Tensor, native, dt.int64)
 
 
 def bernoulli(p: float | Tensor, size: int | Sequence[int] | None = None, *,
-              dtype: dt.DTypeLike | None = None, device: str | Device | None = None
-              ) -> Tensor:
+              dtype: dt.DTypeLike | None = None, device: str | Device | None = None,
+              generator: Generator | None = None) -> Tensor:
     """1 with probability ``p``, else 0 (``p`` a float in [0, 1] with ``size``, or a tensor
     of probabilities giving the shape); the default float dtype unless ``dtype``.
 
@@ -418,18 +544,20 @@ def bernoulli(p: float | Tensor, size: int | Sequence[int] | None = None, *,
     """
     d = dt.get_default_dtype() if dtype is None else dt.as_dtype(dtype)
     if isinstance(p, Tensor):
-        u = rand(p.shape, dtype=p.dtype if p.dtype.kind == "f" else None, device=p.device)
+        u = rand(p.shape, dtype=p.dtype if p.dtype.kind == "f" else None, device=p.device,
+                 generator=generator)
         return (u < p).astype(d)
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"bernoulli() needs 0 <= p <= 1, got {p}")
-    u = rand(_shape(size, ()), device=device)
+    u = rand(_shape(size, ()), device=device, generator=generator)
     return (u < p).astype(d)
 
 
-def _portable_numpy() -> np.random.Generator:
-    """The portable stream, for unitorch's own use (parameter initialisation)."""
-    return _state.numpy
+def _portable_numpy(generator: Generator | None = None) -> np.random.Generator:
+    """The portable stream (of ``generator``, or the global one), for unitorch's own use
+    (parameter initialisation, shuffling)."""
+    return _stream(generator).numpy
 
 
-def _portable_lock() -> threading.Lock:
-    return _state.lock
+def _portable_lock(generator: Generator | None = None) -> threading.Lock:
+    return _stream(generator).lock

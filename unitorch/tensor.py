@@ -12,11 +12,13 @@ which is how a tensor remembers its backend after ``set_backend`` changes the de
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import dtypes as _dt
+from ._size import Count
 from .backends import on_load
 from .devices import Device, as_device
 from .errors import DTypeError, ShapeError, fmt_shape
@@ -24,7 +26,7 @@ from .errors import DTypeError, ShapeError, fmt_shape
 if TYPE_CHECKING:
     from .backends.contract import Backend
 
-__all__ = ["Tensor", "bind_tensor_type", "TENSOR_TYPES"]
+__all__ = ["Tensor", "HookHandle", "bind_tensor_type", "TENSOR_TYPES"]
 
 _new = object.__new__
 
@@ -107,19 +109,24 @@ class Tensor:
         return self._bk.ndim(self._n)
 
     @property
-    def size(self) -> int | None:
-        """Number of elements (``None`` if a dimension is unknown while tracing).
+    def size(self) -> Count | None:
+        """Number of elements (``None`` if a dimension is unknown while tracing), which
+        can also be called as PyTorch's method: ``x.size()`` is the shape as a
+        :class:`~unitorch._size.Size`, ``x.size(dim)`` one dimension's length (see
+        :mod:`unitorch._size`).
 
         Example:
-            >>> ut.zeros((2, 3)).size
-            6
+            >>> x = ut.zeros((2, 3))
+            >>> x.size, x.size(), x.size(0)
+            (6, Size([2, 3]), 2)
         """
+        shape = self._bk.shape(self._n)
         n = 1
-        for s in self._bk.shape(self._n):
+        for s in shape:
             if s is None:
                 return None
             n *= s
-        return n
+        return Count(n, shape)
 
     @property
     def device(self) -> Device:
@@ -262,9 +269,12 @@ class Tensor:
         return astype(self, dtype, copy=copy)
 
     def to(self, *args: Any, device: Any = None, dtype: Any = None,
-           copy: bool = False) -> Tensor:
+           copy: bool = False, non_blocking: bool = False, memory_format: Any = None
+           ) -> Tensor:
         """Move and/or convert, PyTorch style: ``t.to("gpu")``, ``t.to(ut.float64)``,
-        ``t.to("cpu", ut.float16)``, ``t.to(other_tensor)``.
+        ``t.to("cpu", ut.float16)``, ``t.to(other_tensor)``.  ``non_blocking`` and
+        ``memory_format`` are accepted and change nothing (copies to a device are
+        ordered by the framework; tensors have one layout).
 
         Example:
             >>> ut.tensor([1, 2]).to(ut.float64)
@@ -387,8 +397,12 @@ class Tensor:
     @grad.setter
     def grad(self, value: Tensor | None) -> None:
         if value is not None:
-            if not isinstance(value, Tensor) or type(value) is not type(self):
-                raise TypeError("grad must be None or a Tensor of the same backend")
+            if not isinstance(value, Tensor):  # (PyTorch's words)
+                raise TypeError("assigned grad expected to be a Tensor or None but got grad "
+                                f"of type {type(value).__name__}")
+            if type(value) is not type(self):
+                raise TypeError(f"assigned grad is a {value.backend} tensor; the tensor is a "
+                                f"{self.backend} one")
             if value.shape != self.shape or value._d is not self._d:
                 raise ShapeError(f"grad of shape {fmt_shape(value.shape)} and dtype "
                                  f"{value._d.name} does not match {fmt_shape(self.shape)} "
@@ -419,6 +433,116 @@ class Tensor:
         """
         return _wrap(type(self), self._bk.detach(self._n), self._d)
 
+    def detach_(self) -> Tensor:
+        """Cut this tensor from the recorded computation, in place: it becomes a leaf that
+        does not require gradients (PyTorch's ``detach_``).
+
+        Example:
+            >>> y = ut.tensor([1.0], requires_grad=True) * 2
+            >>> y.detach_().requires_grad, y.is_leaf
+            (False, True)
+        """
+        self._n = self._bk.detach(self._n)
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        """Whether this is a leaf of the recorded computation: a tensor that does not
+        require gradients, or one marked as requiring them (a Parameter), not computed
+        from one while recording.  ``backward()`` fills ``.grad`` of leaves only (and of
+        tensors that called :meth:`retain_grad`).
+
+        Example:
+            >>> w = ut.tensor([1.0, 2.0], requires_grad=True)
+            >>> w.is_leaf, (w * 2).is_leaf, ut.ones(2).is_leaf
+            (True, False, True)
+        """
+        return self._bk.is_leaf(self._n)
+
+    @property
+    def grad_fn(self) -> Any:
+        """``None`` for a leaf; for a tensor computed while recording, an object standing
+        for the operation that made it (PyTorch's node on the torch backend, a marker on
+        TensorFlow, whose tape keeps no node per tensor).
+
+        Example:
+            >>> w = ut.tensor([1.0], requires_grad=True)
+            >>> w.grad_fn is None, (w * 2).grad_fn is None
+            (True, False)
+        """
+        return self._bk.grad_fn(self._n)
+
+    def retain_grad(self) -> None:
+        """Keep this non-leaf tensor's gradient in ``.grad`` at the next ``backward()``
+        (leaves keep theirs anyway).
+
+        Example:
+            >>> w = ut.tensor([1.0, 2.0], requires_grad=True)
+            >>> y = w * 3
+            >>> y.retain_grad()
+            >>> ut.sum(y * y).backward()
+            >>> y.grad
+            tensor([ 6., 12.], dtype=float32)
+        """
+        bk = self._bk
+        if not bk.requires_grad(self._n):
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        bk.retain_grad(self._n)
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> HookHandle:
+        """Call ``hook(grad)`` with each gradient computed for this tensor during
+        ``backward()``; a tensor it returns replaces the gradient (for a leaf, before it
+        is added to ``.grad``).  Returns a handle whose ``remove()`` removes the hook.
+
+        On TensorFlow the hook of a non-leaf sees the gradient of the uses that follow
+        its registration (PyTorch: of every use); register it right after computing the
+        tensor, as is usual.
+
+        Example:
+            >>> w = ut.tensor([1.0, 2.0], requires_grad=True)
+            >>> handle = w.register_hook(lambda g: g * 10)
+            >>> ut.sum(w * w).backward()
+            >>> w.grad
+            tensor([20., 40.], dtype=float32)
+            >>> handle.remove()
+        """
+        bk = self._bk
+        if not bk.requires_grad(self._n):
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require "
+                               "gradient")
+        T, d = type(self), self._d
+
+        def native_hook(g: Any) -> Any:
+            out = hook(_wrap(T, g, d))
+            return None if out is None else out._n
+
+        self._n, remove = bk.register_hook(self._n, native_hook)
+        return HookHandle(remove)
+
+    @property
+    def data(self) -> Tensor:
+        """PyTorch's ``.data``: the same memory, not requiring gradients and recorded by
+        nothing, so ``p.data.add_(...)`` updates a parameter outside autograd's rules.
+        (On TensorFlow a non-leaf's ``.data`` is a copy of its values.)
+
+        Example:
+            >>> w = ut.tensor([1.0, 2.0], requires_grad=True)
+            >>> d = w.data
+            >>> d.requires_grad, d.add_(1.0) is d
+            (False, True)
+            >>> w
+            tensor([2., 3.], dtype=float32)
+        """
+        return _wrap(type(self), self._bk.data_alias(self._n), self._d)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        if not isinstance(value, Tensor) or type(value) is not type(self):
+            raise TypeError("data must be a Tensor of the same backend")
+        if value._d is not self._d:
+            value = value.astype(self._d)
+        self._n = self._bk.set_data(self._n, value._n)
+
     # -- display ----------------------------------------------------------------------
 
     def _values_text(self) -> str:
@@ -445,6 +569,39 @@ class Tensor:
         if spec and self.size == 1:
             return format(self.item(), spec)
         return str(self)
+
+
+class HookHandle:
+    """What :meth:`Tensor.register_hook` returns: ``remove()`` removes the hook (also on
+    leaving a ``with`` block).
+
+    Example:
+        >>> w = ut.tensor([1.0], requires_grad=True)
+        >>> with w.register_hook(lambda g: g * 0):
+        ...     ut.sum(w * 3).backward()
+        >>> w.grad
+        tensor([0.], dtype=float32)
+    """
+
+    __slots__ = ("_remove",)
+
+    def __init__(self, remove: Callable[[], None]) -> None:
+        self._remove = remove
+
+    def remove(self) -> None:
+        """Remove the hook (again: nothing happens).
+
+        Example:
+            >>> w = ut.tensor([1.0], requires_grad=True)
+            >>> w.register_hook(lambda g: g * 0).remove()
+        """
+        self._remove()
+
+    def __enter__(self) -> HookHandle:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._remove()
 
 
 def _is_dtype_like(obj: Any) -> bool:

@@ -16,12 +16,14 @@ import numpy as np
 from . import dtypes as _dt
 from . import dtypes as dt
 from ._dispatch import Scalar
+from ._size import Count
 from .backends.contract import Backend
 from .devices import Device
+from .ops.pytorch import return_types as rt
 from .ops.sorting import TopKResult
 from .ops.statistical import Axis
 
-__all__ = ["Tensor", "bind_tensor_type", "TENSOR_TYPES"]
+__all__ = ["Tensor", "HookHandle", "bind_tensor_type", "TENSOR_TYPES"]
 
 
 class Tensor:
@@ -42,7 +44,7 @@ class Tensor:
     @property
     def ndim(self) -> int: ...
     @property
-    def size(self) -> int | None: ...
+    def size(self) -> Count | None: ...
     @property
     def device(self) -> Device: ...
     @property
@@ -58,7 +60,7 @@ class Tensor:
     def __dlpack_device__(self) -> tuple[int, int]: ...
     def to_device(self, device: str | Device, /, *, stream: Any=None) -> Tensor: ...
     def astype(self, dtype: _dt.DTypeLike, /, *, copy: bool=True) -> Tensor: ...
-    def to(self, *args: Any, device: Any=None, dtype: Any=None, copy: bool=False) -> Tensor: ...
+    def to(self, *args: Any, device: Any=None, dtype: Any=None, copy: bool=False, non_blocking: bool=False, memory_format: Any=None) -> Tensor: ...
     def __bool__(self) -> bool: ...
     def __int__(self) -> int: ...
     def __float__(self) -> float: ...
@@ -78,6 +80,17 @@ class Tensor:
     def grad(self, value: Tensor | None) -> None: ...
     def backward(self, gradient: Tensor | None=None, retain_graph: bool | None=None, create_graph: bool=False) -> None: ...
     def detach(self) -> Tensor: ...
+    def detach_(self) -> Tensor: ...
+    @property
+    def is_leaf(self) -> bool: ...
+    @property
+    def grad_fn(self) -> Any: ...
+    def retain_grad(self) -> None: ...
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> HookHandle: ...
+    @property
+    def data(self) -> Tensor: ...
+    @data.setter
+    def data(self, value: Tensor) -> None: ...
     def _values_text(self) -> str: ...
     def _shape_text(self) -> str: ...
     def __str__(self) -> str: ...
@@ -193,6 +206,20 @@ class Tensor:
         """:func:`unitorch.bitwise_xor` (``self`` first)."""
     def abs(self, /) -> Tensor:
         """Method form of :func:`unitorch.abs`."""
+    def abs_(self) -> Tensor:
+        """:func:`unitorch.ops.pytorch.inplace.abs_` (``self`` first)."""
+    def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """:func:`unitorch.ops.pytorch.arith.add` (``self`` first)."""
+    def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """:func:`unitorch.ops.pytorch.inplace.add_` (``self`` first)."""
+    def addcdiv(self, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+        """:func:`unitorch.ops.pytorch.arith.addcdiv` (``self`` first)."""
+    def addcdiv_(self, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+        """:func:`unitorch.ops.pytorch.inplace.addcdiv_` (``self`` first)."""
+    def addcmul(self, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+        """:func:`unitorch.ops.pytorch.arith.addcmul` (``self`` first)."""
+    def addcmul_(self, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+        """:func:`unitorch.ops.pytorch.inplace.addcmul_` (``self`` first)."""
     def all(self, /, axis: Axis = None, *, keepdims: bool = False, dim: Axis = None, keepdim: bool | None = None) -> Tensor:
         """Method form of :func:`unitorch.all`."""
     def amax(self, /, axis: Axis = None, *, keepdims: bool = False, dim: Axis = None, keepdim: bool | None = None) -> Tensor:
@@ -207,6 +234,8 @@ class Tensor:
         """Method form of :func:`unitorch.argmin`."""
     def argsort(self, /, *, axis: int | None = None, descending: bool = False, stable: bool = True, dim: int | None = None) -> Tensor:
         """Method form of :func:`unitorch.argsort`."""
+    def bernoulli_(self, p: Any = 0.5, *, generator: Any = None) -> Tensor:
+        """:func:`unitorch.ops.pytorch.inplace.bernoulli_` (``self`` first)."""
     def bfloat16(self):
         """The tensor as bfloat16 (PyTorch's ``.bfloat16()``).
 
@@ -214,6 +243,8 @@ class Tensor:
             >>> ut.tensor([1.5, -2.0]).bfloat16().dtype
             unitorch.bfloat16
         """
+    def bmm(self, mat2: Tensor) -> Tensor:
+        """:func:`unitorch.ops.pytorch.arith.bmm` (``self`` first)."""
     def bool(self):
         """The tensor as bool (PyTorch's ``.bool()``).
 
@@ -225,10 +256,18 @@ class Tensor:
         """Method form of :func:`unitorch.broadcast_to`."""
     def ceil(self, /) -> Tensor:
         """Method form of :func:`unitorch.ceil`."""
+    def ceil_(self) -> Tensor:
+        """:func:`unitorch.ops.pytorch.inplace.ceil_` (``self`` first)."""
+    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+        """:func:`unitorch.ops.pytorch.shaping.chunk` (``self`` first)."""
     def clamp(self, /, min: Any = None, max: Any = None) -> Tensor:
         """Method form of :func:`unitorch.clip`."""
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
+        """:func:`unitorch.ops.pytorch.inplace.clamp_` (``self`` first)."""
     def clip(self, /, min: Any = None, max: Any = None) -> Tensor:
         """Method form of :func:`unitorch.clip`."""
+    def clip_(self, min: Any = None, max: Any = None) -> Tensor:
+        """:func:`unitorch.ops.pytorch.inplace.clamp_` (``self`` first)."""
     def clone(self):
         """A copy of the tensor (PyTorch's ``clone``).
 
@@ -241,10 +280,18 @@ class Tensor:
         """
     def conj(self, /) -> Tensor:
         """Method form of :func:`unitorch.conj`."""
+    def contiguous(self, memory_format: Any = None) -> Tensor:
+        """:func:`unitorch.ops.pytorch.shaping.contiguous` (``self`` first)."""
+    def copy_(self, src: Any, non_blocking: bool = False) -> Tensor:
+        """:func:`unitorch.ops.pytorch.inplace.copy_` (``self`` first)."""
     def cos(self, /) -> Tensor:
         """Method form of :func:`unitorch.cos`."""
     def count_nonzero(self, /, axis: Axis = None, *, keepdims: bool = False, dim: Axis = None) -> Tensor:
         """Method form of :func:`unitorch.count_nonzero`."""
+    def cpu(self, memory_format: Any = None) -> Tensor:
+        """:func:`unitorch.ops.pytorch.tensor_methods.cpu` (``self`` first)."""
+    def cuda(self, device: Any = None, non_blocking: bool = False, memory_format: Any = None) -> Tensor:
+        """:func:`unitorch.ops.pytorch.tensor_methods.cuda` (``self`` first)."""
     def cumprod(self, /, axis: int | None = None, *, dim: int | None = None, dtype: dt.DTypeLike | None = None) -> Tensor:
         """Method form of :func:`unitorch.cumprod`."""
     def cumsum(self, /, axis: int | None = None, *, dim: int | None = None, dtype: dt.DTypeLike | None = None) -> Tensor:
@@ -256,6 +303,12 @@ class Tensor:
             >>> ut.zeros((2, 3)).dim()
             2
         """
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        """:func:`unitorch.ops.pytorch.arith.div` (``self`` first)."""
+    def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        """:func:`unitorch.ops.pytorch.inplace.div_` (``self`` first)."""
+    def dot(self, x2: Tensor, /) -> Tensor:
+        """Method form of :func:`unitorch.dot`."""
     def double(self):
         """The tensor as float64 (PyTorch's ``.double()``).
 
@@ -263,12 +316,20 @@ class Tensor:
             >>> ut.tensor([1.5, -2.0]).double().dtype
             unitorch.float64
         """
+    def element_size(self) -> int:
+        """:func:`unitorch.ops.pytorch.tensor_methods.element_size` (``self`` first)."""
     def eq(self, x2: Tensor | Scalar, /) -> Tensor:
         """Method form of :func:`unitorch.equal`."""
     def exp(self, /) -> Tensor:
         """Method form of :func:`unitorch.exp`."""
+    def exp_(self) -> Tensor:
+        """:func:`unitorch.ops.pytorch.inplace.exp_` (``self`` first)."""
     def expand(self, /, shape: int | Sequence[int], *more: int) -> Tensor:
         """Method form of :func:`unitorch.broadcast_to`."""
+    def expand_as(self, other: Tensor) -> Tensor:
+        """:func:`unitorch.ops.pytorch.shaping.expand_as` (``self`` first)."""
+    def fill_(self, value: Any) -> Tensor:
+        """:func:`unitorch.ops.pytorch.inplace.fill_` (``self`` first)."""
     def flatten(self, /, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         """Method form of :func:`unitorch.flatten`."""
     def flip(self, /, axis: int | Sequence[int] | None = None, *more: int, dims: int | Sequence[int] | None = None) -> Tensor:
@@ -282,6 +343,8 @@ class Tensor:
         """
     def floor(self, /) -> Tensor:
         """Method form of :func:`unitorch.floor`."""
+    def floor_(self) -> Tensor:
+        """:func:`unitorch.ops.pytorch.inplace.floor_` (``self`` first)."""
     def gather(self, dim: int, index: Any) -> Tensor:
         """Method form of :func:`unitorch.gather`."""
     def ge(self, x2: Tensor | Scalar, /) -> Tensor:
@@ -295,6 +358,8 @@ class Tensor:
             >>> ut.tensor([1.5, -2.0]).half().dtype
             unitorch.float16
         """
+    def index_select(self, dim: int, index: Tensor) -> Tensor:
+        """:func:`unitorch.ops.pytorch.shaping.index_select` (``self`` first)."""
     def int(self):
         """The tensor as int32 (PyTorch's ``.int()``).
 
@@ -302,16 +367,28 @@ class Tensor:
             >>> ut.tensor([1.5, -2.0]).int().dtype
             unitorch.int32
         """
+    def is_complex(self) -> bool:
+        """:func:`unitorch.ops.pytorch.tensor_methods.is_complex` (``self`` first)."""
+    def is_floating_point(self) -> bool:
+        """:func:`unitorch.ops.pytorch.tensor_methods.is_floating_point` (``self`` first)."""
     def isfinite(self, /) -> Tensor:
         """Method form of :func:`unitorch.isfinite`."""
     def isinf(self, /) -> Tensor:
         """Method form of :func:`unitorch.isinf`."""
     def isnan(self, /) -> Tensor:
         """Method form of :func:`unitorch.isnan`."""
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> rt.kthvalue:
+        """:func:`unitorch.ops.pytorch.reductions.kthvalue` (``self`` first)."""
     def le(self, x2: Tensor | Scalar, /) -> Tensor:
         """Method form of :func:`unitorch.less_equal`."""
+    def lerp(self, end: Tensor, weight: Any) -> Tensor:
+        """:func:`unitorch.ops.pytorch.arith.lerp` (``self`` first)."""
+    def lerp_(self, end: Tensor, weight: Any) -> Tensor:
+        """:func:`unitorch.ops.pytorch.inplace.lerp_` (``self`` first)."""
     def log(self, /) -> Tensor:
         """Method form of :func:`unitorch.log`."""
+    def log_(self) -> Tensor:
+        """:func:`unitorch.ops.pytorch.inplace.log_` (``self`` first)."""
     def log_softmax(self, /, axis: int | None = -1, *, dim: int | None = None, dtype: dt.DTypeLike | None = None) -> Tensor:
         """Method form of :func:`unitorch.log_softmax`."""
     def logical_not(self, /) -> Tensor:
@@ -327,24 +404,64 @@ class Tensor:
         """
     def lt(self, x2: Tensor | Scalar, /) -> Tensor:
         """Method form of :func:`unitorch.less`."""
+    def masked_fill(self, mask: Tensor, value: Any) -> Tensor:
+        """:func:`unitorch.ops.pytorch.shaping.masked_fill` (``self`` first)."""
+    def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
+        """:func:`unitorch.ops.pytorch.inplace.masked_fill_` (``self`` first)."""
+    def masked_select(self, mask: Tensor) -> Tensor:
+        """:func:`unitorch.ops.pytorch.shaping.masked_select` (``self`` first)."""
     def matmul(self, x2: Tensor, /) -> Tensor:
         """Method form of :func:`unitorch.matmul`."""
-    def max(self, /, axis: Axis = None, *, keepdims: bool = False, dim: Axis = None, keepdim: bool | None = None) -> Tensor:
-        """Method form of :func:`unitorch.max`."""
+    def max(self, dim: int | Tensor | None = None, keepdim: bool = False) -> Any:
+        """:func:`unitorch.ops.pytorch.reductions.max` (``self`` first)."""
     def maximum(self, x2: Tensor | Scalar, /) -> Tensor:
         """Method form of :func:`unitorch.maximum`."""
     def mean(self, /, axis: Axis = None, *, keepdims: bool = False, dim: Axis = None, keepdim: bool | None = None) -> Tensor:
         """Method form of :func:`unitorch.mean`."""
-    def min(self, /, axis: Axis = None, *, keepdims: bool = False, dim: Axis = None, keepdim: bool | None = None) -> Tensor:
-        """Method form of :func:`unitorch.min`."""
+    def median(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        """:func:`unitorch.ops.pytorch.reductions.median` (``self`` first)."""
+    def min(self, dim: int | Tensor | None = None, keepdim: bool = False) -> Any:
+        """:func:`unitorch.ops.pytorch.reductions.min` (``self`` first)."""
     def minimum(self, x2: Tensor | Scalar, /) -> Tensor:
         """Method form of :func:`unitorch.minimum`."""
+    def mm(self, mat2: Tensor) -> Tensor:
+        """:func:`unitorch.ops.pytorch.arith.mm` (``self`` first)."""
+    def mode(self, dim: int = -1, keepdim: bool = False) -> rt.mode:
+        """:func:`unitorch.ops.pytorch.reductions.mode` (``self`` first)."""
+    def moveaxis(self, source: int | Sequence[int], destination: int | Sequence[int], /) -> Tensor:
+        """Method form of :func:`unitorch.moveaxis`."""
+    def movedim(self, source: int | Sequence[int], destination: int | Sequence[int]) -> Tensor:
+        """:func:`unitorch.ops.pytorch.shaping.movedim` (``self`` first)."""
+    def mul(self, other: Any) -> Tensor:
+        """:func:`unitorch.ops.pytorch.arith.mul` (``self`` first)."""
+    def mul_(self, other: Any) -> Tensor:
+        """:func:`unitorch.ops.pytorch.inplace.mul_` (``self`` first)."""
+    def narrow(self, dim: int, start: int, length: int) -> Tensor:
+        """:func:`unitorch.ops.pytorch.shaping.narrow` (``self`` first)."""
     def ne(self, x2: Tensor | Scalar, /) -> Tensor:
         """Method form of :func:`unitorch.not_equal`."""
     def neg(self, /) -> Tensor:
         """Method form of :func:`unitorch.negative`."""
-    def nonzero(self, /) -> tuple[Tensor, ...]:
-        """Method form of :func:`unitorch.nonzero`."""
+    def neg_(self) -> Tensor:
+        """:func:`unitorch.ops.pytorch.inplace.neg_` (``self`` first)."""
+    def nelement(self) -> int:
+        """:func:`unitorch.ops.pytorch.tensor_methods.nelement` (``self`` first)."""
+    def new_empty(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+        """:func:`unitorch.ops.pytorch.tensor_methods.new_empty` (``self`` first)."""
+    def new_full(self, size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+        """:func:`unitorch.ops.pytorch.tensor_methods.new_full` (``self`` first)."""
+    def new_ones(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+        """:func:`unitorch.ops.pytorch.tensor_methods.new_ones` (``self`` first)."""
+    def new_tensor(self, data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+        """:func:`unitorch.ops.pytorch.tensor_methods.new_tensor` (``self`` first)."""
+    def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+        """:func:`unitorch.ops.pytorch.tensor_methods.new_zeros` (``self`` first)."""
+    def nonzero(self, *, as_tuple: bool = False) -> Tensor | tuple[Tensor, ...]:
+        """:func:`unitorch.ops.pytorch.reductions.nonzero` (``self`` first)."""
+    def norm(self, p: float | str | None = 'fro', dim: int | tuple[int, ...] | None = None, keepdim: bool = False, dtype: dt.DTypeLike | None = None) -> Tensor:
+        """:func:`unitorch.ops.pytorch.reductions.norm` (``self`` first)."""
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
+        """:func:`unitorch.ops.pytorch.inplace.normal_` (``self`` first)."""
     def numel(self):
         """Number of elements (PyTorch's ``numel``).
 
@@ -356,61 +473,109 @@ class Tensor:
         """Method form of :func:`unitorch.permute_dims`."""
     def pow(self, x2: Tensor | Scalar, /) -> Tensor:
         """Method form of :func:`unitorch.pow`."""
+    def pow_(self, exponent: Any) -> Tensor:
+        """:func:`unitorch.ops.pytorch.inplace.pow_` (``self`` first)."""
     def prod(self, /, axis: Axis = None, *, dtype: dt.DTypeLike | None = None, keepdims: bool = False, dim: Axis = None, keepdim: bool | None = None) -> Tensor:
         """Method form of :func:`unitorch.prod`."""
+    def reciprocal(self) -> Tensor:
+        """:func:`unitorch.ops.pytorch.arith.reciprocal` (``self`` first)."""
+    def relu(self) -> Tensor:
+        """:func:`unitorch.ops.pytorch.arith.relu` (``self`` first)."""
+    def relu_(self) -> Tensor:
+        """:func:`unitorch.ops.pytorch.inplace.relu_` (``self`` first)."""
+    def repeat(self, *sizes: int | Sequence[int]) -> Tensor:
+        """:func:`unitorch.ops.pytorch.shaping.repeat` (``self`` first)."""
     def repeat_interleave(self, /, repeats: int | Sequence[int] | Tensor, axis: int | None = None, *, dim: int | None = None) -> Tensor:
         """Method form of :func:`unitorch.repeat`."""
     def reshape(self, /, shape: int | Sequence[int], *more: int, copy: bool | None = None) -> Tensor:
         """Method form of :func:`unitorch.reshape`."""
+    def reshape_as(self, other: Tensor) -> Tensor:
+        """:func:`unitorch.ops.pytorch.shaping.view_as` (``self`` first)."""
     def roll(self, /, shift: int | Sequence[int], axis: int | Sequence[int] | None = None, *, dims: int | Sequence[int] | None = None) -> Tensor:
         """Method form of :func:`unitorch.roll`."""
     def round(self, /) -> Tensor:
         """Method form of :func:`unitorch.round`."""
+    def round_(self) -> Tensor:
+        """:func:`unitorch.ops.pytorch.inplace.round_` (``self`` first)."""
+    def rsqrt(self) -> Tensor:
+        """:func:`unitorch.ops.pytorch.arith.rsqrt` (``self`` first)."""
+    def scatter(self, dim: int, index: Tensor, src: Any = None, *, value: Any = None) -> Tensor:
+        """:func:`unitorch.ops.pytorch.shaping.scatter` (``self`` first)."""
+    def scatter_(self, dim: int, index: Tensor, src: Any = None, *, value: Any = None) -> Tensor:
+        """:func:`unitorch.ops.pytorch.inplace.scatter_` (``self`` first)."""
     def sigmoid(self, /) -> Tensor:
         """Method form of :func:`unitorch.sigmoid`."""
+    def sigmoid_(self) -> Tensor:
+        """:func:`unitorch.ops.pytorch.inplace.sigmoid_` (``self`` first)."""
     def sign(self, /) -> Tensor:
         """Method form of :func:`unitorch.sign`."""
     def sin(self, /) -> Tensor:
         """Method form of :func:`unitorch.sin`."""
     def softmax(self, /, axis: int | None = -1, *, dim: int | None = None, dtype: dt.DTypeLike | None = None) -> Tensor:
         """Method form of :func:`unitorch.softmax`."""
-    def sort(self, /, *, axis: int | None = None, descending: bool = False, stable: bool = True, dim: int | None = None) -> Tensor:
-        """Method form of :func:`unitorch.sort`."""
+    def sort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> rt.sort:
+        """:func:`unitorch.ops.pytorch.reductions.sort` (``self`` first)."""
     def split(self, /, split_size_or_sections: int | Sequence[int], axis: int = 0, *, dim: int | None = None) -> tuple[Tensor, ...]:
         """Method form of :func:`unitorch.split`."""
     def sqrt(self, /) -> Tensor:
         """Method form of :func:`unitorch.sqrt`."""
+    def sqrt_(self) -> Tensor:
+        """:func:`unitorch.ops.pytorch.inplace.sqrt_` (``self`` first)."""
     def square(self, /) -> Tensor:
         """Method form of :func:`unitorch.square`."""
     def squeeze(self, /, axis: int | Sequence[int] | None = None, *, dim: int | Sequence[int] | None = None) -> Tensor:
         """Method form of :func:`unitorch.squeeze`."""
-    def std(self, /, axis: Axis = None, *, correction: float | None = None, keepdims: bool = False, dim: Axis = None, keepdim: bool | None = None, unbiased: bool | None = None) -> Tensor:
-        """Method form of :func:`unitorch.std`."""
+    def std(self, dim: int | tuple[int, ...] | None = None, unbiased: bool | None = None, keepdim: bool = False, *, correction: float | None = None) -> Tensor:
+        """:func:`unitorch.ops.pytorch.reductions.std` (``self`` first)."""
+    def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """:func:`unitorch.ops.pytorch.arith.sub` (``self`` first)."""
+    def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """:func:`unitorch.ops.pytorch.inplace.sub_` (``self`` first)."""
     def sum(self, /, axis: Axis = None, *, dtype: dt.DTypeLike | None = None, keepdims: bool = False, dim: Axis = None, keepdim: bool | None = None) -> Tensor:
         """Method form of :func:`unitorch.sum`."""
     def swapaxes(self, axis1: int, axis2: int, /) -> Tensor:
         """Method form of :func:`unitorch.swapaxes`."""
+    def t(self) -> Tensor:
+        """:func:`unitorch.ops.pytorch.shaping.t` (``self`` first)."""
     def take(self, indices: Any, /, *, axis: int | None = None) -> Tensor:
         """Method form of :func:`unitorch.take`."""
     def take_along_axis(self, indices: Any, /, *, axis: int | None = -1) -> Tensor:
         """Method form of :func:`unitorch.take_along_axis`."""
     def tanh(self, /) -> Tensor:
         """Method form of :func:`unitorch.tanh`."""
+    def tanh_(self) -> Tensor:
+        """:func:`unitorch.ops.pytorch.inplace.tanh_` (``self`` first)."""
     def tile(self, /, repetitions: Sequence[int], *more: int) -> Tensor:
         """Method form of :func:`unitorch.tile`."""
     def topk(self, k: int, /, axis: int | None = None, largest: bool = True, sorted: bool = True, *, dim: int | None = None) -> TopKResult:
         """Method form of :func:`unitorch.topk`."""
     def transpose(self, /, dim0: int | Sequence[int] | None = None, dim1: int | None = None, *, axes: Sequence[int] | None = None) -> Tensor:
         """Method form of :func:`unitorch.transpose`."""
+    def type(self, dtype: Any = None, non_blocking: bool = False) -> Any:
+        """:func:`unitorch.ops.pytorch.tensor_methods.type` (``self`` first)."""
+    def type_as(self, other: Tensor) -> Tensor:
+        """:func:`unitorch.ops.pytorch.tensor_methods.type_as` (``self`` first)."""
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
+        """:func:`unitorch.ops.pytorch.inplace.uniform_` (``self`` first)."""
     def unique(self, /, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False, dim: int | None = None) -> Tensor | tuple[Tensor, ...]:
         """Method form of :func:`unitorch.unique`."""
     def unsqueeze(self, /, dim: int) -> Tensor:
         """Method form of :func:`unitorch.unsqueeze`."""
-    def var(self, /, axis: Axis = None, *, correction: float | None = None, keepdims: bool = False, dim: Axis = None, keepdim: bool | None = None, unbiased: bool | None = None) -> Tensor:
-        """Method form of :func:`unitorch.var`."""
+    def var(self, dim: int | tuple[int, ...] | None = None, unbiased: bool | None = None, keepdim: bool = False, *, correction: float | None = None) -> Tensor:
+        """:func:`unitorch.ops.pytorch.reductions.var` (``self`` first)."""
     def view(self, /, shape: int | Sequence[int], *more: int, copy: bool | None = None) -> Tensor:
         """Method form of :func:`unitorch.reshape`."""
 
+    def view_as(self, other: Tensor) -> Tensor:
+        """:func:`unitorch.ops.pytorch.shaping.view_as` (``self`` first)."""
+    def zero_(self) -> Tensor:
+        """:func:`unitorch.ops.pytorch.inplace.zero_` (``self`` first)."""
+
+class HookHandle:
+    def __init__(self, remove: Callable[[], None]) -> None: ...
+    def remove(self) -> None: ...
+    def __enter__(self) -> HookHandle: ...
+    def __exit__(self, *exc: Any) -> None: ...
 
 def _is_dtype_like(obj: Any) -> bool: ...
 def _wrap(T: type[Tensor], native: Any, dtype: _dt.DType) -> Tensor: ...

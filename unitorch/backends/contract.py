@@ -208,6 +208,16 @@ class Backend(abc.ABC):
         mutable (a ``torch.Tensor``, a ``tf.Variable``) and return ``x``; otherwise return
         ``value``."""
 
+    #: Whether a process forked from one where the framework has run operations can
+    #: use the framework (PyTorch: yes, with one thread, which :meth:`prepare_worker`
+    #: sets; TensorFlow: no, its thread pools do not survive ``fork``).  Data-loading
+    #: workers are forked where this holds, started by a fork server otherwise.
+    fork_safe: bool = True
+
+    def prepare_worker(self) -> None:  # noqa: B027 (a default that does nothing)
+        """Called first in a data-loading worker process (before the dataset runs):
+        whatever the framework needs there (the default: nothing)."""
+
     def adopt_tensor_type(self, tensor_type: type) -> None:
         """Called once, when ``tensor_type`` (unitorch's Tensor class for this backend, a
         subclass of ``unitorch.Tensor``) is made.  A framework whose operators convert
@@ -1080,6 +1090,78 @@ class Backend(abc.ABC):
     @abc.abstractmethod
     def set_grad(self, x: Native, grad: Native | None) -> None:
         """Replace (or clear, with ``None``) the accumulated gradient of leaf ``x``."""
+
+    # PyTorch's autograd vocabulary (``Tensor.is_leaf``, ``grad_fn``, ``retain_grad``,
+    # ``register_hook``, ``.data``, ``torch.autograd.Function``), with PyTorch's rules on
+    # every backend.  A *leaf* is a tensor that does not require gradients or one marked
+    # as requiring them (a Parameter); every other tensor that requires gradients was
+    # computed while recording, from a leaf.
+
+    @abc.abstractmethod
+    def imperative_gradient(self, targets: Sequence[Native], sources: Sequence[Native],
+                            output_gradients: Sequence[Native | None], retain_graph: bool,
+                            create_graph: bool) -> list[Native | None]:
+        """PyTorch's ``torch.autograd.grad``: the gradients of the sum of ``targets``
+        (each weighted by its output gradient; ``None`` for a one-element target) with
+        respect to ``sources`` (leaves or recorded results), returned instead of
+        accumulated; ``None`` for a source the targets do not depend on.  What was
+        recorded is freed afterwards unless ``retain_graph``, as :meth:`backward` does."""
+
+    @abc.abstractmethod
+    def is_leaf(self, x: Native) -> bool:
+        """Whether ``x`` is a leaf (see above)."""
+
+    @abc.abstractmethod
+    def grad_fn(self, x: Native) -> Any:
+        """``None`` for a leaf; for a recorded result, an object standing for the
+        operation that made it (PyTorch's node; on a framework without nodes, a marker)."""
+
+    @abc.abstractmethod
+    def is_grad_enabled(self) -> bool:
+        """Whether operations are recorded now in this thread (false inside ``no_grad``)."""
+
+    @abc.abstractmethod
+    def set_grad_enabled(self, flag: bool) -> None:
+        """Turn recording on or off in this thread until changed again (PyTorch's
+        ``torch.set_grad_enabled(False)`` called as a function)."""
+
+    @abc.abstractmethod
+    def retain_grad(self, x: Native) -> None:
+        """Make :meth:`backward` store the gradient of non-leaf ``x`` too (read it with
+        :meth:`get_grad`); ``x`` requires gradients."""
+
+    @abc.abstractmethod
+    def register_hook(self, x: Native, hook: Callable[[Native], Native | None]
+                      ) -> tuple[Native, Callable[[], None]]:
+        """Call ``hook(grad)`` with each gradient computed for ``x`` (a tensor that
+        requires gradients) before it is used; a returned native replaces the gradient.
+        Returns ``(native, remove)``: the native to keep using for ``x`` (a framework
+        whose graph cannot be changed after the fact routes later uses of a non-leaf
+        through an identity whose gradient calls the hook), and a function that removes
+        the hook."""
+
+    @abc.abstractmethod
+    def data_alias(self, x: Native) -> Native:
+        """PyTorch's ``x.data``: the same memory as ``x`` (writes to one are seen by the
+        other), not requiring gradients and recording nothing; where ``x`` is immutable,
+        its value."""
+
+    @abc.abstractmethod
+    def set_data(self, x: Native, value: Native) -> Native:
+        """PyTorch's ``x.data = value``: ``x`` now holds ``value`` (any shape, ``x``'s
+        dtype), staying a leaf that requires gradients if it was one; returns the native
+        to keep using (``x`` itself where it could be changed in place)."""
+
+    @abc.abstractmethod
+    def custom_gradient(self, forward: Callable[..., tuple[tuple[Native, ...], Callable]],
+                        inputs: Sequence[Native]) -> tuple[Native, ...]:
+        """A differentiable operation with a hand-written gradient (PyTorch's
+        ``torch.autograd.Function``, TensorFlow's ``tf.custom_gradient``).
+        ``forward(*inputs)`` runs without recording and returns ``(outputs, backward)``:
+        a tuple of natives and a function that maps one gradient per output (a native of
+        that output's shape) to one gradient per input (a native, or ``None`` for none).
+        Returns the outputs, recorded so that gradients flow to ``inputs`` through
+        ``backward``."""
 
     # ----------------------------------------------------------------------------------
     # optim: what ``unitorch.optim`` needs to update parameters.  Each optimizer's rule is

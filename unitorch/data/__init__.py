@@ -14,10 +14,23 @@ Example:
 """
 
 from .collate import default_collate
+from .combine import ChainDataset, ConcatDataset, Subset, random_split
 from .dataset import Dataset, IterableDataset, TensorDataset
 from .distributed import shard_order
 from .loader import DataLoader
 from .order import epoch_order
+from .samplers import (
+    BatchSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    WeightedRandomSampler,
+)
+from .workers import WorkerInfo, get_worker_info
 
 __all__ = ["DataLoader", "Dataset", "IterableDataset", "TensorDataset", "default_collate",
-           "epoch_order", "shard_order"]
+           "epoch_order", "shard_order", "Subset", "ConcatDataset", "ChainDataset",
+           "random_split", "Sampler", "SequentialSampler", "RandomSampler",
+           "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler", "WorkerInfo",
+           "get_worker_info"]

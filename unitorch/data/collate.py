@@ -49,13 +49,16 @@ def _plain_empty(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     return np.empty(shape, dtype)
 
 
-def _collate(samples: Sequence[Any], empty: Callable[..., np.ndarray]) -> Any:
+def _collate(samples: Sequence[Any], empty: Callable[..., np.ndarray],
+             floats: Any = None) -> Any:
+    """The batch of ``samples``; Python floats become ``floats`` (a NumPy dtype; default:
+    unitorch's default float dtype)."""
     first = samples[0]
     t = type(first)
     if t is np.ndarray or isinstance(first, np.generic):
         return _stack_numpy(samples, empty)
     if t in _NUMBER_RANK:
-        return _numbers(samples, empty)
+        return _numbers(samples, empty, floats)
     if isinstance(first, dict):
         for s in samples:
             if not isinstance(s, dict) or s.keys() != first.keys():
@@ -63,7 +66,7 @@ def _collate(samples: Sequence[Any], empty: Callable[..., np.ndarray]) -> Any:
                     "default_collate: every sample must be a dict with the keys "
                     f"{sorted(map(str, first.keys()))}"
                 )
-        out = {k: _collate([s[k] for s in samples], empty) for k in first}
+        out = {k: _collate([s[k] for s in samples], empty, floats) for k in first}
         if t is dict:
             return out
         try:
@@ -76,7 +79,7 @@ def _collate(samples: Sequence[Any], empty: Callable[..., np.ndarray]) -> Any:
             if not isinstance(s, (tuple, list)) or len(s) != n:
                 raise ValueError(f"default_collate: every sample must be a sequence of {n} "
                                  "elements")
-        fields = [_collate(column, empty) for column in zip(*samples)]
+        fields = [_collate(column, empty, floats) for column in zip(*samples)]
         if isinstance(first, tuple) and hasattr(first, "_fields"):  # a named tuple
             return t(*fields)
         return tuple(fields) if isinstance(first, tuple) else fields
@@ -91,7 +94,8 @@ def _collate(samples: Sequence[Any], empty: Callable[..., np.ndarray]) -> Any:
 _NUMBER_RANK = {bool: 0, int: 1, float: 2, complex: 3}
 
 
-def _numbers(samples: Sequence[Any], empty: Callable[..., np.ndarray]) -> np.ndarray:
+def _numbers(samples: Sequence[Any], empty: Callable[..., np.ndarray],
+             floats: Any = None) -> np.ndarray:
     """Python numbers: the widest kind among them decides (bool < int < float < complex)."""
     rank = 0
     for s in samples:
@@ -100,7 +104,7 @@ def _numbers(samples: Sequence[Any], empty: Callable[..., np.ndarray]) -> np.nda
             raise TypeError("default_collate: a field holds a Python number in one sample "
                             f"and a {type(s).__name__} in another")
         rank = max(rank, r)
-    dtype = (np.bool_, np.int64, dt.get_default_dtype().numpy,
+    dtype = (np.bool_, np.int64, dt.get_default_dtype().numpy if floats is None else floats,
              dt.default_complex().numpy)[rank]
     out = empty((len(samples),), np.dtype(dtype))
     try:

@@ -40,6 +40,11 @@ class Dataset:
     def __len__(self) -> int:
         raise NotImplementedError(f"{type(self).__name__} must define __len__")
 
+    def __add__(self, other: Any) -> Any:
+        from .combine import ConcatDataset
+
+        return ConcatDataset([self, other])
+
 
 class IterableDataset:
     """A stream of samples: subclass it and define ``__iter__`` (``__len__`` is optional,
@@ -111,6 +116,18 @@ class TensorDataset(Dataset):
 
     def __len__(self) -> int:
         return self._n
+
+    @property
+    def tensors(self) -> tuple[Tensor, ...]:
+        """The arrays as tensors of the active backend (PyTorch's ``dataset.tensors``).
+
+        Example:
+            >>> ut.data.TensorDataset(np.zeros((5, 2))).tensors[0].shape
+            (5, 2)
+        """
+        from ..ops.creation import asarray
+
+        return tuple(asarray(a) for a in self.arrays)
 
     def __getitem__(self, index: int) -> tuple[Tensor, ...]:
         from ..ops.creation import asarray

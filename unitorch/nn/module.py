@@ -158,7 +158,61 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        if self.__dict__.get("_hooks") is None:  # (no hook was ever registered)
+            return self.forward(*args, **kwargs)
+        return self._call_with_hooks(args, kwargs)
+
+    def _call_with_hooks(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """PyTorch's order: the pre-hooks (which may replace the arguments), forward,
+        then the forward hooks (which may replace the output)."""
+        pre, post = self._hooks
+        for hook, with_kwargs in list(pre.values()):
+            if with_kwargs:
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    args, kwargs = result
+            else:
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
+        output = self.forward(*args, **kwargs)
+        for hook, with_kwargs in list(post.values()):
+            result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args,
+                                                                              output)
+            if result is not None:
+                output = result
+        return output
+
+    def _add_hook(self, which: int, hook: Callable[..., Any], prepend: bool,
+                  with_kwargs: bool) -> Any:
+        from ..tensor import HookHandle
+
+        if self.__dict__.get("_hooks") is None:
+            object.__setattr__(self, "_hooks", (OrderedDict(), OrderedDict()))
+        table = self._hooks[which]
+        key = object()
+        table[key] = (hook, with_kwargs)
+        if prepend:
+            table.move_to_end(key, last=False)
+        return HookHandle(lambda: table.pop(key, None))
+
+    def register_forward_pre_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> Any:
+        """Call ``hook(module, args)`` before each ``forward`` (``with_kwargs``:
+        ``hook(module, args, kwargs)``); what it returns, if not ``None``, replaces the
+        arguments.  Returns a handle whose ``remove()`` removes the hook (PyTorch's)."""
+        return self._add_hook(0, hook, prepend, with_kwargs)
+
+    def register_forward_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                              with_kwargs: bool = False, always_call: bool = False) -> Any:
+        """Call ``hook(module, args, output)`` after each ``forward`` (``with_kwargs``:
+        ``hook(module, args, kwargs, output)``); what it returns, if not ``None``,
+        replaces the output.  Returns a handle whose ``remove()`` removes the hook
+        (PyTorch's).  ``always_call`` (run it when forward raises) is not supported."""
+        if always_call:
+            raise NotImplementedError("register_forward_hook(always_call=True) is not "
+                                      "supported")
+        return self._add_hook(1, hook, prepend, with_kwargs)
 
     # -- walking the tree ---------------------------------------------------------------
 
@@ -350,6 +404,58 @@ class Module:
     def half(self) -> Module:
         """Floating parameters and buffers to float16."""
         return self.to(dtype=dt.float16)
+
+    def bfloat16(self) -> Module:
+        """Floating parameters and buffers to bfloat16."""
+        return self.to(dtype=dt.bfloat16)
+
+    def cpu(self) -> Module:
+        """Parameters and buffers to the CPU."""
+        return self.to(device="cpu")
+
+    def cuda(self, device: Any = None) -> Module:
+        """Parameters and buffers to a GPU (``device``: an index or a device; default the
+        first); ``DeviceError`` where the backend has none."""
+        if device is None or isinstance(device, int):
+            device = f"gpu:{device or 0}"
+        return self.to(device=device)
+
+    def type(self, dst_type: Any) -> Module:
+        """Every parameter and buffer to ``dst_type`` (floating or not, as PyTorch)."""
+        target = dt.as_dtype(dst_type)
+        for t in [*self.parameters(), *self.buffers()]:
+            if t._d is not target:
+                backend = type(t)._bk
+                trainable = backend.requires_grad(t._n) and target.kind in "fc"
+                t._n = backend.variable(backend.cast(t._n, target), trainable)
+                t._d = target
+        return self
+
+    def get_submodule(self, target: str) -> Module:
+        """The module at dotted path ``target`` (``""``: this one), or ``AttributeError``."""
+        module = self
+        for part in target.split(".") if target else []:
+            child = module._modules.get(part)
+            if child is None:
+                raise AttributeError(f"{type(module).__name__} has no attribute `{part}`")
+            module = child
+        return module
+
+    def get_parameter(self, target: str) -> Tensor:
+        """The parameter at dotted path ``target``, or ``AttributeError``."""
+        path, _, name = target.rpartition(".")
+        module = self.get_submodule(path)
+        if name not in module._parameters:
+            raise AttributeError(f"{type(module).__name__} has no parameter `{name}`")
+        return module._parameters[name]
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at dotted path ``target``, or ``AttributeError``."""
+        path, _, name = target.rpartition(".")
+        module = self.get_submodule(path)
+        if name not in module._buffers:
+            raise AttributeError(f"{type(module).__name__} has no buffer `{name}`")
+        return module._buffers[name]
 
     def apply(self, fn: Callable[[Module], Any]) -> Module:
         """Call ``fn`` on every descendant, children first, then on this module."""

@@ -2,14 +2,20 @@
 
 Each operator is the public function itself (``Tensor.__add__ is ut.add``), so ``a + b``
 costs exactly what ``ut.add(a, b)`` costs.  Reflected operators swap their arguments;
-in-place operators compute out of place and write the result back with the backend's
-``assign`` (into the same buffer for a torch tensor or ``tf.Variable``; a ``tf.Tensor``
-is replaced inside the unitorch Tensor, so every reference to that unitorch Tensor sees
-the new values).  ``a += b`` keeps ``a``'s dtype and shape, as in PyTorch and NumPy: the
-result is cast back within its kind (``float32 += float64``, ``int8 += int64`` wrap as in
-PyTorch; any integer to any integer) or up the promotion table (``float += int``), and
-refused with :class:`DTypeError` across kinds the other way (``int += float``,
-``float += complex``, ``bool += int``).
+in-place operators compute out of place and write the result back (see
+:func:`unitorch.ops.pytorch.inplace.write_back`: ``a += b`` keeps ``a``'s dtype and
+shape, as in PyTorch and NumPy: the result is cast back within its kind (``float32 +=
+float64``, ``int8 += int64`` wrap as in PyTorch; any integer to any integer) or up the
+promotion table (``float += int``), and refused with :class:`DTypeError` across kinds the
+other way (``int += float``, ``float += complex``, ``bool += int``); and PyTorch's
+autograd rule holds: ``w += 1`` on a leaf that requires gradients raises while recording).
+
+The methods follow PyTorch (the Array API defines no methods).  Most are the neutral
+function of their name with the tensor first (``x.sum(1)`` is ``ut.sum(x, 1)``); where
+PyTorch's method behaves differently from the neutral function (``x.std()`` unbiased,
+``x.max(1)`` and ``x.sort()`` with indices, ``x.repeat`` tiling, ``x.nonzero()`` as one
+tensor), the method is the function of :mod:`unitorch.ops.pytorch` that behaves as
+PyTorch's, which ``unitorch.torch`` exports too.
 """
 
 from __future__ import annotations
@@ -17,8 +23,6 @@ from __future__ import annotations
 from typing import Any
 
 from .. import dtypes as dt
-from .._views import write
-from ..errors import DTypeError, ShapeError, fmt_shape
 from ..tensor import Tensor
 from . import creation, indexing
 from . import elementwise as ew
@@ -36,32 +40,14 @@ def _reflected(fn):
 
 
 def _inplace(fn):
+    from .pytorch.inplace import check_inplace, write_back
+
     def op(self: Tensor, other: Any) -> Tensor:
-        result = fn(self, other)
-        if result._d is not self._d:
-            if not _castable_in_place(result._d, self._d):
-                raise DTypeError(
-                    f"in-place {fn.__name__}() would change {self._d.name} to {result._d.name}"
-                )
-            result = result.astype(self._d, copy=False)
-        if result.shape != self.shape:
-            raise ShapeError(
-                f"in-place {fn.__name__}() would change shape {fmt_shape(self.shape)} to "
-                f"{fmt_shape(result.shape)}"
-            )
-        bk = type(self)._bk
-        write(self, lambda native: bk.assign(native, result._n))  # (reaches self's views)
-        return self
+        check_inplace(self)
+        return write_back(self, fn(self, other), fn.__name__)
 
     op.__name__ = f"__i{fn.__name__}__"
     return op
-
-
-def _castable_in_place(src: dt.DType, dst: dt.DType) -> bool:
-    """Whether an in-place result of dtype ``src`` may be written into ``dst``."""
-    if dt.can_cast(src, dst) or src.kind == dst.kind:
-        return True
-    return src.kind in "iu" and dst.kind in "iu"
 
 
 _BINARY = {
@@ -70,8 +56,6 @@ _BINARY = {
     "or": ew.bitwise_or, "xor": ew.bitwise_xor, "lshift": ew.bitwise_left_shift,
     "rshift": ew.bitwise_right_shift,
 }
-
-
 
 
 def _method(fn, name: str):
@@ -85,8 +69,9 @@ def _method(fn, name: str):
 
 def install_operators() -> None:
     # imported here: these modules are complete by the time ops/__init__ installs
-    from . import activations, sets, sorting
+    from . import activations, products, sets, sorting
     from .products import matmul as _matmul  # a @ b is ut.matmul itself
+    from .pytorch import arith, inplace, reductions, shaping, tensor_methods
 
     T = Tensor
     for name, fn in _BINARY.items():
@@ -117,12 +102,11 @@ def install_operators() -> None:
         "transpose": mp.transpose, "swapaxes": mp.swapaxes, "unsqueeze": mp.unsqueeze,
         "squeeze": mp.squeeze, "flatten": mp.flatten, "flip": mp.flip, "roll": mp.roll,
         "tile": mp.tile, "repeat_interleave": mp.repeat, "expand": mp.broadcast_to,
-        "broadcast_to": mp.broadcast_to, "split": mp.split,
+        "broadcast_to": mp.broadcast_to, "split": mp.split, "moveaxis": mp.moveaxis,
         # reductions
-        "sum": st.sum, "prod": st.prod, "mean": st.mean, "std": st.std, "var": st.var,
-        "max": st.max, "min": st.min, "amax": st.max, "amin": st.min, "all": st.all,
-        "any": st.any, "argmax": st.argmax, "argmin": st.argmin, "cumsum": st.cumsum,
-        "cumprod": st.cumprod, "logsumexp": st.logsumexp,
+        "sum": st.sum, "prod": st.prod, "mean": st.mean, "amax": st.max, "amin": st.min,
+        "all": st.all, "any": st.any, "argmax": st.argmax, "argmin": st.argmin,
+        "cumsum": st.cumsum, "cumprod": st.cumprod, "logsumexp": st.logsumexp,
         # element-wise
         "abs": un.abs, "neg": un.negative, "exp": un.exp, "log": un.log, "sqrt": un.sqrt,
         "square": un.square, "sin": un.sin, "cos": un.cos, "tanh": un.tanh,
@@ -132,18 +116,28 @@ def install_operators() -> None:
         "minimum": ew.minimum, "conj": un.conj, "logical_not": un.logical_not,
         # indexing
         "take": indexing.take, "take_along_axis": indexing.take_along_axis,
-        "nonzero": indexing.nonzero, "gather": indexing.gather,
+        "gather": indexing.gather,
         # sorting, searching, sets, products, activations
-        "sort": sorting.sort, "argsort": sorting.argsort, "topk": sorting.topk,
+        "argsort": sorting.argsort, "topk": sorting.topk,
         "unique": sets.unique, "count_nonzero": st.count_nonzero,
         "softmax": activations.softmax, "log_softmax": activations.log_softmax,
-        "matmul": _matmul,
+        "matmul": _matmul, "dot": products.dot,
         # comparisons, PyTorch's names
         "eq": ew.equal, "ne": ew.not_equal, "lt": ew.less, "le": ew.less_equal,
         "gt": ew.greater, "ge": ew.greater_equal,
     }
     for name, fn in methods.items():
         setattr(T, name, _method(fn, name))
+
+    # PyTorch's behaviour where it differs from the neutral function of the same name,
+    # and PyTorch's other methods: the functions themselves (they take the tensor first)
+    for module in (reductions, shaping, arith, tensor_methods):
+        for name in module.__all__:
+            if name in _NOT_METHODS:
+                continue
+            setattr(T, name, getattr(module, name))
+    for name, fn in inplace.INPLACE.items():
+        setattr(T, name, fn)
 
     # dtype shortcuts, as in PyTorch
     for name, d in {"float": dt.float32, "double": dt.float64, "half": dt.float16,
@@ -160,7 +154,7 @@ def install_operators() -> None:
         >>> x
         tensor([1., 2.], dtype=float32)
     """
-    T.numel = lambda self: self.size
+    T.numel = lambda self: None if self.size is None else int(self.size)
     T.numel.__doc__ = """Number of elements (PyTorch's ``numel``).
 
     Example:
@@ -174,6 +168,13 @@ def install_operators() -> None:
         >>> ut.zeros((2, 3)).dim()
         2
     """
+
+
+_NOT_METHODS = {
+    # module-level names of unitorch.ops.pytorch that PyTorch has no method for
+    "var_mean", "std_mean", "cat", "concat", "stack", "subtract", "multiply", "divide",
+    "true_divide", "TYPE_NAMES", "dtype_of_type_name",
+}
 
 
 def _cast_method(name: str, d: dt.DType):

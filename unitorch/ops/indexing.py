@@ -202,6 +202,10 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
     if not isinstance(x, Tensor):
         raise TypeError(f"setitem() needs a unitorch Tensor, got {type(x).__name__}")
     backend = type(x)._bk
+    if backend.requires_grad(x._n) and backend.is_grad_enabled() and backend.is_leaf(x._n):
+        # PyTorch's autograd rule, on every backend (see ops/pytorch/inplace.py)
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in "
+                           "an in-place operation.")
     try:
         norm, move = _normalize(x, key)
     except _ZeroDimBool:

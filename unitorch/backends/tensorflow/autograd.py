@@ -34,7 +34,9 @@ class AutogradOps:
     @staticmethod
     def requires_grad(x):
         if isinstance(x, tf.Variable):
-            return x.trainable
+            # TensorFlow makes every variable trainable by default, integer ones too,
+            # but no tape differentiates integers: those require no gradients
+            return x.trainable and (x.dtype.is_floating or x.dtype.is_complex)
         return bool(_record.should_record_backprop([x]))
 
     def set_requires_grad(self, x, flag):
@@ -108,6 +110,105 @@ class AutogradOps:
         if not tf.executing_eagerly():
             _ambient.set_traced(x, grad)  # (None too: a step ending in zero_grad())
 
+    @staticmethod
+    def imperative_gradient(targets, sources, output_gradients, retain_graph, create_graph):
+        grads = _ambient.gradient(list(targets), list(sources), list(output_gradients),
+                                  create_graph)
+        if not (retain_graph or create_graph):
+            _ambient.forget_watched()  # as backward() does
+        return grads
+
+    @staticmethod
+    def is_leaf(x):
+        return isinstance(x, tf.Variable) or not _record.should_record_backprop([x])
+
+    def grad_fn(self, x):
+        return None if self.is_leaf(x) else _RECORDED
+
+    @staticmethod
+    def is_grad_enabled():
+        return not _pywrap_tfe.TFE_Py_TapeSetIsStopped()
+
+    @staticmethod
+    def set_grad_enabled(flag):
+        if flag:
+            _pywrap_tfe.TFE_Py_TapeSetRestartOnThread()
+        else:
+            _pywrap_tfe.TFE_Py_TapeSetStopOnThread()
+
+    @staticmethod
+    def retain_grad(x):
+        if not isinstance(x, tf.Variable):  # leaves keep their gradient anyway
+            _ambient.retained[id(x)] = x
+
+    @staticmethod
+    def register_hook(x, hook):
+        hooks = getattr(x, "_unitorch_hooks", None)
+        out = x
+        if hooks is None:
+            hooks = x._unitorch_hooks = [] if isinstance(x, tf.Variable) else None
+        if hooks is None:
+            # A recorded graph cannot be changed afterwards: later uses of a non-leaf go
+            # through one identity whose gradient runs its hooks, in registration order
+            hooks = []
+            out = _hooked_identity(x, hooks)
+            out._unitorch_hooks = hooks
+        key = object()
+        hooks.append((key, hook))
+
+        def remove() -> None:
+            hooks[:] = [h for h in hooks if h[0] is not key]
+
+        return out, remove
+
+    @staticmethod
+    def data_alias(x):
+        if not isinstance(x, tf.Variable):
+            return tf.stop_gradient(x)
+        alias = getattr(x, "_unitorch_data", None)
+        if alias is None:
+            # a second, non-trainable Python variable over the same resource: writes
+            # through it are writes to x, and reading it records nothing
+            with tf.init_scope():
+                alias = _resource_variable_ops.BaseResourceVariable(
+                    trainable=False, shape=x.shape, dtype=x.dtype, handle=x.handle,
+                    unique_id=x._unique_id, handle_name=x._handle_name,
+                    in_graph_mode=False)
+            x._unitorch_data = alias
+        return alias
+
+    @staticmethod
+    def set_data(x, value):
+        if not isinstance(x, tf.Variable):
+            return tf.stop_gradient(value)
+        if tuple(x.shape) == tuple(value.shape):
+            x.assign(value)
+            return x
+        with tf.init_scope():
+            new = tf.Variable(value, trainable=x.trainable)
+        for name in ("_unitorch_hooks",):
+            if hasattr(x, name):
+                setattr(new, name, getattr(x, name))
+        return new
+
+    @staticmethod
+    def custom_gradient(forward, inputs):
+        @tf.custom_gradient
+        def function(*xs):
+            with _record.stop_recording():  # PyTorch runs forward() without recording
+                outputs, backward = forward(*xs)
+
+            def gradient(*upstream, variables=None):
+                grads = [tf.zeros_like(x) if g is None else g
+                         for g, x in zip(backward(*upstream), xs)]
+                if variables:  # variables forward() read besides its inputs get none
+                    return grads, [None] * len(variables)
+                return grads
+
+            return list(outputs), gradient
+
+        return tuple(function(*inputs))
+
 class _Ambient(threading.local):
     """The per-thread stack of ambient persistent tapes used by ``backward()``."""
 
@@ -121,6 +222,7 @@ class _Ambient(threading.local):
         self.paused = 0  # unitorch tapes open in this thread (they pause the ambient ones)
         self.traced_grads: list[dict[int, tuple[Any, Any]]] = []  # per function traced
         self.ran_backward: list[list[bool]] = []  # per function traced
+        self.retained: dict[int, Any] = {}  # non-leaves whose gradient backward() keeps
 
     @staticmethod
     def _open() -> tf.GradientTape:
@@ -132,6 +234,7 @@ class _Ambient(threading.local):
         """Reopen this thread's eager ambient tape, dropping what it recorded and the
         variables it watched (which it would otherwise keep alive and keep recording)."""
         if self.stack and tf.executing_eagerly() and self.paused == 0:
+            self.retained.clear()
             old = self.stack.pop(0)
             old.__exit__(None, None, None)
             self.stack.insert(0, self._open())
@@ -200,6 +303,19 @@ class _Ambient(threading.local):
         if self.traced_grads:
             self.traced_grads[-1][id(v)] = (v, g)
 
+    def gradient(self, targets, sources, output_gradients, create_graph):
+        """``torch.autograd.grad`` on this thread's ambient tape."""
+        if not self.stack:
+            raise RuntimeError("grad(): nothing was recorded in this thread (see backward())")
+        tape = self.stack[-1]
+        output_gradients = [tf.ones_like(t) if g is None else g
+                            for t, g in zip(targets, output_gradients)]
+        pause = contextlib.nullcontext() if create_graph else tape.stop_recording()
+        with pause:
+            grads = tape.gradient(targets, sources, output_gradients=output_gradients)
+        return [tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g
+                for g in grads]
+
     def backward(self, target, output_gradient, create_graph):
         if not self.stack:
             raise RuntimeError(_NOTHING_RECORDED)
@@ -208,19 +324,60 @@ class _Ambient(threading.local):
         if not sources:
             raise RuntimeError("backward(): the target does not depend on any tensor that "
                                "requires gradients")
-        pause = contextlib.nullcontext() if create_graph else tape.stop_recording()
-        with pause:
+        sources += self.retained.values()
+        def pause():
+            return contextlib.nullcontext() if create_graph else tape.stop_recording()
+
+        with pause():
             grads = tape.gradient(target, sources, output_gradients=output_gradient)
         for v, g in zip(sources, grads):
             if g is None:
                 continue
             if isinstance(g, tf.IndexedSlices):  # sparse gradients of gathers
                 g = tf.convert_to_tensor(g)
+            hooks = getattr(v, "_unitorch_hooks", None) if isinstance(v, tf.Variable) else None
+            if hooks:  # a leaf's hooks see its gradient before it is accumulated
+                with pause():
+                    g = _run_hooks(hooks, g)
             old = _read_grad(v)
             g = g if old is None else raw.AddV2(x=old, y=g)
             v._unitorch_grad = g
             if not tf.executing_eagerly():
                 self.set_traced(v, g)
+
+class _Recorded:
+    """``grad_fn`` of a recorded result on TensorFlow: the tape keeps no per-tensor node,
+    so this marker only says that one exists."""
+
+    @staticmethod
+    def name() -> str:
+        return "RecordedByGradientTape"
+
+    def __repr__(self) -> str:
+        return "<recorded by tf.GradientTape>"
+
+
+_RECORDED = _Recorded()
+
+
+def _run_hooks(hooks: list[tuple[object, Callable[[Any], Any]]], g: Any) -> Any:
+    for _, hook in list(hooks):
+        out = hook(g)
+        if out is not None:
+            g = out
+    return g
+
+
+def _hooked_identity(x: Any, hooks: list[tuple[object, Callable[[Any], Any]]]) -> Any:
+    @tf.custom_gradient
+    def identity(t):
+        def gradient(g):
+            return _run_hooks(hooks, g)
+
+        return tf.identity(t), gradient
+
+    return identity(x)
+
 
 def _own_variable(initial_value: Callable[[], Any]) -> tf.Variable:
     """A non-trainable variable created eagerly, also while a function is traced, that

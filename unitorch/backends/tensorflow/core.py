@@ -302,6 +302,10 @@ class CoreOps:
             return x
         return value
 
+    # a process forked after TensorFlow ran ops hangs in its first op that uses the
+    # intra-op thread pool (a 500x500 matmul did, on TF 2.21): data workers start fresh
+    fork_safe = False
+
     @staticmethod
     def adopt_tensor_type(tensor_type: type) -> None:
         base = tensor_type.__mro__[1]  # unitorch.Tensor: unitorch Tensors of any backend

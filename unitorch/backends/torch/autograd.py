@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -54,6 +55,63 @@ class AutogradOps:
     @staticmethod
     def set_grad(x, grad):
         x.grad = grad
+
+    @staticmethod
+    def imperative_gradient(targets, sources, output_gradients, retain_graph, create_graph):
+        return list(torch.autograd.grad(list(targets), list(sources),
+                                        grad_outputs=list(output_gradients),
+                                        retain_graph=retain_graph or None,
+                                        create_graph=create_graph, allow_unused=True))
+
+    @staticmethod
+    def is_leaf(x):
+        return x.is_leaf
+
+    @staticmethod
+    def grad_fn(x):
+        return x.grad_fn
+
+    is_grad_enabled = staticmethod(torch.is_grad_enabled)
+
+    @staticmethod
+    def set_grad_enabled(flag):
+        torch._C._set_grad_enabled(bool(flag))
+
+    @staticmethod
+    def retain_grad(x):
+        x.retain_grad()
+
+    @staticmethod
+    def register_hook(x, hook):
+        handle = x.register_hook(hook)
+        return x, handle.remove
+
+    @staticmethod
+    def data_alias(x):
+        return x.data
+
+    @staticmethod
+    def set_data(x, value):
+        x.data = value
+        return x
+
+    @staticmethod
+    def custom_gradient(forward, inputs):
+        return _Custom.apply(forward, *inputs)
+
+
+class _Custom(torch.autograd.Function):
+    """The contract's ``custom_gradient``: one torch.autograd.Function whose forward and
+    backward are the ones given (torch runs ``forward`` without recording)."""
+
+    @staticmethod
+    def forward(ctx: Any, forward: Callable[..., Any], *inputs: Any) -> Any:
+        outputs, ctx.backward_fn = forward(*inputs)
+        return outputs
+
+    @staticmethod
+    def backward(ctx: Any, *grads: Any) -> Any:
+        return (None, *ctx.backward_fn(*grads))
 
 
 class _TorchTape(GradTape):

@@ -145,6 +145,12 @@ class CoreOps:
     def is_compiling(self) -> bool:
         return torch.compiler.is_compiling()
 
+    @staticmethod
+    def prepare_worker() -> None:
+        # a forked child cannot use the parent's OpenMP pool (a matmul there hangs):
+        # one thread per worker, as torch.utils.data's own workers run
+        torch.set_num_threads(1)
+
     def set_matmul_precision(self, precision: str) -> None:
         allow = precision == "high"
         torch.backends.cuda.matmul.allow_tf32 = allow
