@@ -3,9 +3,9 @@
 This is the only place that says what a backend must provide.  Each backend is a
 package, ``backends/torch/`` and ``backends/tensorflow/``, with one module per section of
 this contract, named as the section is (``core``, ``creation``, ``elementwise``,
-``reductions``, ``linalg``, ``fft``, ``manipulation``, ``indexing``, ``nn``, ``random``,
-``autograd``, ``optim``, ``distributed``, ``compile``): the torch and TensorFlow versions
-of one family read side by side.  Each module holds a mixin class with that section's
+``reductions``, ``linalg``, ``fft``, ``manipulation``, ``indexing``, ``nn``, ``rnn``,
+``random``, ``autograd``, ``optim``, ``distributed``, ``compile``): the torch and
+TensorFlow versions of one family read side by side.  Each module holds a mixin class with that section's
 primitives; the package's ``__init__`` composes them into the one subclass of
 :class:`Backend` (``TorchBackend``, ``TensorFlowBackend``) and its instance ``BACKEND``.
 The public layer (``unitorch.ops``, ``unitorch.nn``...) calls nothing else.
@@ -46,9 +46,10 @@ depends on them (``nonzero``, ``unique``...).  Primitives are differentiable thr
 the framework's own autodiff wherever the maths is.
 
 Abstract methods are what a new backend must write; the concrete ones (``ndim``,
-``basic_getitem``, ``scalar_operand``, ``scalar_kernel``, ``sort_key``, ``run_update``
-and the optional fused optimizer kernels) have defaults built from the others, which a
-backend overrides only where its framework is faster or different.
+``basic_getitem``, ``scalar_operand``, ``scalar_kernel``, ``sort_key``, ``rnn``,
+``rnn_cell``, ``run_update`` and the optional fused optimizer kernels) have defaults
+built from the others, which a backend overrides only where its framework is faster or
+different.
 
 Names follow the Python Array API standard where it has one.
 
@@ -940,6 +941,103 @@ class Backend(abc.ABC):
                    count_include_pad: bool) -> Native:
         """Mean over windows of (N, C, H, W); padded zeros count in the divisor when
         ``count_include_pad``, else the divisor is the number of real elements."""
+
+    # ----------------------------------------------------------------------------------
+    # rnn: recurrent layers (Elman RNN, LSTM, GRU) over whole sequences, and one step of
+    # them (the cells).  ``mode`` is ``"RNN_TANH"``, ``"RNN_RELU"``, ``"LSTM"`` or
+    # ``"GRU"``; the formulas, gate order (LSTM ``i, f, g, o``; GRU ``r, z, n``) and
+    # weight layouts are PyTorch's (``unitorch/nn/recurrent.py`` states them), and the
+    # defaults below are their one home.  A backend overrides them with its framework's
+    # fused kernels, which must compute the same formulas.  Tensors share one real
+    # floating dtype; the batch axis is present (the public layer adds it).
+
+    def rnn(self, mode: str, x: Native, states: tuple[Native, ...],
+            weights: Sequence[Native], num_layers: int, bidirectional: bool,
+            lengths: Native | None, mask: Native | None
+            ) -> tuple[Native, tuple[Native, ...]]:
+        """``num_layers`` stacked layers (each bidirectional, or not) over time-major ``x``
+        (T, B, I), T >= 1.  ``states``: ``(h_0,)``, or ``(h_0, c_0)`` for an LSTM, each
+        (num_layers * D, B, H) (D = 2 if ``bidirectional`` else 1).  ``weights``: per
+        layer, per direction (forward first), ``w_ih`` (G*H, I_l), ``w_hh`` (G*H, H) and,
+        when every layer has biases, ``b_ih`` and ``b_hh`` (G*H,), with G the number of
+        gates (1, 4, 3); ``I_l`` is I for the first layer, D*H after.  Every layer reads
+        the previous layer's output (no dropout here).
+
+        Variable lengths: ``lengths`` (B,) int64, each in [1, T], or ``mask`` (T, B, 1)
+        bool, True at real steps (any pattern); never both.  A step that is not real
+        leaves the state unchanged and outputs zeros; the backward direction starts at
+        each sequence's last real step.  Returns ``(output, final states)``: output
+        (T, B, D*H) (the directions concatenated), final states shaped as ``states``.
+        The default runs the cell formulas one step at a time (the input projections
+        of all steps as one matmul per layer and direction)."""
+        n_states = len(states)
+        per = len(weights) // (num_layers * (2 if bidirectional else 1))
+        steps = self.shape(x)[0]
+        masks = None if mask is None else [self.getitem(mask, (t, slice(None), slice(None)))
+                                           for t in range(steps)]
+        if lengths is not None:  # as a mask: the same semantics
+            times = self.arange(0, steps, 1, _dt.int64, self.device(x))
+            real = self.less(self.reshape(times, (steps, 1)), self.reshape(lengths, (1, -1)))
+            masks = [self.getitem(real, (t, slice(None), None)) for t in range(steps)]
+        finals: list[list[Native]] = [[] for _ in range(n_states)]
+        hidden = self.shape(states[0])[-1]
+        zero = self.full((1, hidden), 0, self.dtype_from_native[x.dtype], self.device(x))
+        k = 0
+        for _layer in range(num_layers):
+            outs = []
+            for direction in range(2 if bidirectional else 1):
+                w = [*weights[k * per:(k + 1) * per], None, None]
+                xw = self.linear(x, w[0], w[2])  # every step's input projection
+                state = tuple(self.getitem(s, (k, slice(None), slice(None))) for s in states)
+                seq: list[Native] = [None] * steps
+                order = range(steps - 1, -1, -1) if direction else range(steps)
+                for t in order:
+                    new = self._rnn_step(mode, self.getitem(xw, (t, slice(None), slice(None))),
+                                         state, w[1], w[3])
+                    if masks is not None:
+                        new = tuple(self.where(masks[t], a, b) for a, b in zip(new, state))
+                        seq[t] = self.where(masks[t], new[0], zero)
+                    else:
+                        seq[t] = new[0]
+                    state = new
+                outs.append(self.stack(seq, 0))
+                for i in range(n_states):
+                    finals[i].append(state[i])
+                k += 1
+            x = outs[0] if len(outs) == 1 else self.concat(outs, 2)
+        return x, tuple(self.stack(f, 0) for f in finals)
+
+    def rnn_cell(self, mode: str, x: Native, state: tuple[Native, ...], w_ih: Native,
+                 w_hh: Native, b_ih: Native | None, b_hh: Native | None
+                 ) -> tuple[Native, ...]:
+        """One step: ``x`` (B, I), ``state`` ``(h,)`` or ``(h, c)`` each (B, H), weights
+        as in :meth:`rnn` (the biases both given or both ``None``); returns the new
+        state, ``(h',)`` or ``(h', c')``."""
+        return self._rnn_step(mode, self.linear(x, w_ih, b_ih), state, w_hh, b_hh)
+
+    def _rnn_step(self, mode: str, xw: Native, state: tuple[Native, ...], w_hh: Native,
+                  b_hh: Native | None) -> tuple[Native, ...]:
+        """The cell formulas from the input projection ``xw = x W_ih^T + b_ih``."""
+        h = state[0]
+        n = self.shape(h)[-1]
+        hw = self.linear(h, w_hh, b_hh)
+
+        def part(t: Native, i: int, j: int) -> Native:  # gates i..j-1 of the last axis
+            return self.getitem(t, (slice(None), slice(i * n, j * n)))
+
+        if mode == "RNN_TANH":
+            return (self.tanh(self.add(xw, hw)),)
+        if mode == "RNN_RELU":
+            return (self.relu(self.add(xw, hw)),)
+        if mode == "LSTM":
+            gates = self.add(xw, hw)
+            s = self.sigmoid(gates)  # i, f and o; the g quarter is tanh
+            c = self.add(self.multiply(part(s, 1, 2), state[1]),
+                         self.multiply(part(s, 0, 1), self.tanh(part(gates, 2, 3))))
+            return self.multiply(part(s, 3, 4), self.tanh(c)), c
+        rz = self.sigmoid(self.add(part(xw, 0, 2), part(hw, 0, 2)))  # GRU
+        new = self.tanh(self.add(part(xw, 2, 3), self.multiply(part(rz, 0, 1), part(hw, 2, 3))))
+        return (self.add(new, self.multiply(part(rz, 1, 2), self.subtract(h, new))),)
 
     # ----------------------------------------------------------------------------------
     # random: random numbers (the framework's own fast generators; the portable mode of
