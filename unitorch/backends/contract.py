@@ -1126,6 +1126,21 @@ class Backend(abc.ABC):
         graph of ``target``; TensorFlow's ambient tape drops everything recorded so far)."""
 
     @abc.abstractmethod
+    def custom_gradient(self, forward: Callable[[list[Native]], tuple[list[Native],
+                                                                     list[Native]]],
+                        backward: Callable[[list[Native], list[Native]],
+                                           list[Native | None]],
+                        inputs: list[Native]) -> list[Native]:
+        """The outputs of ``forward(inputs)``, recorded as one operation whose gradient is
+        ``backward``: ``forward`` gets the inputs (values, not recorded) and returns
+        ``(outputs, saved)``, ``saved`` a list of natives kept for the backward pass;
+        ``backward(saved, output_gradients)`` gets one gradient per output (zeros for
+        an output the target does not depend on) and returns one gradient per input
+        (``None``: zero), of the input's shape and dtype.  Inputs may be mutable natives
+        (parameters).  Higher-order gradients differentiate through ``backward``'s own
+        operations.  Works while tracing a compiled function."""
+
+    @abc.abstractmethod
     def get_grad(self, x: Native) -> Native | None:
         """The gradient accumulated on leaf ``x`` by :meth:`backward`, or ``None``."""
 

@@ -79,6 +79,27 @@ class AutogradOps:
                 _ambient.ran_backward[-1].append(True)  # (see compile)
 
     @staticmethod
+    def custom_gradient(forward, backward, inputs):
+        # variables are read outside the custom op (a recorded read): inside it, a
+        # variable would count as one the function captured, whose gradient
+        # tf.custom_gradient asks for separately
+        values = [x.read_value() if isinstance(x, tf.Variable) else x for x in inputs]
+
+        @tf.custom_gradient
+        def op(*xs):
+            with _record.stop_recording():
+                outputs, saved = forward(list(xs))
+
+            def grad(*dys):
+                dys = [tf.zeros_like(y) if dy is None else dy for y, dy in zip(outputs, dys)]
+                grads = backward(saved, dys)
+                return [tf.zeros_like(x) if g is None else g for x, g in zip(xs, grads)]
+
+            return list(outputs), grad
+
+        return list(op(*values))
+
+    @staticmethod
     def get_grad(x):
         return _read_grad(x)
 

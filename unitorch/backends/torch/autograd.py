@@ -42,12 +42,35 @@ class AutogradOps:
                         create_graph=create_graph)
 
     @staticmethod
+    def custom_gradient(forward, backward, inputs):
+        return list(_Custom.apply(forward, backward, *inputs))
+
+    @staticmethod
     def get_grad(x):
         return x.grad
 
     @staticmethod
     def set_grad(x, grad):
         x.grad = grad
+
+
+class _Custom(torch.autograd.Function):
+    """A ``torch.autograd.Function`` running the contract's ``forward``/``backward``
+    pair (``custom_gradient``); the saved natives go through ``save_for_backward``, so
+    torch checks they were not modified in place and frees them with the graph."""
+
+    @staticmethod
+    def forward(ctx, forward, backward, *inputs):
+        outputs, saved = forward(list(inputs))
+        ctx.save_for_backward(*saved)
+        ctx.run_backward = backward
+        return tuple(outputs)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        # torch records backward's operations when create_graph asks for it, so
+        # higher-order gradients go through them
+        return (None, None, *ctx.run_backward(list(ctx.saved_tensors), list(grads)))
 
 
 class _TorchTape(GradTape):
