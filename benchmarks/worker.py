@@ -22,10 +22,11 @@ def main() -> int:
     rows = []
     for suite in args.suites.split(","):
         module = {"ops": "ops", "train": "train", "import": "imports", "data": "data",
-                  "scalars": "scalars"}[suite]
+                  "scalars": "scalars", "programs": "programs"}[suite]
         mod = __import__(f"benchmarks.{module}", fromlist=["run"])
         rows += mod.run(args.backend, args.quick, **({"device": args.device}
-                                                      if suite == "train" else {}))
+                                                      if suite in ("train", "programs")
+                                                      else {}))
     json.dump(rows, sys.stdout)
     return 0
 

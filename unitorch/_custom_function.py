@@ -121,7 +121,7 @@ class Function:
             if not isinstance(outs, tuple) or not all(isinstance(o, Tensor) for o in outs):
                 raise TypeError(f"{name}.forward must return a tensor or a tuple of tensors, "
                                 f"got {type(out).__name__}")
-            shape.update(single=single, types=[(type(o), o._d) for o in outs])
+            shape["single"] = single
             saved = ctx._to_save
             shape["saved"] = [(type(t), t._d) if t is not None else None for t in saved]
             return [o._n for o in outs], [t._n for t in saved if t is not None]
@@ -130,7 +130,8 @@ class Function:
             it = iter(saved)
             ctx._saved = tuple(None if s is None else _wrap(s[0], next(it), s[1])
                                for s in shape["saved"])
-            wrapped = [_wrap(T, g, d) for (T, d), g in zip(shape["types"], grads)]
+            T, of = bk.Tensor, bk.dtype_from_native
+            wrapped = [_wrap(T, g, of[g.dtype]) for g in grads]
             got = cls.backward(ctx, *wrapped)
             got = got if isinstance(got, tuple) else (got,)
             if len(got) != len(args):
@@ -158,5 +159,8 @@ class Function:
             return out
 
         natives = bk.custom_gradient(forward, backward, [t._n for t in inputs])
-        result = tuple(_wrap(T, n, d) for (T, d), n in zip(shape["types"], natives))
-        return result[0] if shape["single"] else result
+        # (wrapped from the natives alone: a compiler tracing this frame may not see
+        # what forward recorded, when forward ran outside its trace)
+        T, of = bk.Tensor, bk.dtype_from_native
+        result = tuple(_wrap(T, n, of[n.dtype]) for n in natives)
+        return result[0] if len(result) == 1 and shape["single"] else result

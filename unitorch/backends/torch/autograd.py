@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import torch
 
 from ..contract import GradTape, Native
+from .core import _eager_in_traces
 
 
 class AutogradOps:
@@ -43,7 +45,8 @@ class AutogradOps:
 
     @staticmethod
     def custom_gradient(forward, backward, inputs):
-        return list(_Custom.apply(forward, backward, *inputs))
+        run = _custom_eager if torch.compiler.is_compiling() else _custom
+        return run(forward, backward, inputs)
 
     @staticmethod
     def get_grad(x):
@@ -69,8 +72,28 @@ class _Custom(torch.autograd.Function):
     @staticmethod
     def backward(ctx, *grads):
         # torch records backward's operations when create_graph asks for it, so
-        # higher-order gradients go through them
-        return (None, None, *ctx.run_backward(list(ctx.saved_tensors), list(grads)))
+        # higher-order gradients go through them.  While a compiled function runs, the
+        # autograd engine's calls into Python would be traced too: run them eagerly.
+        run = _run_eager if "torch._dynamo" in sys.modules else _run
+        return (None, None, *run(ctx.run_backward, list(ctx.saved_tensors), list(grads)))
+
+
+def _run(fn, *args):
+    return fn(*args)
+
+
+_run_eager = _eager_in_traces(_run)
+
+
+def _custom(forward, backward, inputs):
+    return list(_Custom.apply(forward, backward, *inputs))
+
+
+# Dynamo traces a torch.autograd.Function's forward and backward as a higher-order
+# operator, in a mode that cannot follow unitorch's operators (it fails to wrap their
+# closures' tables), so inside torch.compile the operation runs eagerly, between graphs.
+# (The wrapper imports torch._dynamo at its first call, which happens while compiling.)
+_custom_eager = _eager_in_traces(_custom)
 
 
 class _TorchTape(GradTape):
