@@ -24,7 +24,7 @@ LR, BETAS, DECAY, CLIP, DROPOUT = 5e-4, (0.9, 0.95), 0.1, 1.0, 0.1
 def data() -> dict[str, np.ndarray]:
     rng = np.random.default_rng(0)
     tokens = rng.integers(0, VOCAB, (BATCH, BLOCK + 1))
-    return {"x": tokens[:, :-1], "y": tokens[:, 1:]}
+    return {"x": np.ascontiguousarray(tokens[:, :-1]), "y": np.ascontiguousarray(tokens[:, 1:])}
 
 
 def weights() -> dict[str, np.ndarray]:

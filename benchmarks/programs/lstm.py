@@ -23,7 +23,7 @@ LR, CLIP, DROPOUT = 20.0, 0.25, 0.2
 def data() -> dict[str, np.ndarray]:
     rng = np.random.default_rng(0)
     tokens = rng.integers(0, VOCAB, (STEPS + 1, BATCH))  # time-major, as the example
-    return {"x": tokens[:-1], "y": tokens[1:].reshape(-1)}
+    return {"x": np.ascontiguousarray(tokens[:-1]), "y": tokens[1:].reshape(-1)}
 
 
 def weights() -> dict[str, np.ndarray]:

@@ -746,6 +746,24 @@ class Backend(abc.ABC):
     def stack(self, xs: Sequence[Native], axis: int) -> Native:
         """Join along a new axis at ``axis``; equal shapes and one dtype."""
 
+    def split(self, x: Native, sizes: tuple[int, ...], axis: int) -> list[Native]:
+        """``x`` cut along ``axis`` into consecutive pieces of ``sizes`` (non-negative,
+        adding up to the axis's size).  The default slices; a backend with a split
+        kernel overrides it (its gradient is one concatenation, where the gradients of
+        slices each fill a tensor of ``x``'s size)."""
+        out, start = [], 0
+        lead = (slice(None),) * axis
+        for n in sizes:
+            out.append(self.getitem(x, (*lead, slice(start, start + n))))
+            start += n
+        return out
+
+    def unstack(self, x: Native, axis: int) -> list[Native]:
+        """``x`` cut along ``axis`` (of known size) into its slices, that axis removed.
+        The default indexes; see :meth:`split`."""
+        lead = (slice(None),) * axis
+        return [self.getitem(x, (*lead, i)) for i in range(self.shape(x)[axis])]
+
     @abc.abstractmethod
     def flip(self, x: Native, axes: tuple[int, ...]) -> Native: ...
 

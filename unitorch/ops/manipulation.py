@@ -462,8 +462,8 @@ def unstack(x: Tensor, /, *, axis: int = 0) -> tuple[Tensor, ...]:
     n = x.shape[ax]
     if n is None:
         raise ShapeError("unstack() needs the size of the axis to be known")
-    lead = (slice(None),) * ax
-    return tuple(x[(*lead, i)] for i in range(n))
+    T, d = type(x), x._d
+    return tuple(_wrap(T, part, d) for part in T._bk.unstack(x._n, ax))
 
 
 def split(x: Tensor, /, split_size_or_sections: int | Sequence[int], axis: int = 0, *,
@@ -490,12 +490,8 @@ def split(x: Tensor, /, split_size_or_sections: int | Sequence[int], axis: int =
         sizes = [int(s) for s in split_size_or_sections]
         if sum(sizes) != n or any(s < 0 for s in sizes):
             raise ShapeError(f"split(): sizes {sizes} do not add up to {n} along axis {ax}")
-    lead = (slice(None),) * ax
-    out, start = [], 0
-    for s in sizes:
-        out.append(x[(*lead, slice(start, start + s))])
-        start += s
-    return tuple(out)
+    T, d = type(x), x._d
+    return tuple(_wrap(T, part, d) for part in T._bk.split(x._n, tuple(sizes), ax))
 
 
 def flip(x: Tensor, /, axis: int | Sequence[int] | None = None, *more: int,
