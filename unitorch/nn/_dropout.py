@@ -1,9 +1,9 @@
 """``dropout``: zero random elements in training and scale the rest, PyTorch's way.
 
-The mask comes from the backend's native generator by default (fast; the two frameworks
-draw different masks for one seed), or, with ``ut.random.portable(True)``, from
-unitorch's portable stream, which gives the very same mask on every backend (see
-:mod:`unitorch.random`).  Either way ``ut.manual_seed`` makes it reproducible.
+The mask comes from the backend's native generator by default (fast: the backend's
+``dropout`` primitive; the two frameworks draw different masks for one seed), or, with
+``ut.random.portable(True)``, from unitorch's portable stream, which gives the very same
+mask on every backend (see :mod:`unitorch.random`).  Either way ``ut.manual_seed`` makes it reproducible.
 
 Element ``i`` is kept when a uniform draw ``u_i`` in ``[0, 1)`` (float32) satisfies
 ``u_i >= p``, so it is kept with probability ``1 - p``; the result is
@@ -37,13 +37,10 @@ def _check_p(p: float) -> float:
     return p
 
 
-def _uniform(backend, shape: tuple[int, ...], device) -> object:
-    """A native float32 tensor of uniform [0, 1) draws, portable or native."""
-    if _state.portable:
-        return _host(backend, device, shape, dt.float32,
-                     lambda g: _unit_interval(g, shape, dt.float32))
-    return backend.random_uniform(_state.native_rng(backend, device), shape, dt.float32,
-                                  device)
+def _portable_uniform(backend, shape: tuple[int, ...], device) -> object:
+    """A native float32 tensor of uniform [0, 1) draws from the portable stream."""
+    return _host(backend, device, shape, dt.float32,
+                 lambda g: _unit_interval(g, shape, dt.float32))
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True,
@@ -78,9 +75,11 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,
         native = backend.cast(native, cd)
     if p == 1.0:
         out = backend.multiply(native, native_scalar(backend, 0.0, cd, native))
+    elif not _state.portable:
+        out = backend.dropout(_state.native_rng(backend, backend.device(native)), native, p)
     else:
         shape = backend.shape(native)
-        u = _uniform(backend, shape, backend.device(native))
+        u = _portable_uniform(backend, shape, backend.device(native))
         keep = backend.greater_equal(u, native_scalar(backend, p, dt.float32, native))
         out = backend.multiply(backend.multiply(native, backend.cast(keep, cd)),
                                native_scalar(backend, 1.0 / (1.0 - p), cd, native))
