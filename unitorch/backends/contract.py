@@ -565,6 +565,32 @@ class Backend(abc.ABC):
     def mean_all(self, x: Native) -> Native:
         """The mean of every element of a real floating ``x``, as :meth:`sum_all`."""
 
+    def norms(self, xs: Sequence[Native], ord: float) -> list[Native]:
+        """The vector ``ord``-norm of each tensor's elements (``ord`` 1, 2, another
+        finite ``ord > 0``, or ``inf``: the largest magnitude), each a 0-d native of its
+        tensor's real floating dtype; the tensors may differ in shape and dtype (not
+        float16/bfloat16) and none is empty.  For gradient clipping.  The default
+        reduces each tensor; a backend with multi-tensor kernels reduces them at once
+        (``torch._foreach_norm``)."""
+        out = []
+        for x in xs:
+            if ord == 2:
+                out.append(self.sqrt(self.sum_all(self.multiply(x, x))))
+            elif ord == 1:
+                out.append(self.sum_all(self.abs(x)))
+            elif ord == float("inf"):
+                out.append(self.max(self.abs(x), tuple(range(self.ndim(x))), False))
+            else:
+                d = self.dtype_from_native[x.dtype]
+                total = self.sum_all(self.pow(self.abs(x), self.scalar_operand(ord, d)))
+                out.append(self.pow(total, self.scalar_operand(1.0 / ord, d)))
+        return out
+
+    def scale_all(self, xs: Sequence[Native], factor: Native) -> list[Native]:
+        """Each tensor times the 0-d ``factor`` (of their one real floating dtype), as new
+        tensors.  The default multiplies each; see :meth:`norms`."""
+        return [self.multiply(x, factor) for x in xs]
+
     @abc.abstractmethod
     def prod(self, x: Native, axes: tuple[int, ...], keepdims: bool, dtype: DType) -> Native:
         """Product, accumulated and returned in ``dtype``."""
