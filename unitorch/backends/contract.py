@@ -943,6 +943,35 @@ class Backend(abc.ABC):
         range targets (only possible while tracing, when the public layer cannot read
         them) get the framework's own behaviour."""
 
+    def binary_cross_entropy_with_logits(self, x: Native, target: Native,
+                                         weight: Native | None, pos_weight: Native | None,
+                                         reduction: str) -> Native:
+        """Binary cross-entropy of logits ``x`` (float32 or float64) against ``target``
+        (``x``'s shape and dtype), each element ``w [(1 - y) x + (1 + (pw - 1) y)
+        softplus(-x)]`` with ``w = weight`` and ``pw = pos_weight`` (broadcasting to
+        ``x``; ``None``: 1); ``reduction`` ``"none"``, ``"sum"`` or ``"mean"`` (a 0-d
+        ``x`` is returned unreduced).  Its gradient in ``x`` is ``w ((1 + (pw - 1) y)
+        sigmoid(x) - pw y)``, also at ``x = 0``.  The default composes the stable form
+        ``softplus(-x) = max(-x, 0) + log1p(exp(-|x|))`` (both pieces taking their
+        right-hand derivative at 0, where their kinks cancel); a backend may use its
+        framework's fused kernel for the same formula."""
+        d = self.dtype_from_native[x.dtype]
+        dev = self.device(x)
+        zero, one = self.full((), 0, d, dev), self.full((), 1, d, dev)
+        negative = self.less(x, zero)
+        neg_x = self.negative(x)
+        softplus_neg = self.add(self.where(negative, neg_x, zero),
+                                self.log1p(self.exp(self.where(negative, x, neg_x))))
+        if pos_weight is not None:
+            scale = self.add(one, self.multiply(self.subtract(pos_weight, one), target))
+            softplus_neg = self.multiply(scale, softplus_neg)
+        loss = self.add(self.multiply(self.subtract(one, target), x), softplus_neg)
+        if weight is not None:
+            loss = self.multiply(loss, weight)
+        if reduction == "none" or self.ndim(loss) == 0:
+            return loss
+        return self.mean_all(loss) if reduction == "mean" else self.sum_all(loss)
+
     @abc.abstractmethod
     def conv2d(self, x: Native, weight: Native, bias: Native | None, stride: tuple[int, int],
                padding: tuple[tuple[int, int], tuple[int, int]], dilation: tuple[int, int],
