@@ -972,6 +972,25 @@ class Backend(abc.ABC):
             return loss
         return self.mean_all(loss) if reduction == "mean" else self.sum_all(loss)
 
+    def layer_norm(self, x: Native, shape: tuple[int, ...], weight: Native | None,
+                   bias: Native | None, eps: float) -> Native:
+        """``(x - mean) / sqrt(var + eps) * weight + bias`` over the trailing axes of
+        ``shape`` (``x``'s last dimensions), with the biased variance ``mean((x -
+        mean)^2)``; ``x`` float32 or float64, ``weight`` and ``bias`` (or ``None``) of
+        ``shape`` and ``x``'s dtype.  The default composes means; a backend may use its
+        framework's fused kernel (one pass forward and backward)."""
+        n = self.ndim(x)
+        axes = tuple(range(n - len(shape), n))
+        xc = self.subtract(x, self.mean(x, axes, True))
+        var = self.mean(self.square(xc), axes, True)
+        d = self.dtype_from_native[x.dtype]
+        y = self.divide(xc, self.sqrt(self.add(var, self.scalar_operand(eps, d))))
+        if weight is not None:
+            y = self.multiply(y, weight)
+        if bias is not None:
+            y = self.add(y, bias)
+        return y
+
     @abc.abstractmethod
     def conv2d(self, x: Native, weight: Native, bias: Native | None, stride: tuple[int, int],
                padding: tuple[tuple[int, int], tuple[int, int]], dilation: tuple[int, int],

@@ -42,6 +42,10 @@ class NNOps:
                                                       _REDUCTION[reduction])
 
     @staticmethod
+    def layer_norm(x, shape, weight, bias, eps):
+        return torch.layer_norm(x, shape, weight, bias, eps)
+
+    @staticmethod
     def conv2d(x, weight, bias, stride, padding, dilation, groups):
         (top, bottom), (left, right) = padding
         if top == bottom and left == right:
