@@ -15,7 +15,11 @@ def main() -> int:
     parser.add_argument("--suites", default="ops,train,import")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--clock", default="wall")
     args = parser.parse_args()
+    from . import timing
+
+    timing.clock = timing.CLOCKS[args.clock]
     os.environ["UNITORCH_BACKEND"] = args.backend
     os.environ["KERAS_BACKEND"] = args.backend
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
