@@ -1164,16 +1164,15 @@ class Backend(abc.ABC):
     def random_permutation(self, rng: Any, n: int, device: Device | None) -> Native:
         """A uniformly random permutation of ``range(n)``, int64."""
 
-    def dropout(self, rng: Any, x: Native, p: float) -> Native:
+    def dropout(self, x: Native, u: Native, p: float) -> Native:
         """``x`` (real floating, float32 or wider) with each element zeroed with
-        probability ``p`` (0 < p < 1) and the others multiplied by ``1 / (1 - p)``, the
-        mask drawn from generator ``rng``: element ``i`` is kept when a float32 uniform
-        draw ``u_i`` satisfies ``u_i >= p``; ``x * mask`` first, then the scale, so a
-        NaN stays NaN and kept values are ``x * (1 / (1 - p))`` rounded once.
-        Differentiable in ``x``.  The default composes :meth:`random_uniform`,
-        :meth:`greater_equal`, :meth:`cast` and two :meth:`multiply`; a backend may
-        fuse them (one product recorded for the gradient, not two)."""
-        u = self.random_uniform(rng, self.shape(x), _dt.float32, self.device(x))
+        probability ``p`` (0 < p < 1) and the others multiplied by ``1 / (1 - p)``:
+        element ``i`` is kept when ``u_i >= p``, ``u`` holding float32 uniform draws in
+        [0, 1) of ``x``'s shape; ``x * mask`` first, then the scale, so a NaN stays NaN
+        and kept values are ``x * (1 / (1 - p))`` rounded once.  Differentiable in
+        ``x``.  The default composes :meth:`greater_equal`, :meth:`cast` and two
+        :meth:`multiply`; a backend may fuse them (one product recorded for the
+        gradient, not two)."""
         d = self.dtype_from_native[x.dtype]
         keep = self.cast(self.greater_equal(u, self.scalar_operand(p, _dt.float32)), d)
         return self.multiply(self.multiply(x, keep),

@@ -1,9 +1,9 @@
 """``dropout``: zero random elements in training and scale the rest, PyTorch's way.
 
-The mask comes from the backend's native generator by default (fast: the backend's
-``dropout`` primitive; the two frameworks draw different masks for one seed), or, with
-``ut.random.portable(True)``, from unitorch's portable stream, which gives the very same
-mask on every backend (see :mod:`unitorch.random`).  Either way ``ut.manual_seed`` makes it reproducible.
+The uniform draws come from the backend's native generator by default (fast; the two
+frameworks draw different masks for one seed), or, with ``ut.random.portable(True)``,
+from unitorch's portable stream, which gives the very same mask on every backend (see
+:mod:`unitorch.random`); either way the backend's ``dropout`` primitive applies them.  Either way ``ut.manual_seed`` makes it reproducible.
 
 Element ``i`` is kept when a uniform draw ``u_i`` in ``[0, 1)`` (float32) satisfies
 ``u_i >= p``, so it is kept with probability ``1 - p``; the result is
@@ -35,12 +35,6 @@ def _check_p(p: float) -> float:
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     return p
-
-
-def _portable_uniform(backend, shape: tuple[int, ...], device) -> object:
-    """A native float32 tensor of uniform [0, 1) draws from the portable stream."""
-    return _host(backend, device, shape, dt.float32,
-                 lambda g: _unit_interval(g, shape, dt.float32))
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True,
@@ -75,14 +69,15 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,
         native = backend.cast(native, cd)
     if p == 1.0:
         out = backend.multiply(native, native_scalar(backend, 0.0, cd, native))
-    elif not _state.portable:
-        out = backend.dropout(_state.native_rng(backend, backend.device(native)), native, p)
     else:
-        shape = backend.shape(native)
-        u = _portable_uniform(backend, shape, backend.device(native))
-        keep = backend.greater_equal(u, native_scalar(backend, p, dt.float32, native))
-        out = backend.multiply(backend.multiply(native, backend.cast(keep, cd)),
-                               native_scalar(backend, 1.0 / (1.0 - p), cd, native))
+        shape, device = backend.shape(native), backend.device(native)
+        if _state.portable:
+            u = _host(backend, device, shape, dt.float32,
+                      lambda g: _unit_interval(g, shape, dt.float32))
+        else:
+            u = backend.random_uniform(_state.native_rng(backend, device), shape,
+                                       dt.float32, device)
+        out = backend.dropout(native, u, p)
     if cd is not d:
         out = backend.cast(out, d)
     if inplace:

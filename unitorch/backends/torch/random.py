@@ -40,10 +40,9 @@ class RandomOps:
         return torch.randperm(n, generator=rng, device=_torch_device(device))
 
     @staticmethod
-    def dropout(rng, x, p):
+    def dropout(x, u, p):
         # one product recorded for autograd: x * where(u >= p, 1 / (1 - p), 0), which
         # equals (x * mask) * scale bit for bit (x * 1 and x * 0 are exact)
-        u = torch.rand(x.shape, generator=rng, dtype=torch.float32, device=x.device)
         scale, zero = _factors(p, x.dtype)
         return x * torch.where(u >= p, scale, zero)
 
