@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 CONTENDER_ORDER = ("native", "native compiled", "native reflected", "unitorch",
-                   "unitorch compiled", "unitorch reflected", "keras", "eagerpy")
+                   "unitorch compiled", "unitorch reflected", "unitorch portable",
+                   "unitorch compiled portable", "keras", "eagerpy")
 
 
 def machine() -> dict[str, Any]:

@@ -19,6 +19,10 @@ The programs (one module each, with every version of the program side by side):
 * ``function``: the custom ``autograd.Function`` of the PyTorch tutorial (a Legendre
   polynomial with a hand-written backward, fitting ``sin`` with 4 scalars), SGD.
 
+For the programs that draw random numbers (dropout, the VAE's noise), unitorch also
+runs in its portable random mode (``ut.random.portable(True)``: the very numbers on
+every backend, drawn on the host), eagerly on torch and compiled on TensorFlow.
+
 Every version starts from the same weights (the unitorch model's, drawn with
 ``ut.manual_seed``, converted to each framework's layout).  Before timing, each version
 is built once more without randomness (dropout 0, the VAE's noise 0) and its first loss
@@ -81,6 +85,17 @@ def without_unitorch_tape(fn: Callable[[], Any]) -> Callable[[], Any]:
     return run
 
 
+def _portable(fn: Callable[[], Any]) -> Callable[[], Any]:
+    """``fn`` run with ``ut.random.portable(True)``."""
+    import unitorch as ut
+
+    def run() -> Any:
+        with ut.random.portable(True):
+            return fn()
+
+    return run
+
+
 def loss_value(out: Any) -> float:
     """The loss a step returned (Keras: a float, or a list starting with it)."""
     if isinstance(out, (list, tuple)):
@@ -91,15 +106,22 @@ def loss_value(out: Any) -> float:
 def contenders(program: Any, backend: str, device: str, deterministic: bool,
                compiled: bool) -> dict[str, Callable[[], Any]]:
     """Every version of ``program`` that runs on ``backend``: name -> one training step."""
+    import unitorch as ut
+
     data = program.data()
     weights = program.weights()
     found: dict[str, Callable[[], Any]] = {}
     found["unitorch"] = program.unitorch(data, weights, device, deterministic)
     if compiled:
-        import unitorch as ut
-
         found["unitorch compiled"] = ut.compile(
             program.unitorch(data, weights, device, deterministic))
+    if getattr(program, "RANDOM", False) and not deterministic:
+        # the portable random mode (the same numbers on every backend), in the mode each
+        # backend is fastest in here: eager on torch, compiled on TensorFlow
+        name = "unitorch portable" if backend == "torch" else "unitorch compiled portable"
+        if name == "unitorch portable" or compiled:
+            step = program.unitorch(data, weights, device, deterministic)
+            found[name] = _portable(step if backend == "torch" else ut.compile(step))
     if backend == "torch":
         found["native"] = program.torch(data, weights, device, deterministic)
         if compiled:

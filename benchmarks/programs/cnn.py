@@ -14,6 +14,7 @@ TITLE = "CNN classifier (mnist example, 2 conv + 2 dropout), batch 64, Adam"
 BATCH = 64
 LR = 1e-3
 
+RANDOM = True  # dropout or sampled noise: also timed in the portable random mode
 
 def data() -> dict[str, np.ndarray]:
     rng = np.random.default_rng(0)

@@ -20,6 +20,7 @@ TITLE = "GPT (minGPT nano: 3 layers, 3 heads, 48 wide, context 64), batch 16, Ad
 VOCAB, BLOCK, LAYERS, HEADS, EMBED, BATCH = 65, 64, 3, 3, 48, 16
 LR, BETAS, DECAY, CLIP, DROPOUT = 5e-4, (0.9, 0.95), 0.1, 1.0, 0.1
 
+RANDOM = True  # dropout or sampled noise: also timed in the portable random mode
 
 def data() -> dict[str, np.ndarray]:
     rng = np.random.default_rng(0)

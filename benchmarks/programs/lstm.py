@@ -19,6 +19,7 @@ TITLE = "word-level LSTM LM (2x128, vocab 1000, seq 35, batch 32), SGD + clippin
 VOCAB, EMBED, HIDDEN, LAYERS, STEPS, BATCH = 1000, 128, 128, 2, 35, 32
 LR, CLIP, DROPOUT = 20.0, 0.25, 0.2
 
+RANDOM = True  # dropout or sampled noise: also timed in the portable random mode
 
 def data() -> dict[str, np.ndarray]:
     rng = np.random.default_rng(0)

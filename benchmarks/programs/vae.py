@@ -17,6 +17,7 @@ LR = 1e-3
 LAYERS = (("fc1", 784, 400), ("fc21", 400, 20), ("fc22", 400, 20), ("fc3", 20, 400),
           ("fc4", 400, 784))
 
+RANDOM = True  # dropout or sampled noise: also timed in the portable random mode
 
 def data() -> dict[str, np.ndarray]:
     return {"x": np.random.default_rng(0).random((BATCH, 784), dtype=np.float32)}
