@@ -50,6 +50,7 @@ from ..errors import (
 from ..tensor import TENSOR_TYPES, Tensor, _wrap
 
 _new = object.__new__
+_RESHAPE: dict[type, Any] = {}  # Tensor type -> its backend's reshape (the fast path)
 
 __all__ = [
     "reshape", "view", "permute_dims", "permute", "transpose", "matrix_transpose",
@@ -96,14 +97,15 @@ def reshape(x: Tensor, /, shape: int | Sequence[int], *more: int,
         (2, 3)
     """
     t = type(x)
-    if copy is None and not more and type(shape) is tuple and 0 not in shape \
-            and t in TENSOR_TYPES:
+    kernel = _RESHAPE.get(t)
+    if kernel is not None and type(shape) is tuple and copy is None and not more \
+            and 0 not in shape:
         # the fast path: the framework validates; on any refusal, redo it below with
         # unitorch's checks and messages (symbolic sizes from a trace pass through here).
         # A 0 in the shape takes the path below: with a -1 beside it, TensorFlow infers
         # a size where it is ambiguous (without a 0, the -1 is determined).
         try:
-            native = t._bk.reshape(x._n, shape)
+            native = kernel(x._n, shape)
         except Exception:  # re-raised below with unitorch's message
             pass
         else:
@@ -111,6 +113,8 @@ def reshape(x: Tensor, /, shape: int | Sequence[int], *more: int,
             r._n = native
             r._d = x._d
             return r
+    if kernel is None and t in TENSOR_TYPES:
+        _RESHAPE[t] = t._bk.reshape
     x = _tensor("reshape", x)
     backend = type(x)._bk
     shape = _ints("reshape", "shape", (shape, *more) if more else shape)
