@@ -22,7 +22,20 @@ __all__ = ["Function", "FunctionCtx"]
 class FunctionCtx:
     """What ``forward`` and ``backward`` of a :class:`Function` share: tensors saved
     with :meth:`save_for_backward` (read back as ``saved_tensors``), ``needs_input_grad``
-    (one bool per argument of ``apply``), and any attribute ``forward`` sets."""
+    (one bool per argument of ``apply``), and any attribute ``forward`` sets.
+
+    Example:
+        >>> class Twice(ut.autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         ctx.factor = 2.0  # any attribute, read again in backward
+        ...         return x * ctx.factor
+        ...     @staticmethod
+        ...     def backward(ctx, grad):
+        ...         return grad * ctx.factor
+        >>> Twice.apply(ut.tensor([1.0, 3.0]))
+        tensor([2., 6.], dtype=float32)
+    """
 
     def __init__(self, needs_input_grad: tuple[bool, ...]) -> None:
         self.needs_input_grad = needs_input_grad
