@@ -37,6 +37,15 @@ def _check_p(p: float) -> float:
     return p
 
 
+def _uniform(backend, shape: tuple[int, ...], device) -> object:
+    """A native float32 tensor of uniform [0, 1) draws, portable or native."""
+    if _state.portable:
+        return _host(backend, device, shape, dt.float32,
+                     lambda g: _unit_interval(g, shape, dt.float32))
+    return backend.random_uniform(_state.native_rng(backend, device), shape, dt.float32,
+                                  device)
+
+
 def dropout(input: Tensor, p: float = 0.5, training: bool = True,
             inplace: bool = False) -> Tensor:
     """During training, zero each element with probability ``p`` and scale the others by
@@ -70,13 +79,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,
     if p == 1.0:
         out = backend.multiply(native, native_scalar(backend, 0.0, cd, native))
     else:
-        shape, device = backend.shape(native), backend.device(native)
-        if _state.portable:
-            u = _host(backend, device, shape, dt.float32,
-                      lambda g: _unit_interval(g, shape, dt.float32))
-        else:
-            u = backend.random_uniform(_state.native_rng(backend, device), shape,
-                                       dt.float32, device)
+        u = _uniform(backend, backend.shape(native), backend.device(native))
         out = backend.dropout(native, u, p)
     if cd is not d:
         out = backend.cast(out, d)
