@@ -29,7 +29,10 @@ the formulas' step-by-step default lives): on torch the kernels ``torch.nn.LSTM`
 siblings call (cuDNN on CUDA), with unitorch's weights, so the numbers are
 ``torch.nn``'s; on TensorFlow one compiled ``tf.while_loop`` per layer and direction
 (TensorFlow has no fused CPU kernel for these layers; Keras runs its own as a while
-loop too).  A layer works inside :func:`unitorch.compile`.
+loop too).  ``lengths=`` goes through PyTorch's packed sequences on torch; a ``mask=``
+(which may have holes) has no fused torch kernel and runs the step-by-step default
+there.  A layer works inside :func:`unitorch.compile` (``torch.compile`` runs the kernel
+between two graphs, as it does for ``torch.nn.LSTM``).
 
 **Variable-length batches.**  Instead of PyTorch's ``pack_padded_sequence`` /
 ``pad_packed_sequence``, ``forward`` takes ``lengths=`` (one length per sequence, in
