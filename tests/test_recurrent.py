@@ -748,3 +748,92 @@ def test_tensorflow_layer_is_one_compiled_call_eagerly():
         out, _ = m(ut.zeros((6, 2, 3)) + 0.5)
         assert fn.experimental_get_tracing_count() == traces
         assert out.shape == (6, 2, 4)
+
+
+# ---------------------------------------------------------------------------------------
+# packed sequences (ut.nn.utils.rnn)
+
+
+@pytest.mark.parametrize("enforce_sorted", [True, False])
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_packing_matches_torch(backends, enforce_sorted, batch_first):
+    """pack_padded_sequence / pad_packed_sequence / pack_sequence / pad_sequence give
+    torch.nn.utils.rnn's data, batch sizes, permutations and padded batches."""
+    from torch.nn.utils.rnn import pack_sequence as t_pack_sequence
+    from torch.nn.utils.rnn import pad_sequence as t_pad_sequence
+
+    rng = np.random.default_rng(24)
+    lengths = [5, 4, 2, 1] if enforce_sorted else [2, 5, 1, 4]
+    x = rng.standard_normal((4, 5, 3) if batch_first else (5, 4, 3))
+    seqs = [rng.standard_normal((n, 2)) for n in lengths]
+    tp = pack_padded_sequence(torch.from_numpy(x), torch.tensor(lengths),
+                              batch_first=batch_first, enforce_sorted=enforce_sorted)
+    tpad, tlen = pad_packed_sequence(tp, batch_first=batch_first, total_length=6,
+                                     padding_value=-1.0)
+    tseq = t_pack_sequence([torch.from_numpy(s) for s in seqs], enforce_sorted=enforce_sorted)
+
+    def run(x, *seqs):
+        rnn = ut.nn.utils.rnn
+        p = rnn.pack_padded_sequence(x, lengths, batch_first=batch_first,
+                                     enforce_sorted=enforce_sorted)
+        pad, lens = rnn.pad_packed_sequence(p, batch_first=batch_first, total_length=6,
+                                            padding_value=-1.0)
+        ps = rnn.pack_sequence(list(seqs), enforce_sorted=enforce_sorted)
+        return p, pad, lens, ps, rnn.pad_sequence(list(seqs), batch_first=batch_first)
+
+    for name, (p, pad, lens, ps, padded) in on_backends(backends, run, x, *seqs).items():
+        np.testing.assert_array_equal(p.data.numpy(), tp.data.numpy(), err_msg=name)
+        np.testing.assert_array_equal(p.batch_sizes.numpy(), tp.batch_sizes.numpy())
+        for ours, theirs in ((p.sorted_indices, tp.sorted_indices),
+                             (p.unsorted_indices, tp.unsorted_indices)):
+            assert (ours is None) == (theirs is None)
+            if ours is not None:
+                np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+        np.testing.assert_array_equal(pad.numpy(), tpad.numpy(), err_msg=name)
+        np.testing.assert_array_equal(lens.numpy(), tlen.numpy())
+        np.testing.assert_array_equal(ps.data.numpy(), tseq.data.numpy())
+        np.testing.assert_array_equal(padded.numpy(), t_pad_sequence(
+            [torch.from_numpy(s) for s in seqs], batch_first=batch_first).numpy())
+
+
+@pytest.mark.parametrize("mode", ["LSTM", "GRU"])
+def test_layers_take_and_return_packed_sequences_as_torch_nn(backend, mode):
+    """A packed batch in, a packed batch out (PyTorch's layout), h_n in the original
+    batch order, and gradients reaching the packed data, against torch.nn (float64)."""
+    rng = np.random.default_rng(25)
+    lengths = [3, 5, 1, 4]
+    x = rng.standard_normal((5, 4, 2))
+    ut.manual_seed(12)
+    m = _module(mode, 2, 3, num_layers=2, bidirectional=True, dtype=ut.float64)
+    tm = _copied_torch(m, mode, input_size=2, hidden_size=3, num_layers=2,
+                       bidirectional=True, dtype=torch.float64)
+    packed = ut.nn.utils.rnn.pack_padded_sequence(ut.asarray(x), lengths,
+                                                  enforce_sorted=False)
+    data = ut.tensor(packed.data.numpy(), requires_grad=True)
+    out, state = m(packed._replace(data=data))
+    assert isinstance(out, ut.nn.utils.rnn.PackedSequence)
+    ut.sum(out.data * out.data).backward()
+    tdata = torch.tensor(packed.data.numpy(), requires_grad=True)
+    tpacked = pack_padded_sequence(torch.from_numpy(x), torch.tensor(lengths),
+                                   enforce_sorted=False)
+    tout, tstate = tm(tpacked._replace(data=tdata))
+    (tout.data * tout.data).sum().backward()
+    rtol, atol = _tol(5, 2)
+    assert_close(out.data.numpy(), tout.data.detach().numpy(), rtol, atol)
+    np.testing.assert_array_equal(out.batch_sizes.numpy(), tout.batch_sizes.numpy())
+    for s, ts in zip(_states((None, state)), _states((None, tstate)), strict=True):
+        assert_close(s.numpy(), ts.detach().numpy(), rtol, atol)
+    assert_close(data.grad.numpy(), tdata.grad.numpy(), rtol, atol)
+
+
+def test_packed_sequence_errors_read_the_same_on_every_backend(backends):
+    rnn = ut.nn.utils.rnn
+    same_error(backends, RuntimeError,
+               lambda x: rnn.pack_padded_sequence(x, [1, 2]), np.ones((2, 2, 1)),
+               match="must be sorted in decreasing order")
+    same_error(backends, ValueError,
+               lambda x: ut.nn.GRU(1, 2)(rnn.pack_padded_sequence(x, [2, 1]), lengths=[2, 1]),
+               np.ones((2, 2, 1)), match="carries its lengths")
+    same_error(backends, ValueError,
+               lambda x: rnn.pack_padded_sequence(x, [3, 1]), np.ones((2, 2, 1)),
+               match=r"lie in \[1, 2\]")

@@ -34,9 +34,10 @@ loop too).  ``lengths=`` goes through PyTorch's packed sequences on torch; a ``m
 there.  A layer works inside :func:`unitorch.compile` (``torch.compile`` runs the kernel
 between two graphs, as it does for ``torch.nn.LSTM``).
 
-**Variable-length batches.**  Instead of PyTorch's ``pack_padded_sequence`` /
-``pad_packed_sequence``, ``forward`` takes ``lengths=`` (one length per sequence, in
-any order: no sorting needed) and/or ``mask=`` (bool, ``True`` at real steps).  A step
+**Variable-length batches.**  Besides PyTorch's packed batches (``ut.nn.utils.rnn``'s
+``pack_padded_sequence``, ``pad_packed_sequence``...), ``forward`` takes ``lengths=``
+(one length per sequence, in any order: no sorting needed) and/or ``mask=`` (bool,
+``True`` at real steps) with the padded batch.  A step
 that is masked out does not change the state (the state is carried through the
 padding, so ``h_n`` is each sequence's state after its own last real step), its output
 is zero (as ``pad_packed_sequence(..., total_length=T)`` gives), and the backward
@@ -48,7 +49,8 @@ too).
 
 Differences from PyTorch (the same on both backends):
 
-* no ``PackedSequence``: pass ``lengths=`` (or ``mask=``) with the padded batch;
+* a ``PackedSequence`` (``ut.nn.utils.rnn``) is accepted and returned as in PyTorch,
+  but ``lengths=`` with the padded batch is the direct way (no packing copies);
 * LSTM's ``proj_size`` is not supported (``ValueError``);
 * the input, the parameters and ``hx`` promote to one floating dtype (PyTorch requires
   equal dtypes); integer input raises :class:`DTypeError`;
@@ -74,6 +76,7 @@ from ..ops.manipulation import reshape, stack, swapaxes
 from ..tensor import Tensor, _wrap
 from . import init
 from ._dropout import dropout as _dropout
+from ._packed import PackedSequence, packed_like, pad_packed_sequence
 from .layers._common import count, new_parameter
 from .module import Module
 
@@ -307,7 +310,20 @@ class _RNNBase(Module):
         hx_doc="", ret="h_n", ret_doc=" h_n")  # (RNN, GRU; LSTM has two states)
 
     def _forward(self, input: Any, hx: Any, lengths: Any, mask: Any
-                 ) -> tuple[Tensor, list[Tensor]]:
+                 ) -> tuple[Any, list[Tensor]]:
+        if isinstance(input, PackedSequence):
+            # PyTorch's packed batches: run as the padded batch with its lengths (the
+            # batch and hx in their original order) and pack the output the same way
+            if lengths is not None or mask is not None:
+                raise ValueError(f"{type(self).__name__}: a PackedSequence carries its "
+                                 "lengths; pass no lengths= or mask= with it")
+            padded, lens = pad_packed_sequence(input)
+            out, states = self._run(padded, hx, lens, None, batch_first=False)
+            return packed_like(out, input), states
+        return self._run(input, hx, lengths, mask, self.batch_first)
+
+    def _run(self, input: Any, hx: Any, lengths: Any, mask: Any, batch_first: bool
+             ) -> tuple[Tensor, list[Tensor]]:
         name = type(self).__name__
         w0 = self.weight_ih_l0
         backend = backend_of(name, input, w0)
@@ -323,7 +339,7 @@ class _RNNBase(Module):
         unbatched = len(shape) == 2
         if unbatched:
             steps, batch = shape[0], 1
-        elif self.batch_first:
+        elif batch_first:
             batch, steps = shape[0], shape[1]
         else:
             steps, batch = shape[0], shape[1]
@@ -353,7 +369,7 @@ class _RNNBase(Module):
                                                      unbatched, device)
         m = None
         if mask is not None:
-            m = _step_mask(name, backend, lens, mask, steps, batch, self.batch_first,
+            m = _step_mask(name, backend, lens, mask, steps, batch, batch_first,
                            unbatched, device)._n
             lens = None
         elif lens is not None and batch == 0:
@@ -362,7 +378,7 @@ class _RNNBase(Module):
         x = _cast(x, d)
         if unbatched:
             x = reshape(x, (steps, 1, shape[1]))
-        elif self.batch_first:
+        elif batch_first:
             x = swapaxes(x, 0, 1)
         if states is None:
             zero = _zeros(backend, (n_states, batch, hidden), d, device) if batch is not None \
@@ -396,7 +412,7 @@ class _RNNBase(Module):
         x = _wrap(type(x), out_n, d)
         if unbatched:
             x = reshape(x, (steps, directions * hidden))
-        elif self.batch_first:
+        elif batch_first:
             x = swapaxes(x, 0, 1)
         out_states = []
         for f in final_n:

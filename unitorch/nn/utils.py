@@ -1,6 +1,7 @@
 """Gradient clipping, as ``torch.nn.utils``: :func:`clip_grad_norm_`,
 :func:`clip_grad_value_`, and the two halves of the first, :func:`get_total_norm` and
-:func:`clip_grads_with_norm_`.
+:func:`clip_grads_with_norm_`; packed sequences are ``ut.nn.utils.rnn``
+(``unitorch/nn/_packed.py``).
 
 They read and replace ``p.grad`` of each parameter (PyTorch scales the gradient tensors
 in place; here ``p.grad`` is given the scaled tensor, which is the same for everything
@@ -12,12 +13,17 @@ only (no host reads), and so also work inside compiled training steps, except
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterable
 from typing import Any
 
 from .. import dtypes as dt
 from ..backends import current
 from ..tensor import Tensor, _wrap
+from . import _packed as rnn
+
+# ``ut.nn.utils.rnn`` (and ``from unitorch.nn.utils.rnn import ...``), as torch.nn.utils.rnn
+sys.modules[f"{__name__}.rnn"] = rnn
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_"]
 
