@@ -3,6 +3,7 @@ backend (the process's: Keras 3 fixes its backend at import)."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -13,9 +14,17 @@ from .timing import compare
 OPS = ("add", "mul", "matmul", "sum", "softmax", "indexing", "reshape")
 
 
+def _optional(name: str) -> Any:
+    """Module ``name``, or None where it is not installed (a contender left out)."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
 def _contenders(backend: str, op: str, n: int) -> dict[str, Callable[[], Any]]:
-    import eagerpy as ep
-    import keras
+    ep = _optional("eagerpy")
+    keras = _optional("keras")
 
     import unitorch as ut
 
@@ -25,8 +34,6 @@ def _contenders(backend: str, op: str, n: int) -> dict[str, Callable[[], Any]]:
     with ut.use_backend(backend):
         a, b = ut.asarray(a_np), ut.asarray(b_np)
     na, nb = a.native, b.native
-    ea, eb = ep.astensor(na), ep.astensor(nb)
-    k = keras.ops
     if backend == "torch":
         import torch
 
@@ -50,20 +57,30 @@ def _contenders(backend: str, op: str, n: int) -> dict[str, Callable[[], Any]]:
         "sum": lambda: ut.sum(a), "softmax": lambda: ut.softmax(a, axis=-1),
         "indexing": lambda: a[2:40], "reshape": lambda: ut.reshape(a, (-1,)),
     }
-    keras_ops = {
+    found = {"native": native[op], "unitorch": unitorch[op]}
+    if keras is not None:
+        found["keras"] = _keras_ops(keras.ops, na, nb, n)[op]
+    if ep is not None:
+        found["eagerpy"] = _eagerpy_ops(ep, ep.astensor(na), ep.astensor(nb))[op]
+    return found
+
+
+def _keras_ops(k: Any, na: Any, nb: Any, n: int) -> dict[str, Callable[[], Any]]:
+    return {
         "add": lambda: k.add(na, nb), "mul": lambda: k.multiply(na, nb),
         "matmul": lambda: k.matmul(na, nb), "sum": lambda: k.sum(na),
         "softmax": lambda: k.softmax(na, axis=-1),
         "indexing": lambda: k.slice(na, (2, 0), (38, n)),
         "reshape": lambda: k.reshape(na, (-1,)),
     }
-    eagerpy = {
+
+
+def _eagerpy_ops(ep: Any, ea: Any, eb: Any) -> dict[str, Callable[[], Any]]:
+    return {
         "add": lambda: ea + eb, "mul": lambda: ea * eb, "matmul": lambda: ea @ eb,
         "sum": lambda: ea.sum(), "softmax": lambda: ep.softmax(ea, axis=-1),
         "indexing": lambda: ea[2:40], "reshape": lambda: ea.reshape((-1,)),
     }
-    return {"native": native[op], "unitorch": unitorch[op], "keras": keras_ops[op],
-            "eagerpy": eagerpy[op]}
 
 
 def run(backend: str, quick: bool) -> list[dict[str, Any]]:

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 CONTENDER_ORDER = ("native", "native compiled", "native reflected", "unitorch",
-                   "unitorch compiled", "unitorch reflected", "keras", "eagerpy")
+                   "unitorch compiled", "unitorch reflected", "unitorch portable",
+                   "unitorch compiled portable", "subclass", "c", "keras", "eagerpy")
 
 
 def machine() -> dict[str, Any]:
@@ -57,9 +58,9 @@ def _fmt_time(seconds: float) -> str:
 def table(rows: list[dict[str, Any]]) -> str:
     """A markdown table: time of native and, for every other contender, its ratio."""
     lines = []
-    suites = sorted({r["suite"] for r in rows}, key=lambda s: ["ops", "train", "import",
-                                                               "data"].index(s)
-                    if s in ("ops", "train", "import", "data") else 9)
+    order = ("ops", "scalars", "floor", "train", "programs", "import", "data")
+    suites = sorted({r["suite"] for r in rows},
+                    key=lambda s: order.index(s) if s in order else len(order))
     for suite in suites:
         srows = [r for r in rows if r["suite"] == suite]
         names = [c for c in CONTENDER_ORDER if any(c in r["seconds"] for r in srows)]

@@ -44,6 +44,7 @@ compilation takes tens of seconds).
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import math
 import time
 from collections.abc import Callable
@@ -352,11 +353,13 @@ def _contenders(backend: str, case: str, batch: int, quick: bool, device: str
     else:
         native, native_compiled = _tensorflow(case, x, y, device)
     found = {"native": native, "native compiled": native_compiled, "unitorch": ours,
-             "unitorch compiled": ours_compiled,
-             "keras": _keras(case, x, y, backend, device)}
+             "unitorch compiled": ours_compiled}
+    if importlib.util.find_spec("keras") is not None:  # (left out where not installed)
+        found["keras"] = _keras(case, x, y, backend, device)
     if backend == "tensorflow":
         for name in ("native", "native compiled", "keras"):
-            found[name] = _without_unitorch_tape(found[name])
+            if name in found:
+                found[name] = _without_unitorch_tape(found[name])
     if quick and backend == "torch":
         del found["native compiled"], found["unitorch compiled"]
     if device == "gpu":

@@ -15,17 +15,22 @@ def main() -> int:
     parser.add_argument("--suites", default="ops,train,import")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--clock", default="wall")
     args = parser.parse_args()
+    from . import timing
+
+    timing.clock = timing.CLOCKS[args.clock]
     os.environ["UNITORCH_BACKEND"] = args.backend
     os.environ["KERAS_BACKEND"] = args.backend
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     rows = []
     for suite in args.suites.split(","):
         module = {"ops": "ops", "train": "train", "import": "imports", "data": "data",
-                  "scalars": "scalars"}[suite]
+                  "scalars": "scalars", "programs": "programs", "floor": "floor"}[suite]
         mod = __import__(f"benchmarks.{module}", fromlist=["run"])
         rows += mod.run(args.backend, args.quick, **({"device": args.device}
-                                                      if suite == "train" else {}))
+                                                      if suite in ("train", "programs")
+                                                      else {}))
     json.dump(rows, sys.stdout)
     return 0
 

@@ -50,3 +50,33 @@ def test_quick_training_step_benchmarks(tmp_path):
     table = (tmp_path / "smoke.md").read_text()
     assert "### train" in table and "unitorch / native" in table
     assert "MLP 784-128-10, batch 64, Adam | torch" in done.stdout
+
+
+def test_quick_program_benchmarks(tmp_path):
+    """The programs suite's quick run (the custom autograd.Function and the VAE, without
+    torch.compile): every contender computes the same first loss without randomness,
+    the portable random mode is timed where the program draws random numbers, and the
+    rows carry the clock they were measured with."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--suites", "programs", "--threads",
+         "1", "--clock", "cpu", "--out", str(tmp_path), "--tag", "programs"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
+    saved = json.loads((tmp_path / "programs.json").read_text())
+    assert saved["machine"]["clock"] == "cpu"
+    rows = saved["rows"]
+    assert {(r["backend"], r["case"].split(" ")[0]) for r in rows} == {
+        (b, c) for b in BOTH for c in ("custom", "VAE")}
+    for row in rows:
+        expected = {"native", "unitorch"}
+        if row["backend"] == "tensorflow":
+            expected |= {"native compiled", "unitorch compiled", "keras"}
+        if row["case"].startswith("VAE"):
+            expected.add("unitorch portable" if row["backend"] == "torch"
+                         else "unitorch compiled portable")
+        assert set(row["seconds"]) == expected
+        assert all(0 < s < 10 for s in row["seconds"].values())
+        first = row["loss"]["native"]
+        assert all(math.isclose(v, first, rel_tol=1e-4) for v in row["loss"].values())
+    assert "### programs" in (tmp_path / "programs.md").read_text()

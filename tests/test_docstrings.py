@@ -33,7 +33,7 @@ import unitorch.nn.functional as F
 
 PUBLIC_MODULES = [
     "unitorch", "unitorch.nn", "unitorch.nn.functional", "unitorch.nn.init",
-    "unitorch.nn.utils", "unitorch.nn.convert", "unitorch.optim",
+    "unitorch.nn.utils", "unitorch.nn.utils.rnn", "unitorch.nn.convert", "unitorch.optim",
     "unitorch.optim.lr_scheduler", "unitorch.linalg", "unitorch.fft", "unitorch.random",
     "unitorch.data", "unitorch.train", "unitorch.train.metrics", "unitorch.train.callbacks",
     "unitorch.ab", "unitorch.export", "unitorch.testing", "unitorch.distributed",

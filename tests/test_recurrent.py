@@ -589,3 +589,251 @@ def test_constructor_errors():
         ut.nn.GRU(3, 0)
     with pytest.raises(ValueError, match="num_layers must be at least 1"):
         ut.nn.GRU(3, 2, num_layers=0)
+
+
+# ---------------------------------------------------------------------------------------
+# the frameworks' kernels: torch.nn's numbers on torch, the contract's formulas everywhere
+
+
+def _copied_torch(m, mode, **kwargs):
+    """A torch.nn layer of ``mode`` holding ``m``'s weights (float64 unless given)."""
+    tm = _torch_module(mode, **kwargs)
+    tm.load_state_dict({k: torch.from_numpy(v.numpy().copy()) for k, v in
+                        m.state_dict().items()})
+    return tm
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("lengths", [None, [3, 5, 1, 4]])
+def test_torch_backend_gives_torch_nn_numbers_bit_for_bit(mode, lengths):
+    """On torch the layers call the kernels torch.nn calls, with the same weights: float32
+    outputs, final states and every gradient equal torch.nn's exactly (with unsorted
+    lengths through packed sequences, as pack_padded_sequence(enforce_sorted=False))."""
+    rng = np.random.default_rng(21)
+    x = rng.standard_normal((5, 4, 3)).astype(np.float32)
+    w_out = rng.standard_normal((5, 4, 8)).astype(np.float32)
+    with ut.use_backend("torch"):
+        ut.manual_seed(4)
+        m = _module(mode, 3, 4, num_layers=2, bidirectional=True)
+        tm = _copied_torch(m, mode, input_size=3, hidden_size=4, num_layers=2,
+                           bidirectional=True)
+        xu = ut.tensor(x, requires_grad=True)
+        out, state = m(xu, lengths=lengths)
+        states = list(state) if mode == "LSTM" else [state]
+        loss = ut.sum(out * ut.asarray(w_out)) + sum(ut.sum(s * s) for s in states)
+        loss.backward()
+    xt = torch.tensor(x, requires_grad=True)
+    if lengths is None:
+        tout, tstate = tm(xt)
+    else:
+        packed = pack_padded_sequence(xt, torch.tensor(lengths), enforce_sorted=False)
+        tout, tstate = tm(packed)
+        tout, _ = pad_packed_sequence(tout, total_length=5)
+    tstates = list(tstate) if mode == "LSTM" else [tstate]
+    tloss = (tout * torch.from_numpy(w_out)).sum() + sum((s * s).sum() for s in tstates)
+    tloss.backward()
+    np.testing.assert_array_equal(out.numpy(), tout.detach().numpy())
+    for s, ts in zip(states, tstates, strict=True):
+        np.testing.assert_array_equal(s.numpy(), ts.detach().numpy())
+    np.testing.assert_array_equal(xu.grad.numpy(), xt.grad.numpy())
+    for (name, p), (tname, tp) in zip(m.named_parameters(), tm.named_parameters(),
+                                      strict=True):
+        assert name == tname
+        np.testing.assert_array_equal(p.grad.numpy(), tp.grad.numpy(), err_msg=name)
+
+
+@pytest.mark.parametrize("mode", ["LSTM", "GRU", "RNN_RELU"])
+def test_layers_match_torch_nn_forward_and_gradients(backend, mode):
+    """Every backend against torch.nn with copied weights (float64): output, final states,
+    and the gradients of a loss of both with respect to the input, the initial states
+    and every parameter, for a 2-layer bidirectional batch_first layer with lengths."""
+    rng = np.random.default_rng(22)
+    steps, batch, lengths = 4, 3, [4, 1, 3]
+    x = rng.standard_normal((batch, steps, 2))
+    n_states = 2 if mode == "LSTM" else 1
+    h0 = [0.5 * rng.standard_normal((4, batch, 3)) for _ in range(n_states)]
+    w_out = rng.standard_normal((batch, steps, 6))
+    ut.manual_seed(8)
+    m = _module(mode, 2, 3, num_layers=2, bidirectional=True, batch_first=True,
+                dtype=ut.float64)
+    tm = _copied_torch(m, mode, input_size=2, hidden_size=3, num_layers=2,
+                       bidirectional=True, batch_first=True, dtype=torch.float64)
+
+    xu = ut.tensor(x, requires_grad=True)
+    hu = [ut.tensor(h, requires_grad=True) for h in h0]
+    out, state = m(xu, tuple(hu) if mode == "LSTM" else hu[0], lengths=lengths)
+    states = list(state) if mode == "LSTM" else [state]
+    loss = ut.sum(out * ut.asarray(w_out)) + sum(ut.sum(s * s) for s in states)
+    loss.backward()
+
+    xt = torch.tensor(x, requires_grad=True)
+    ht = [torch.tensor(h, requires_grad=True) for h in h0]
+    packed = pack_padded_sequence(xt, torch.tensor(lengths), batch_first=True,
+                                  enforce_sorted=False)
+    tout, tstate = tm(packed, tuple(ht) if mode == "LSTM" else ht[0])
+    tout, _ = pad_packed_sequence(tout, batch_first=True, total_length=steps)
+    tstates = list(tstate) if mode == "LSTM" else [tstate]
+    tloss = (tout * torch.from_numpy(w_out)).sum() + sum((s * s).sum() for s in tstates)
+    tloss.backward()
+
+    rtol, atol = _tol(steps, 2)
+    assert_close(out.numpy(), tout.detach().numpy(), rtol, atol, msg="output")
+    for s, ts in zip(states, tstates, strict=True):
+        assert_close(s.numpy(), ts.detach().numpy(), rtol, atol, msg="final state")
+    assert_close(xu.grad.numpy(), xt.grad.numpy(), rtol, atol, msg="input gradient")
+    for h, th in zip(hu, ht, strict=True):
+        assert_close(h.grad.numpy(), th.grad.numpy(), rtol, atol, msg="state gradient")
+    for (name, p), (_, tp) in zip(m.named_parameters(), tm.named_parameters(), strict=True):
+        assert_close(p.grad.numpy(), tp.grad.numpy(), rtol, atol, msg=name)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("variable", [None, "lengths", "holes"])
+def test_backend_kernels_compute_the_contracts_formulas(backend, mode, variable):
+    """Each backend's rnn primitive (torch._VF kernels, TensorFlow while loops) against
+    the contract's step-by-step default, on the same natives (float64, 2 layers,
+    bidirectional, no biases in the GRU case)."""
+    from unitorch.backends import Backend, current
+
+    bk = current()
+    rng = np.random.default_rng(23)
+    steps, batch, hidden, directions, layers = 4, 3, 5, 2, 2
+    gates = {"LSTM": 4, "GRU": 3}.get(mode, 1)
+    bias = mode != "GRU"
+    weights = []
+    for layer in range(layers):
+        width = 2 if layer == 0 else directions * hidden
+        for _ in range(directions):
+            shapes = [(gates * hidden, width), (gates * hidden, hidden)]
+            if bias:
+                shapes += [(gates * hidden,), (gates * hidden,)]
+            weights += [ut.asarray(0.4 * rng.standard_normal(s)).native for s in shapes]
+    x = ut.asarray(rng.standard_normal((steps, batch, 2))).native
+    states = tuple(ut.asarray(0.5 * rng.standard_normal((layers * directions, batch,
+                                                          hidden))).native
+                   for _ in range(2 if mode == "LSTM" else 1))
+    lengths = mask = None
+    if variable == "lengths":
+        lengths = ut.asarray(np.array([2, 4, 1])).native
+    elif variable == "holes":
+        mask = ut.asarray(rng.random((steps, batch, 1)) < 0.6).native
+    got = bk.rnn(mode, x, states, weights, layers, True, lengths, mask)
+    want = Backend.rnn(bk, mode, x, states, weights, layers, True, lengths, mask)
+    rtol, atol = _tol(steps, layers)
+    assert_close(bk.to_numpy(got[0]), bk.to_numpy(want[0]), rtol, atol, msg="output")
+    for g, w in zip(got[1], want[1], strict=True):
+        assert_close(bk.to_numpy(g), bk.to_numpy(w), rtol, atol, msg="final state")
+    # cells: the framework's cell against the contract's formula
+    cell_x = ut.asarray(rng.standard_normal((batch, 2))).native
+    cell_state = tuple(s[0] for s in states)
+    w = weights[:4] if bias else [*weights[:2], None, None]
+    got = bk.rnn_cell(mode, cell_x, cell_state, *w)
+    want = Backend.rnn_cell(bk, mode, cell_x, cell_state, *w)
+    for g, w in zip(got, want, strict=True):
+        assert_close(bk.to_numpy(g), bk.to_numpy(w), *_tol(1, 1), msg="cell")
+
+
+def test_tensorflow_layer_is_one_compiled_call_eagerly():
+    """Eagerly, TensorFlow runs a whole stack as one cached tf.function per structure
+    (not a few eager ops per time step): a second call with new values traces nothing."""
+    if "tensorflow" not in ut.available_backends():
+        pytest.skip("needs TensorFlow")
+    from unitorch.backends.tensorflow import rnn as tf_rnn
+
+    with ut.use_backend("tensorflow"):
+        m = ut.nn.GRU(3, 4, num_layers=2)
+        m(ut.ones((6, 2, 3)))
+        fn = tf_rnn._FUNCTIONS.entries[("GRU", 2, False)]
+        traces = fn.experimental_get_tracing_count()
+        out, _ = m(ut.zeros((6, 2, 3)) + 0.5)
+        assert fn.experimental_get_tracing_count() == traces
+        assert out.shape == (6, 2, 4)
+
+
+# ---------------------------------------------------------------------------------------
+# packed sequences (ut.nn.utils.rnn)
+
+
+@pytest.mark.parametrize("enforce_sorted", [True, False])
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_packing_matches_torch(backends, enforce_sorted, batch_first):
+    """pack_padded_sequence / pad_packed_sequence / pack_sequence / pad_sequence give
+    torch.nn.utils.rnn's data, batch sizes, permutations and padded batches."""
+    from torch.nn.utils.rnn import pack_sequence as t_pack_sequence
+    from torch.nn.utils.rnn import pad_sequence as t_pad_sequence
+
+    rng = np.random.default_rng(24)
+    lengths = [5, 4, 2, 1] if enforce_sorted else [2, 5, 1, 4]
+    x = rng.standard_normal((4, 5, 3) if batch_first else (5, 4, 3))
+    seqs = [rng.standard_normal((n, 2)) for n in lengths]
+    tp = pack_padded_sequence(torch.from_numpy(x), torch.tensor(lengths),
+                              batch_first=batch_first, enforce_sorted=enforce_sorted)
+    tpad, tlen = pad_packed_sequence(tp, batch_first=batch_first, total_length=6,
+                                     padding_value=-1.0)
+    tseq = t_pack_sequence([torch.from_numpy(s) for s in seqs], enforce_sorted=enforce_sorted)
+
+    def run(x, *seqs):
+        rnn = ut.nn.utils.rnn
+        p = rnn.pack_padded_sequence(x, lengths, batch_first=batch_first,
+                                     enforce_sorted=enforce_sorted)
+        pad, lens = rnn.pad_packed_sequence(p, batch_first=batch_first, total_length=6,
+                                            padding_value=-1.0)
+        ps = rnn.pack_sequence(list(seqs), enforce_sorted=enforce_sorted)
+        return p, pad, lens, ps, rnn.pad_sequence(list(seqs), batch_first=batch_first)
+
+    for name, (p, pad, lens, ps, padded) in on_backends(backends, run, x, *seqs).items():
+        np.testing.assert_array_equal(p.data.numpy(), tp.data.numpy(), err_msg=name)
+        np.testing.assert_array_equal(p.batch_sizes.numpy(), tp.batch_sizes.numpy())
+        for ours, theirs in ((p.sorted_indices, tp.sorted_indices),
+                             (p.unsorted_indices, tp.unsorted_indices)):
+            assert (ours is None) == (theirs is None)
+            if ours is not None:
+                np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+        np.testing.assert_array_equal(pad.numpy(), tpad.numpy(), err_msg=name)
+        np.testing.assert_array_equal(lens.numpy(), tlen.numpy())
+        np.testing.assert_array_equal(ps.data.numpy(), tseq.data.numpy())
+        np.testing.assert_array_equal(padded.numpy(), t_pad_sequence(
+            [torch.from_numpy(s) for s in seqs], batch_first=batch_first).numpy())
+
+
+@pytest.mark.parametrize("mode", ["LSTM", "GRU"])
+def test_layers_take_and_return_packed_sequences_as_torch_nn(backend, mode):
+    """A packed batch in, a packed batch out (PyTorch's layout), h_n in the original
+    batch order, and gradients reaching the packed data, against torch.nn (float64)."""
+    rng = np.random.default_rng(25)
+    lengths = [3, 5, 1, 4]
+    x = rng.standard_normal((5, 4, 2))
+    ut.manual_seed(12)
+    m = _module(mode, 2, 3, num_layers=2, bidirectional=True, dtype=ut.float64)
+    tm = _copied_torch(m, mode, input_size=2, hidden_size=3, num_layers=2,
+                       bidirectional=True, dtype=torch.float64)
+    packed = ut.nn.utils.rnn.pack_padded_sequence(ut.asarray(x), lengths,
+                                                  enforce_sorted=False)
+    data = ut.tensor(packed.data.numpy(), requires_grad=True)
+    out, state = m(packed._replace(data=data))
+    assert isinstance(out, ut.nn.utils.rnn.PackedSequence)
+    ut.sum(out.data * out.data).backward()
+    tdata = torch.tensor(packed.data.numpy(), requires_grad=True)
+    tpacked = pack_padded_sequence(torch.from_numpy(x), torch.tensor(lengths),
+                                   enforce_sorted=False)
+    tout, tstate = tm(tpacked._replace(data=tdata))
+    (tout.data * tout.data).sum().backward()
+    rtol, atol = _tol(5, 2)
+    assert_close(out.data.numpy(), tout.data.detach().numpy(), rtol, atol)
+    np.testing.assert_array_equal(out.batch_sizes.numpy(), tout.batch_sizes.numpy())
+    for s, ts in zip(_states((None, state)), _states((None, tstate)), strict=True):
+        assert_close(s.numpy(), ts.detach().numpy(), rtol, atol)
+    assert_close(data.grad.numpy(), tdata.grad.numpy(), rtol, atol)
+
+
+def test_packed_sequence_errors_read_the_same_on_every_backend(backends):
+    rnn = ut.nn.utils.rnn
+    same_error(backends, RuntimeError,
+               lambda x: rnn.pack_padded_sequence(x, [1, 2]), np.ones((2, 2, 1)),
+               match="must be sorted in decreasing order")
+    same_error(backends, ValueError,
+               lambda x: ut.nn.GRU(1, 2)(rnn.pack_padded_sequence(x, [2, 1]), lengths=[2, 1]),
+               np.ones((2, 2, 1)), match="carries its lengths")
+    same_error(backends, ValueError,
+               lambda x: rnn.pack_padded_sequence(x, [3, 1]), np.ones((2, 2, 1)),
+               match=r"lie in \[1, 2\]")

@@ -9,7 +9,8 @@
 
 All three call torch.autograd on the torch backend and ``tf.GradientTape`` on the
 TensorFlow backend, and give the same gradients.  Also :class:`no_grad`,
-:class:`enable_grad` and :func:`compile`.
+:class:`enable_grad`, :func:`compile`, and :class:`Function` (an operation with a
+hand-written gradient, as ``torch.autograd.Function``).
 
 Differences from the frameworks, the same on both backends:
 
@@ -30,6 +31,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ._custom_function import Function, FunctionCtx
 from .backends import Backend, _loaded, current
 from .backends.contract import TraceFailure
 from .errors import ShapeError
@@ -37,6 +39,7 @@ from .tensor import Tensor, _wrap
 
 __all__ = [
     "grad", "value_and_grad", "GradientTape", "no_grad", "enable_grad", "backward", "compile",
+    "Function", "FunctionCtx",
 ]
 
 

@@ -3,9 +3,9 @@
 This is the only place that says what a backend must provide.  Each backend is a
 package, ``backends/torch/`` and ``backends/tensorflow/``, with one module per section of
 this contract, named as the section is (``core``, ``creation``, ``elementwise``,
-``reductions``, ``linalg``, ``fft``, ``manipulation``, ``indexing``, ``nn``, ``random``,
-``autograd``, ``optim``, ``distributed``, ``compile``): the torch and TensorFlow versions
-of one family read side by side.  Each module holds a mixin class with that section's
+``reductions``, ``linalg``, ``fft``, ``manipulation``, ``indexing``, ``nn``, ``rnn``,
+``random``, ``autograd``, ``optim``, ``distributed``, ``compile``): the torch and
+TensorFlow versions of one family read side by side.  Each module holds a mixin class with that section's
 primitives; the package's ``__init__`` composes them into the one subclass of
 :class:`Backend` (``TorchBackend``, ``TensorFlowBackend``) and its instance ``BACKEND``.
 The public layer (``unitorch.ops``, ``unitorch.nn``...) calls nothing else.
@@ -46,9 +46,10 @@ depends on them (``nonzero``, ``unique``...).  Primitives are differentiable thr
 the framework's own autodiff wherever the maths is.
 
 Abstract methods are what a new backend must write; the concrete ones (``ndim``,
-``basic_getitem``, ``scalar_operand``, ``scalar_kernel``, ``sort_key``, ``run_update``
-and the optional fused optimizer kernels) have defaults built from the others, which a
-backend overrides only where its framework is faster or different.
+``basic_getitem``, ``scalar_operand``, ``scalar_kernel``, ``sort_key``, ``rnn``,
+``rnn_cell``, ``run_update`` and the optional fused optimizer kernels) have defaults
+built from the others, which a backend overrides only where its framework is faster or
+different.
 
 Names follow the Python Array API standard where it has one.
 
@@ -610,6 +611,32 @@ class Backend(abc.ABC):
     def mean_all(self, x: Native) -> Native:
         """The mean of every element of a real floating ``x``, as :meth:`sum_all`."""
 
+    def norms(self, xs: Sequence[Native], ord: float) -> list[Native]:
+        """The vector ``ord``-norm of each tensor's elements (``ord`` 1, 2, another
+        finite ``ord > 0``, or ``inf``: the largest magnitude), each a 0-d native of its
+        tensor's real floating dtype; the tensors may differ in shape and dtype (not
+        float16/bfloat16) and none is empty.  For gradient clipping.  The default
+        reduces each tensor; a backend with multi-tensor kernels reduces them at once
+        (``torch._foreach_norm``)."""
+        out = []
+        for x in xs:
+            if ord == 2:
+                out.append(self.sqrt(self.sum_all(self.multiply(x, x))))
+            elif ord == 1:
+                out.append(self.sum_all(self.abs(x)))
+            elif ord == float("inf"):
+                out.append(self.max(self.abs(x), tuple(range(self.ndim(x))), False))
+            else:
+                d = self.dtype_from_native[x.dtype]
+                total = self.sum_all(self.pow(self.abs(x), self.scalar_operand(ord, d)))
+                out.append(self.pow(total, self.scalar_operand(1.0 / ord, d)))
+        return out
+
+    def scale_all(self, xs: Sequence[Native], factor: Native) -> list[Native]:
+        """Each tensor times the 0-d ``factor`` (of their one real floating dtype), as new
+        tensors.  The default multiplies each; see :meth:`norms`."""
+        return [self.multiply(x, factor) for x in xs]
+
     @abc.abstractmethod
     def prod(self, x: Native, axes: tuple[int, ...], keepdims: bool, dtype: DType) -> Native:
         """Product, accumulated and returned in ``dtype``."""
@@ -791,6 +818,24 @@ class Backend(abc.ABC):
     def stack(self, xs: Sequence[Native], axis: int) -> Native:
         """Join along a new axis at ``axis``; equal shapes and one dtype."""
 
+    def split(self, x: Native, sizes: tuple[int, ...], axis: int) -> list[Native]:
+        """``x`` cut along ``axis`` into consecutive pieces of ``sizes`` (non-negative,
+        adding up to the axis's size).  The default slices; a backend with a split
+        kernel overrides it (its gradient is one concatenation, where the gradients of
+        slices each fill a tensor of ``x``'s size)."""
+        out, start = [], 0
+        lead = (slice(None),) * axis
+        for n in sizes:
+            out.append(self.getitem(x, (*lead, slice(start, start + n))))
+            start += n
+        return out
+
+    def unstack(self, x: Native, axis: int) -> list[Native]:
+        """``x`` cut along ``axis`` (of known size) into its slices, that axis removed.
+        The default indexes; see :meth:`split`."""
+        lead = (slice(None),) * axis
+        return [self.getitem(x, (*lead, i)) for i in range(self.shape(x)[axis])]
+
     @abc.abstractmethod
     def flip(self, x: Native, axes: tuple[int, ...]) -> Native: ...
 
@@ -944,6 +989,54 @@ class Backend(abc.ABC):
         range targets (only possible while tracing, when the public layer cannot read
         them) get the framework's own behaviour."""
 
+    def binary_cross_entropy_with_logits(self, x: Native, target: Native,
+                                         weight: Native | None, pos_weight: Native | None,
+                                         reduction: str) -> Native:
+        """Binary cross-entropy of logits ``x`` (float32 or float64) against ``target``
+        (``x``'s shape and dtype), each element ``w [(1 - y) x + (1 + (pw - 1) y)
+        softplus(-x)]`` with ``w = weight`` and ``pw = pos_weight`` (broadcasting to
+        ``x``; ``None``: 1); ``reduction`` ``"none"``, ``"sum"`` or ``"mean"`` (a 0-d
+        ``x`` is returned unreduced).  Its gradient in ``x`` is ``w ((1 + (pw - 1) y)
+        sigmoid(x) - pw y)``, also at ``x = 0``.  The default composes the stable form
+        ``softplus(-x) = max(-x, 0) + log1p(exp(-|x|))`` (both pieces taking their
+        right-hand derivative at 0, where their kinks cancel); a backend may use its
+        framework's fused kernel for the same formula."""
+        d = self.dtype_from_native[x.dtype]
+        dev = self.device(x)
+        zero, one = self.full((), 0, d, dev), self.full((), 1, d, dev)
+        negative = self.less(x, zero)
+        neg_x = self.negative(x)
+        softplus_neg = self.add(self.where(negative, neg_x, zero),
+                                self.log1p(self.exp(self.where(negative, x, neg_x))))
+        if pos_weight is not None:
+            scale = self.add(one, self.multiply(self.subtract(pos_weight, one), target))
+            softplus_neg = self.multiply(scale, softplus_neg)
+        loss = self.add(self.multiply(self.subtract(one, target), x), softplus_neg)
+        if weight is not None:
+            loss = self.multiply(loss, weight)
+        if reduction == "none" or self.ndim(loss) == 0:
+            return loss
+        return self.mean_all(loss) if reduction == "mean" else self.sum_all(loss)
+
+    def layer_norm(self, x: Native, shape: tuple[int, ...], weight: Native | None,
+                   bias: Native | None, eps: float) -> Native:
+        """``(x - mean) / sqrt(var + eps) * weight + bias`` over the trailing axes of
+        ``shape`` (``x``'s last dimensions), with the biased variance ``mean((x -
+        mean)^2)``; ``x`` float32 or float64, ``weight`` and ``bias`` (or ``None``) of
+        ``shape`` and ``x``'s dtype.  The default composes means; a backend may use its
+        framework's fused kernel (one pass forward and backward)."""
+        n = self.ndim(x)
+        axes = tuple(range(n - len(shape), n))
+        xc = self.subtract(x, self.mean(x, axes, True))
+        var = self.mean(self.square(xc), axes, True)
+        d = self.dtype_from_native[x.dtype]
+        y = self.divide(xc, self.sqrt(self.add(var, self.scalar_operand(eps, d))))
+        if weight is not None:
+            y = self.multiply(y, weight)
+        if bias is not None:
+            y = self.add(y, bias)
+        return y
+
     @abc.abstractmethod
     def conv2d(self, x: Native, weight: Native, bias: Native | None, stride: tuple[int, int],
                padding: tuple[tuple[int, int], tuple[int, int]], dilation: tuple[int, int],
@@ -988,6 +1081,103 @@ class Backend(abc.ABC):
         ``count_include_pad``, else the divisor is the number of real elements."""
 
     # ----------------------------------------------------------------------------------
+    # rnn: recurrent layers (Elman RNN, LSTM, GRU) over whole sequences, and one step of
+    # them (the cells).  ``mode`` is ``"RNN_TANH"``, ``"RNN_RELU"``, ``"LSTM"`` or
+    # ``"GRU"``; the formulas, gate order (LSTM ``i, f, g, o``; GRU ``r, z, n``) and
+    # weight layouts are PyTorch's (``unitorch/nn/recurrent.py`` states them), and the
+    # defaults below are their one home.  A backend overrides them with its framework's
+    # fused kernels, which must compute the same formulas.  Tensors share one real
+    # floating dtype; the batch axis is present (the public layer adds it).
+
+    def rnn(self, mode: str, x: Native, states: tuple[Native, ...],
+            weights: Sequence[Native], num_layers: int, bidirectional: bool,
+            lengths: Native | None, mask: Native | None
+            ) -> tuple[Native, tuple[Native, ...]]:
+        """``num_layers`` stacked layers (each bidirectional, or not) over time-major ``x``
+        (T, B, I), T >= 1.  ``states``: ``(h_0,)``, or ``(h_0, c_0)`` for an LSTM, each
+        (num_layers * D, B, H) (D = 2 if ``bidirectional`` else 1).  ``weights``: per
+        layer, per direction (forward first), ``w_ih`` (G*H, I_l), ``w_hh`` (G*H, H) and,
+        when every layer has biases, ``b_ih`` and ``b_hh`` (G*H,), with G the number of
+        gates (1, 4, 3); ``I_l`` is I for the first layer, D*H after.  Every layer reads
+        the previous layer's output (no dropout here).
+
+        Variable lengths: ``lengths`` (B,) int64, each in [1, T], or ``mask`` (T, B, 1)
+        bool, True at real steps (any pattern); never both.  A step that is not real
+        leaves the state unchanged and outputs zeros; the backward direction starts at
+        each sequence's last real step.  Returns ``(output, final states)``: output
+        (T, B, D*H) (the directions concatenated), final states shaped as ``states``.
+        The default runs the cell formulas one step at a time (the input projections
+        of all steps as one matmul per layer and direction)."""
+        n_states = len(states)
+        per = len(weights) // (num_layers * (2 if bidirectional else 1))
+        steps = self.shape(x)[0]
+        masks = None if mask is None else [self.getitem(mask, (t, slice(None), slice(None)))
+                                           for t in range(steps)]
+        if lengths is not None:  # as a mask: the same semantics
+            times = self.arange(0, steps, 1, _dt.int64, self.device(x))
+            real = self.less(self.reshape(times, (steps, 1)), self.reshape(lengths, (1, -1)))
+            masks = [self.getitem(real, (t, slice(None), None)) for t in range(steps)]
+        finals: list[list[Native]] = [[] for _ in range(n_states)]
+        hidden = self.shape(states[0])[-1]
+        zero = self.full((1, hidden), 0, self.dtype_from_native[x.dtype], self.device(x))
+        k = 0
+        for _layer in range(num_layers):
+            outs = []
+            for direction in range(2 if bidirectional else 1):
+                w = [*weights[k * per:(k + 1) * per], None, None]
+                xw = self.linear(x, w[0], w[2])  # every step's input projection
+                state = tuple(self.getitem(s, (k, slice(None), slice(None))) for s in states)
+                seq: list[Native] = [None] * steps
+                order = range(steps - 1, -1, -1) if direction else range(steps)
+                for t in order:
+                    new = self._rnn_step(mode, self.getitem(xw, (t, slice(None), slice(None))),
+                                         state, w[1], w[3])
+                    if masks is not None:
+                        new = tuple(self.where(masks[t], a, b) for a, b in zip(new, state))
+                        seq[t] = self.where(masks[t], new[0], zero)
+                    else:
+                        seq[t] = new[0]
+                    state = new
+                outs.append(self.stack(seq, 0))
+                for i in range(n_states):
+                    finals[i].append(state[i])
+                k += 1
+            x = outs[0] if len(outs) == 1 else self.concat(outs, 2)
+        return x, tuple(self.stack(f, 0) for f in finals)
+
+    def rnn_cell(self, mode: str, x: Native, state: tuple[Native, ...], w_ih: Native,
+                 w_hh: Native, b_ih: Native | None, b_hh: Native | None
+                 ) -> tuple[Native, ...]:
+        """One step: ``x`` (B, I), ``state`` ``(h,)`` or ``(h, c)`` each (B, H), weights
+        as in :meth:`rnn` (the biases both given or both ``None``); returns the new
+        state, ``(h',)`` or ``(h', c')``."""
+        return self._rnn_step(mode, self.linear(x, w_ih, b_ih), state, w_hh, b_hh)
+
+    def _rnn_step(self, mode: str, xw: Native, state: tuple[Native, ...], w_hh: Native,
+                  b_hh: Native | None) -> tuple[Native, ...]:
+        """The cell formulas from the input projection ``xw = x W_ih^T + b_ih``."""
+        h = state[0]
+        n = self.shape(h)[-1]
+        hw = self.linear(h, w_hh, b_hh)
+
+        def part(t: Native, i: int, j: int) -> Native:  # gates i..j-1 of the last axis
+            return self.getitem(t, (slice(None), slice(i * n, j * n)))
+
+        if mode == "RNN_TANH":
+            return (self.tanh(self.add(xw, hw)),)
+        if mode == "RNN_RELU":
+            return (self.relu(self.add(xw, hw)),)
+        if mode == "LSTM":
+            gates = self.add(xw, hw)
+            s = self.sigmoid(gates)  # i, f and o; the g quarter is tanh
+            c = self.add(self.multiply(part(s, 1, 2), state[1]),
+                         self.multiply(part(s, 0, 1), self.tanh(part(gates, 2, 3))))
+            return self.multiply(part(s, 3, 4), self.tanh(c)), c
+        rz = self.sigmoid(self.add(part(xw, 0, 2), part(hw, 0, 2)))  # GRU
+        new = self.tanh(self.add(part(xw, 2, 3), self.multiply(part(rz, 0, 1), part(hw, 2, 3))))
+        return (self.add(new, self.multiply(part(rz, 1, 2), self.subtract(h, new))),)
+
+    # ----------------------------------------------------------------------------------
     # random: random numbers (the framework's own fast generators; the portable mode of
     # ``unitorch.random`` draws on the host with NumPy and uses ``host_values``)
 
@@ -1019,6 +1209,20 @@ class Backend(abc.ABC):
     @abc.abstractmethod
     def random_permutation(self, rng: Any, n: int, device: Device | None) -> Native:
         """A uniformly random permutation of ``range(n)``, int64."""
+
+    def dropout(self, x: Native, u: Native, p: float) -> Native:
+        """``x`` (real floating, float32 or wider) with each element zeroed with
+        probability ``p`` (0 < p < 1) and the others multiplied by ``1 / (1 - p)``:
+        element ``i`` is kept when ``u_i >= p``, ``u`` holding float32 uniform draws in
+        [0, 1) of ``x``'s shape; ``x * mask`` first, then the scale, so a NaN stays NaN
+        and kept values are ``x * (1 / (1 - p))`` rounded once.  Differentiable in
+        ``x``.  The default composes :meth:`greater_equal`, :meth:`cast` and two
+        :meth:`multiply`; a backend may fuse them (one product recorded for the
+        gradient, not two)."""
+        d = self.dtype_from_native[x.dtype]
+        keep = self.cast(self.greater_equal(u, self.scalar_operand(p, _dt.float32)), d)
+        return self.multiply(self.multiply(x, keep),
+                             self.scalar_operand(1.0 / (1.0 - p), d))
 
     @abc.abstractmethod
     def host_values(self, produce: Callable[[], np.ndarray], shape: tuple[int, ...],
@@ -1082,6 +1286,21 @@ class Backend(abc.ABC):
         by an earlier :meth:`backward` (``unitorch.errors.BACKWARD_FREED``), or nothing
         is recorded in this thread.  ``None`` otherwise (the default)."""
         return None
+
+    @abc.abstractmethod
+    def custom_gradient(self, forward: Callable[[list[Native]], tuple[list[Native],
+                                                                     list[Native]]],
+                        backward: Callable[[list[Native], list[Native]],
+                                           list[Native | None]],
+                        inputs: list[Native]) -> list[Native]:
+        """The outputs of ``forward(inputs)``, recorded as one operation whose gradient is
+        ``backward``: ``forward`` gets the inputs (values, not recorded) and returns
+        ``(outputs, saved)``, ``saved`` a list of natives kept for the backward pass;
+        ``backward(saved, output_gradients)`` gets one gradient per output (zeros for
+        an output the target does not depend on) and returns one gradient per input
+        (``None``: zero), of the input's shape and dtype.  Inputs may be mutable natives
+        (parameters).  Higher-order gradients differentiate through ``backward``'s own
+        operations.  Works while tracing a compiled function."""
 
     @abc.abstractmethod
     def get_grad(self, x: Native) -> Native | None:
@@ -1151,17 +1370,6 @@ class Backend(abc.ABC):
         """PyTorch's ``x.data = value``: ``x`` now holds ``value`` (any shape, ``x``'s
         dtype), staying a leaf that requires gradients if it was one; returns the native
         to keep using (``x`` itself where it could be changed in place)."""
-
-    @abc.abstractmethod
-    def custom_gradient(self, forward: Callable[..., tuple[tuple[Native, ...], Callable]],
-                        inputs: Sequence[Native]) -> tuple[Native, ...]:
-        """A differentiable operation with a hand-written gradient (PyTorch's
-        ``torch.autograd.Function``, TensorFlow's ``tf.custom_gradient``).
-        ``forward(*inputs)`` runs without recording and returns ``(outputs, backward)``:
-        a tuple of natives and a function that maps one gradient per output (a native of
-        that output's shape) to one gradient per input (a native, or ``None`` for none).
-        Returns the outputs, recorded so that gradients flow to ``inputs`` through
-        ``backward``."""
 
     # ----------------------------------------------------------------------------------
     # optim: what ``unitorch.optim`` needs to update parameters.  Each optimizer's rule is

@@ -1,9 +1,9 @@
 """``dropout``: zero random elements in training and scale the rest, PyTorch's way.
 
-The mask comes from the backend's native generator by default (fast; the two frameworks
-draw different masks for one seed), or, with ``ut.random.portable(True)``, from
-unitorch's portable stream, which gives the very same mask on every backend (see
-:mod:`unitorch.random`).  Either way ``ut.manual_seed`` makes it reproducible.
+The uniform draws come from the backend's native generator by default (fast; the two
+frameworks draw different masks for one seed), or, with ``ut.random.portable(True)``,
+from unitorch's portable stream, which gives the very same mask on every backend (see
+:mod:`unitorch.random`); either way the backend's ``dropout`` primitive applies them.  Either way ``ut.manual_seed`` makes it reproducible.
 
 Element ``i`` is kept when a uniform draw ``u_i`` in ``[0, 1)`` (float32) satisfies
 ``u_i >= p``, so it is kept with probability ``1 - p``; the result is
@@ -79,11 +79,8 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,
     if p == 1.0:
         out = backend.multiply(native, native_scalar(backend, 0.0, cd, native))
     else:
-        shape = backend.shape(native)
-        u = _uniform(backend, shape, backend.device(native))
-        keep = backend.greater_equal(u, native_scalar(backend, p, dt.float32, native))
-        out = backend.multiply(backend.multiply(native, backend.cast(keep, cd)),
-                               native_scalar(backend, 1.0 / (1.0 - p), cd, native))
+        u = _uniform(backend, backend.shape(native), backend.device(native))
+        out = backend.dropout(native, u, p)
     if cd is not d:
         out = backend.cast(out, d)
     if inplace:

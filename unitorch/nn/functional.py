@@ -615,14 +615,8 @@ def layer_norm(input: Tensor, normalized_shape: int | Sequence[int],
     d = x._d
     cd = _compute_dtype(d)
     xn = x._n if cd is d else backend.cast(x._n, cd)
-    axes = tuple(range(len(xs) - k, len(xs)))
-    xc = backend.subtract(xn, backend.mean(xn, axes, True))
-    var = backend.mean(backend.square(xc), axes, True)
-    y = _normalize(backend, xc, var, float(eps), cd)
-    if w is not None:
-        y = backend.multiply(y, _param(backend, w, cd, ns))
-    if b is not None:
-        y = backend.add(y, _param(backend, b, cd, ns))
+    y = backend.layer_norm(xn, ns, _param(backend, w, cd, ns), _param(backend, b, cd, ns),
+                           float(eps))
     return _wrap(type(x), y if cd is d else backend.cast(y, d), d)
 
 

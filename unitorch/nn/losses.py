@@ -529,15 +529,10 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
     _check_broadcasts_to(op, "weight", w, x)
     _check_broadcasts_to(op, "pos_weight", pw, x)
     d, (x, t, w, pw) = _compute(x, t, w, pw)
-    # softplus(-x) = max(-x, 0) + log1p(exp(-|x|)); both pieces take their right-hand
-    # derivative at x = 0 (where, not abs/maximum), so their kinks cancel exactly there.
-    negative = x < 0
-    softplus_neg = _ew.where(negative, -x, 0.0) + _un.log1p(_un.exp(_ew.where(negative, x, -x)))
-    log_weight = softplus_neg if pw is None else (1.0 + (pw - 1.0) * t) * softplus_neg
-    loss = (1.0 - t) * x + log_weight
-    if w is not None:
-        loss = loss * w
-    return _finish(_reduce(loss, reduction), d)
+    # the formula lives in the contract's primitive (torch: its fused kernel)
+    loss = backend.binary_cross_entropy_with_logits(
+        x._n, t._n, None if w is None else w._n, None if pw is None else pw._n, reduction)
+    return _finish(_wrap(type(x), loss, x._d), d)
 
 
 # ---------------------------------------------------------------------------------------

@@ -23,14 +23,21 @@ gives the same model on every backend); shapes (time-major ``(T, B, features)`` 
 ``batch_first``; unbatched ``(T, features)`` input too); and inter-layer dropout (on the
 outputs of every layer but the last, in training mode only).
 
-The formula is written once with unitorch ops: the input projections of all time steps
-are one matmul per layer and direction, then a Python loop over the time steps does the
-recurrent matmul and the gates.  The loop has a static length, so a layer works inside
-:func:`unitorch.compile` (the loop is unrolled).
+The layers run on each framework's fused recurrent kernels, through the backend
+contract's ``rnn`` and ``rnn_cell`` primitives (``unitorch/backends/contract.py``, where
+the formulas' step-by-step default lives): on torch the kernels ``torch.nn.LSTM`` and its
+siblings call (cuDNN on CUDA), with unitorch's weights, so the numbers are
+``torch.nn``'s; on TensorFlow one compiled ``tf.while_loop`` per layer and direction
+(TensorFlow has no fused CPU kernel for these layers; Keras runs its own as a while
+loop too).  ``lengths=`` goes through PyTorch's packed sequences on torch; a ``mask=``
+(which may have holes) has no fused torch kernel and runs the step-by-step default
+there.  A layer works inside :func:`unitorch.compile` (``torch.compile`` runs the kernel
+between two graphs, as it does for ``torch.nn.LSTM``).
 
-**Variable-length batches.**  Instead of PyTorch's ``pack_padded_sequence`` /
-``pad_packed_sequence``, ``forward`` takes ``lengths=`` (one length per sequence, in
-any order: no sorting needed) and/or ``mask=`` (bool, ``True`` at real steps).  A step
+**Variable-length batches.**  Besides PyTorch's packed batches (``ut.nn.utils.rnn``'s
+``pack_padded_sequence``, ``pad_packed_sequence``...), ``forward`` takes ``lengths=``
+(one length per sequence, in any order: no sorting needed) and/or ``mask=`` (bool,
+``True`` at real steps) with the padded batch.  A step
 that is masked out does not change the state (the state is carried through the
 padding, so ``h_n`` is each sequence's state after its own last real step), its output
 is zero (as ``pad_packed_sequence(..., total_length=T)`` gives), and the backward
@@ -42,7 +49,8 @@ too).
 
 Differences from PyTorch (the same on both backends):
 
-* no ``PackedSequence``: pass ``lengths=`` (or ``mask=``) with the padded batch;
+* a ``PackedSequence`` (``ut.nn.utils.rnn``) is accepted and returned as in PyTorch,
+  but ``lengths=`` with the padded batch is the direct way (no packing copies);
 * LSTM's ``proj_size`` is not supported (``ValueError``);
 * the input, the parameters and ``hx`` promote to one floating dtype (PyTorch requires
   equal dtypes); integer input raises :class:`DTypeError`;
@@ -55,7 +63,6 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
-from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -64,13 +71,12 @@ from .. import dtypes as dt
 from .._dispatch import backend_of, to_tensor
 from ..errors import DTypeError, ShapeError, fmt_shape
 from ..ops.creation import asarray_on, astype
-from ..ops.elementwise import less, logical_and, where
-from ..ops.manipulation import concat, reshape, stack, swapaxes, unstack
-from ..ops.unary import sigmoid, tanh
+from ..ops.elementwise import less, logical_and
+from ..ops.manipulation import reshape, stack, swapaxes
 from ..tensor import Tensor, _wrap
 from . import init
 from ._dropout import dropout as _dropout
-from .functional import linear, relu
+from ._packed import PackedSequence, packed_like, pad_packed_sequence
 from .layers._common import count, new_parameter
 from .module import Module
 
@@ -79,58 +85,6 @@ __all__ = ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"]
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 State = tuple[Tensor, ...]
-
-
-# ---------------------------------------------------------------------------------------
-# one time step: (input projection x W_ih^T + b_ih, state, W_hh, b_hh) -> new state
-
-
-def _tanh_step(xw: Tensor, state: State, w_hh: Tensor, b_hh: Tensor | None) -> State:
-    return (tanh(xw + linear(state[0], w_hh, b_hh)),)
-
-
-def _relu_step(xw: Tensor, state: State, w_hh: Tensor, b_hh: Tensor | None) -> State:
-    return (relu(xw + linear(state[0], w_hh, b_hh)),)
-
-
-def _lstm_step(xw: Tensor, state: State, w_hh: Tensor, b_hh: Tensor | None) -> State:
-    h, c = state
-    n = h.shape[-1]
-    gates = xw + linear(h, w_hh, b_hh)
-    s = sigmoid(gates)  # i, f and o; the g quarter is recomputed with tanh below
-    c = s[..., n:2 * n] * c + s[..., :n] * tanh(gates[..., 2 * n:3 * n])
-    return s[..., 3 * n:] * tanh(c), c
-
-
-def _gru_step(xw: Tensor, state: State, w_hh: Tensor, b_hh: Tensor | None) -> State:
-    h = state[0]
-    n = h.shape[-1]
-    hw = linear(h, w_hh, b_hh)
-    rz = sigmoid(xw[..., :2 * n] + hw[..., :2 * n])
-    new = tanh(xw[..., 2 * n:] + rz[..., :n] * hw[..., 2 * n:])
-    return (new + rz[..., n:] * (h - new),)
-
-
-_STEPS: dict[str, Callable[..., State]] = {
-    "RNN_TANH": _tanh_step, "RNN_RELU": _relu_step, "LSTM": _lstm_step, "GRU": _gru_step,
-}
-
-
-def _run(step: Callable[..., State], xw: Sequence[Tensor], masks: Sequence[Tensor] | None,
-         state: State, w_hh: Tensor, b_hh: Tensor | None, reverse: bool
-         ) -> tuple[list[Tensor], State]:
-    """Run one direction over the time steps; returns the per-step hidden states (in
-    time order) and the final state.  Masked-out steps keep the state."""
-    steps = len(xw)
-    outputs: list[Tensor] = [None] * steps  # type: ignore[list-item]
-    for t in (range(steps - 1, -1, -1) if reverse else range(steps)):
-        new = step(xw[t], state, w_hh, b_hh)
-        if masks is not None:
-            m = masks[t]
-            new = tuple(where(m, a, b) for a, b in zip(new, state))
-        state = new
-        outputs[t] = state[0]
-    return outputs, state
 
 
 # ---------------------------------------------------------------------------------------
@@ -198,9 +152,10 @@ def _reset(module: Module, hidden_size: int) -> None:
 # variable lengths
 
 
-def _lengths_mask(name: str, backend: Any, lengths: Any, steps: int, batch: int,
-                  unbatched: bool, device: Any) -> Tensor:
-    """A (T, B) bool tensor, True at the steps before each sequence's length."""
+def _lengths(name: str, backend: Any, lengths: Any, steps: int, batch: int,
+             unbatched: bool, device: Any) -> Tensor:
+    """``lengths`` as a (B,) int64 tensor, checked (each in [1, T]) where the values can
+    be read."""
     if isinstance(lengths, Tensor):
         lt = to_tensor(lengths, backend)
         d, shape = lt._d, tuple(lt.shape)
@@ -218,40 +173,38 @@ def _lengths_mask(name: str, backend: Any, lengths: Any, steps: int, batch: int,
         raise ShapeError(f"{name}: lengths must hold one length per sequence ({batch}), "
                          f"got shape {fmt_shape(shape)}")
     if lt is not None and backend.is_compiling():
-        # values are symbolic here: build the mask with ops, without checking them
-        times = asarray_on(backend, np.arange(steps).reshape(steps, 1), device=device)
-        return less(times, reshape(asarray_on(backend, lt, device=device), (1, batch)))
+        # values are symbolic here: used as they are, without checking them
+        return reshape(astype(asarray_on(backend, lt, device=device), dt.int64),
+                       (-1 if batch is None else batch,))
     values = (arr if lt is None else lt.numpy()).reshape(batch).astype(np.int64)
     bad = values[(values < 1) | (values > steps)]
     if bad.size:
         raise ValueError(f"{name}: every length must lie in [1, {steps}] (the number of "
                          f"time steps of the padded input), got {int(bad[0])}")
-    host = np.arange(steps).reshape(steps, 1) < values.reshape(1, batch)
-    return asarray_on(backend, host, device=device)
+    return asarray_on(backend, values, device=device)
 
 
-def _step_masks(name: str, backend: Any, lengths: Any, mask: Any, steps: int, batch: int,
-                batch_first: bool, unbatched: bool, device: Any) -> Tensor | None:
-    """The combined (T, B, 1) bool mask of real steps, or None when all are real."""
-    m = None
+def _step_mask(name: str, backend: Any, lengths: Tensor | None, mask: Any, steps: int,
+               batch: int | None, batch_first: bool, unbatched: bool, device: Any) -> Tensor:
+    """The (T, B, 1) bool mask of real steps: ``mask`` (and, when given, the checked
+    ``lengths``)."""
+    mt = to_tensor(mask, backend)
+    if mt._d is not dt.bool:
+        raise DTypeError(f"{name}: mask must be a bool tensor, got {mt._d.name}")
+    if unbatched:
+        expected: tuple[int, ...] = (steps,)
+    else:
+        expected = (batch, steps) if batch_first else (steps, batch)
+    _check_shape(name, "mask", mt, expected)
+    mt = asarray_on(backend, mt, device=device)  # (no copy when already there)
+    if unbatched:
+        mt = reshape(mt, (steps, 1))
+    elif batch_first:
+        mt = swapaxes(mt, 0, 1)
     if lengths is not None:
-        m = _lengths_mask(name, backend, lengths, steps, batch, unbatched, device)
-    if mask is not None:
-        mt = to_tensor(mask, backend)
-        if mt._d is not dt.bool:
-            raise DTypeError(f"{name}: mask must be a bool tensor, got {mt._d.name}")
-        if unbatched:
-            expected: tuple[int, ...] = (steps,)
-        else:
-            expected = (batch, steps) if batch_first else (steps, batch)
-        _check_shape(name, "mask", mt, expected)
-        mt = asarray_on(backend, mt, device=device)  # (no copy when already there)
-        if unbatched:
-            mt = reshape(mt, (steps, 1))
-        elif batch_first:
-            mt = swapaxes(mt, 0, 1)
-        m = mt if m is None else logical_and(m, mt)
-    return None if m is None else reshape(m, (steps, -1 if batch is None else batch, 1))
+        times = asarray_on(backend, np.arange(steps).reshape(steps, 1), device=device)
+        mt = logical_and(mt, less(times, reshape(lengths, (1, -1))))
+    return reshape(mt, (steps, -1 if batch is None else batch, 1))
 
 
 # ---------------------------------------------------------------------------------------
@@ -357,7 +310,20 @@ class _RNNBase(Module):
         hx_doc="", ret="h_n", ret_doc=" h_n")  # (RNN, GRU; LSTM has two states)
 
     def _forward(self, input: Any, hx: Any, lengths: Any, mask: Any
-                 ) -> tuple[Tensor, list[Tensor]]:
+                 ) -> tuple[Any, list[Tensor]]:
+        if isinstance(input, PackedSequence):
+            # PyTorch's packed batches: run as the padded batch with its lengths (the
+            # batch and hx in their original order) and pack the output the same way
+            if lengths is not None or mask is not None:
+                raise ValueError(f"{type(self).__name__}: a PackedSequence carries its "
+                                 "lengths; pass no lengths= or mask= with it")
+            padded, lens = pad_packed_sequence(input)
+            out, states = self._run(padded, hx, lens, None, batch_first=False)
+            return packed_like(out, input), states
+        return self._run(input, hx, lengths, mask, self.batch_first)
+
+    def _run(self, input: Any, hx: Any, lengths: Any, mask: Any, batch_first: bool
+             ) -> tuple[Tensor, list[Tensor]]:
         name = type(self).__name__
         w0 = self.weight_ih_l0
         backend = backend_of(name, input, w0)
@@ -373,7 +339,7 @@ class _RNNBase(Module):
         unbatched = len(shape) == 2
         if unbatched:
             steps, batch = shape[0], 1
-        elif self.batch_first:
+        elif batch_first:
             batch, steps = shape[0], shape[1]
         else:
             steps, batch = shape[0], shape[1]
@@ -399,53 +365,58 @@ class _RNNBase(Module):
                 states.append(t)
             d = _promote(d, *(t._d for t in states))
         device = backend.device(x._n)
-        m = _step_masks(name, backend, lengths, mask, steps, batch, self.batch_first,
-                        unbatched, device)
+        lens = None if lengths is None else _lengths(name, backend, lengths, steps, batch,
+                                                     unbatched, device)
+        m = None
+        if mask is not None:
+            m = _step_mask(name, backend, lens, mask, steps, batch, batch_first,
+                           unbatched, device)._n
+            lens = None
+        elif lens is not None and batch == 0:
+            lens = None  # nothing to pack
 
         x = _cast(x, d)
         if unbatched:
             x = reshape(x, (steps, 1, shape[1]))
-        elif self.batch_first:
+        elif batch_first:
             x = swapaxes(x, 0, 1)
         if states is None:
-            zero = _zeros(backend, (batch, hidden), d, device) if batch is not None else \
-                _zeros_like_batch(x, hidden)
-            init_states = [[zero] * len(self._state_names)] * n_states
+            zero = _zeros(backend, (n_states, batch, hidden), d, device) if batch is not None \
+                else stack([_zeros_like_batch(x, hidden)] * n_states)
+            init = [zero._n] * len(self._state_names)
         else:
-            per = [unstack(reshape(_cast(t, d), (n_states, -1 if batch is None else batch,
-                                                  hidden)))
-                   for t in states]
-            init_states = [[p[i] for p in per] for i in range(n_states)]
-        masks = None if m is None else unstack(m)
+            init = [reshape(_cast(t, d), (n_states, -1 if batch is None else batch, hidden))._n
+                    for t in states]
+        weights = [_cast(getattr(self, n), d)._n for n in self._flat_weights_names]
+        lens_n = None if lens is None else lens._n
 
-        step = _STEPS[self.mode]
-        finals: list[State] = []
-        for layer in range(self.num_layers):
-            outs = []
-            for direction in range(directions):
-                suffix = f"_l{layer}" + ("_reverse" if direction else "")
-                w_ih = getattr(self, "weight_ih" + suffix)
-                w_hh = getattr(self, "weight_hh" + suffix)
-                b_ih = getattr(self, "bias_ih" + suffix) if self.bias else None
-                b_hh = getattr(self, "bias_hh" + suffix) if self.bias else None
-                xw = unstack(linear(x, w_ih, b_ih))  # all steps' input projections
-                seq, final = _run(step, xw, masks, tuple(init_states[len(finals)]), w_hh,
-                                  b_hh, reverse=direction == 1)
-                outs.append(stack(seq))
-                finals.append(final)
-            x = outs[0] if directions == 1 else concat(outs, axis=-1)
-            if m is not None:
-                x = where(m, x, 0.0)
-            if self.dropout > 0 and self.training and layer < self.num_layers - 1:
-                x = _dropout(x, self.dropout, True)
-
+        if self.dropout > 0 and self.training and self.num_layers > 1:
+            # layer by layer, with unitorch's dropout (portable mode included) between
+            per = len(weights) // self.num_layers
+            finals: list[list[Any]] = [[] for _ in init]
+            xn = x._n
+            for layer in range(self.num_layers):
+                if layer:
+                    xn = _dropout(_wrap(type(x), xn, d), self.dropout, True)._n
+                rows = slice(layer * directions, (layer + 1) * directions)
+                xn, fin = backend.rnn(self.mode, xn, tuple(s[rows] for s in init),
+                                      weights[layer * per:(layer + 1) * per], 1,
+                                      self.bidirectional, lens_n, m)
+                for i, f in enumerate(fin):
+                    finals[i].append(f)
+            out_n = xn
+            final_n = [backend.concat(f, 0) for f in finals]
+        else:
+            out_n, final_n = backend.rnn(self.mode, x._n, tuple(init), weights,
+                                         self.num_layers, self.bidirectional, lens_n, m)
+        x = _wrap(type(x), out_n, d)
         if unbatched:
             x = reshape(x, (steps, directions * hidden))
-        elif self.batch_first:
+        elif batch_first:
             x = swapaxes(x, 0, 1)
         out_states = []
-        for i in range(len(self._state_names)):
-            s = stack([f[i] for f in finals])
+        for f in final_n:
+            s = _wrap(type(x), f, d)
             if unbatched:
                 s = reshape(s, (n_states, hidden))
             out_states.append(s)
@@ -620,9 +591,14 @@ class _CellBase(Module):
                 _check_shape(name, what, t, expected)
                 states.append(t)
             d = _promote(d, *(t._d for t in states))
-        xw = linear(_cast(x, d), self.weight_ih, self.bias_ih)
-        return _STEPS[self.mode](xw, tuple(_cast(s, d) for s in states), self.weight_hh,
-                                 self.bias_hh)
+        unbatched = len(shape) == 1
+        natives = [(reshape(t, (1, -1)) if unbatched else t)._n
+                   for t in (_cast(x, d), *(_cast(s, d) for s in states))]
+        w = [None if p is None else _cast(p, d)._n
+             for p in (self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)]
+        new = backend.rnn_cell(self.mode, natives[0], tuple(natives[1:]), *w)
+        out = tuple(_wrap(backend.Tensor, n, d) for n in new)
+        return tuple(reshape(t, expected) for t in out) if unbatched else out
 
 
 class RNNCell(_CellBase):

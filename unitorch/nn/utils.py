@@ -1,6 +1,7 @@
 """Gradient clipping, as ``torch.nn.utils``: :func:`clip_grad_norm_`,
 :func:`clip_grad_value_`, and the two halves of the first, :func:`get_total_norm` and
-:func:`clip_grads_with_norm_`.
+:func:`clip_grads_with_norm_`; packed sequences are ``ut.nn.utils.rnn``
+(``unitorch/nn/_packed.py``).
 
 They read and replace ``p.grad`` of each parameter (PyTorch scales the gradient tensors
 in place; here ``p.grad`` is given the scaled tensor, which is the same for everything
@@ -12,12 +13,17 @@ only (no host reads), and so also work inside compiled training steps, except
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterable
 from typing import Any
 
 from .. import dtypes as dt
 from ..backends import current
-from ..tensor import Tensor
+from ..tensor import Tensor, _wrap
+from . import _packed as rnn
+
+# ``ut.nn.utils.rnn`` (and ``from unitorch.nn.utils.rnn import ...``), as torch.nn.utils.rnn
+sys.modules[f"{__name__}.rnn"] = rnn
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_"]
 
@@ -66,8 +72,14 @@ def get_total_norm(tensors: Tensor | Iterable[Tensor], norm_type: float | str = 
     norm_type = _number("norm_type", norm_type)
     if not ts:
         return asarray_on(current(), 0.0, dtype=dt.float32)
-    norms = [vector_norm(t, ord=norm_type) for t in ts]
-    total = vector_norm(stack(norms), ord=norm_type)
+    T, d = type(ts[0]), ts[0]._d
+    if (norm_type > 0 and d.kind == "f" and d.bits >= 32
+            and all(type(t) is T and t._d is d and 0 not in t.shape for t in ts)):
+        # the common case (gradients of one dtype): every norm in one backend call
+        stacked = _wrap(T, T._bk.stack(T._bk.norms([t._n for t in ts], norm_type), 0), d)
+    else:
+        stacked = stack([vector_norm(t, ord=norm_type) for t in ts])
+    total = vector_norm(stacked, ord=norm_type)
     if error_if_nonfinite:
         value = float(total)
         if math.isnan(value) or math.isinf(value):
@@ -95,10 +107,21 @@ def clip_grads_with_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float
         return
     max_norm = _number("max_norm", max_norm)
     coef = minimum(divide(max_norm, add(total_norm, 1e-6)), 1.0)
-    for p in params:
-        g = p.grad
-        c = coef if coef._d is g._d else coef.astype(g._d)
-        p.grad = multiply(g, c)
+    bk = type(coef)._bk
+    by_dtype: dict[Any, list[Tensor]] = {}
+    for p in params:  # one backend call per dtype (gradients of one model share one)
+        by_dtype.setdefault(p._d, []).append(p)
+    for d, group in by_dtype.items():
+        c = coef if coef._d is d else coef.astype(d)
+        if d.kind == "f" and all(type(p)._bk is bk for p in group):
+            # (a gradient has its parameter's shape and dtype, and so has its product
+            # with c: written back without the checks of the grad setter)
+            scaled = bk.scale_all([bk.get_grad(p._n) for p in group], c._n)
+            for p, n in zip(group, scaled):
+                bk.set_grad(p._n, n)
+        else:
+            for p in group:
+                p.grad = multiply(p.grad, c)
 
 
 def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,

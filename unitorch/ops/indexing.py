@@ -75,6 +75,8 @@ from ..tensor import TENSOR_TYPES, Tensor, _wrap
 __all__ = ["getitem", "setitem", "take", "take_along_axis", "gather", "one_hot", "nonzero"]
 
 _BASIC = frozenset({int, slice, type(None), type(Ellipsis)})
+_BASIC_GETITEM: dict[type, Any] = {}  # Tensor type -> its backend's basic_getitem
+_new = object.__new__
 
 
 def _is_basic(key: Any) -> bool:
@@ -123,23 +125,37 @@ def getitem(x: Tensor, key: Any) -> Tensor:
         tensor([3, 2], dtype=int64)
     """
     t = type(x)
-    if t not in TENSOR_TYPES:
+    basic = _BASIC_GETITEM.get(t)
+    if basic is None:
+        if t in TENSOR_TYPES:
+            _BASIC_GETITEM[t] = t._bk.basic_getitem
+            return getitem(x, key)
         x = to_tensor(x, backend_of("getitem", x))
         t = type(x)
-    elif type(key) is int or _is_basic(key):
-        # The framework's own basic indexing is NumPy's wherever it does not raise
-        # (checked by tests/test_indexing.py); on any error, the full path below decides.
-        try:
-            native = t._bk.basic_getitem(x._n, key)
-        except Exception:
-            pass
+    else:
+        tk = type(key)
+        if tk is slice:  # the commonest key, checked here (as _is_basic does)
+            start, stop, step = key.start, key.stop, key.step
+            fast = ((start is None or type(start) is int)
+                    and (stop is None or type(stop) is int)
+                    and (step is None or type(step) is int))
         else:
-            r = object.__new__(t)
-            r._n = native
-            r._d = x._d
-            if not t._bk.slices_share_memory and _forward(key):
-                track(r, x, key)  # a view of x on a backend whose slices are copies
-            return r
+            fast = tk is int or _is_basic(key)
+        if fast:
+            # The framework's own basic indexing is NumPy's wherever it does not raise
+            # (checked by tests/test_indexing.py); on any error, the full path below
+            # decides.
+            try:
+                native = basic(x._n, key)
+            except Exception:
+                pass
+            else:
+                r = _new(t)
+                r._n = native
+                r._d = x._d
+                if not t._bk.slices_share_memory and _forward(key):
+                    track(r, x, key)  # a view of x on a backend whose slices are copies
+                return r
     backend = t._bk
     try:
         norm, move = _normalize(x, key)

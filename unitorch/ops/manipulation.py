@@ -50,6 +50,7 @@ from ..errors import (
 from ..tensor import TENSOR_TYPES, Tensor, _wrap
 
 _new = object.__new__
+_RESHAPE: dict[type, Any] = {}  # Tensor type -> its backend's reshape (the fast path)
 
 __all__ = [
     "reshape", "view", "permute_dims", "permute", "transpose", "matrix_transpose",
@@ -96,14 +97,15 @@ def reshape(x: Tensor, /, shape: int | Sequence[int], *more: int,
         (2, 3)
     """
     t = type(x)
-    if copy is None and not more and type(shape) is tuple and 0 not in shape \
-            and t in TENSOR_TYPES:
+    kernel = _RESHAPE.get(t)
+    if kernel is not None and type(shape) is tuple and copy is None and not more \
+            and 0 not in shape:
         # the fast path: the framework validates; on any refusal, redo it below with
         # unitorch's checks and messages (symbolic sizes from a trace pass through here).
         # A 0 in the shape takes the path below: with a -1 beside it, TensorFlow infers
         # a size where it is ambiguous (without a 0, the -1 is determined).
         try:
-            native = t._bk.reshape(x._n, shape)
+            native = kernel(x._n, shape)
         except Exception:  # re-raised below with unitorch's message
             pass
         else:
@@ -111,6 +113,8 @@ def reshape(x: Tensor, /, shape: int | Sequence[int], *more: int,
             r._n = native
             r._d = x._d
             return r
+    if kernel is None and t in TENSOR_TYPES:
+        _RESHAPE[t] = t._bk.reshape
     x = _tensor("reshape", x)
     backend = type(x)._bk
     if more and not isinstance(shape, (int, np.integer)) and any(
@@ -466,8 +470,8 @@ def unstack(x: Tensor, /, *, axis: int = 0) -> tuple[Tensor, ...]:
     n = x.shape[ax]
     if n is None:
         raise ShapeError("unstack() needs the size of the axis to be known")
-    lead = (slice(None),) * ax
-    return tuple(x[(*lead, i)] for i in range(n))
+    T, d = type(x), x._d
+    return tuple(_wrap(T, part, d) for part in T._bk.unstack(x._n, ax))
 
 
 def split(x: Tensor, /, split_size_or_sections: int | Sequence[int], axis: int = 0, *,
@@ -494,12 +498,8 @@ def split(x: Tensor, /, split_size_or_sections: int | Sequence[int], axis: int =
         sizes = [int(s) for s in split_size_or_sections]
         if sum(sizes) != n or any(s < 0 for s in sizes):
             raise ShapeError(f"split(): sizes {sizes} do not add up to {n} along axis {ax}")
-    lead = (slice(None),) * ax
-    out, start = [], 0
-    for s in sizes:
-        out.append(x[(*lead, slice(start, start + s))])
-        start += s
-    return tuple(out)
+    T, d = type(x), x._d
+    return tuple(_wrap(T, part, d) for part in T._bk.split(x._n, tuple(sizes), ax))
 
 
 def flip(x: Tensor, /, axis: int | Sequence[int] | None = None, *more: int,

@@ -16,7 +16,9 @@ natives each time the rule runs, so a scheduler's new value reaches a compiled s
 
 Scalar coefficients (``1 - beta1 ** t``, ``lr / bc1``...) are formed in float64, as
 PyTorch forms them with Python floats, and rounded once to each parameter's dtype
-(:class:`Coefficients`).
+(:class:`Coefficients`).  Per-step scalars that differ per parameter (each parameter has
+its own step count, as in PyTorch) are formed for a whole group at once, as vectors
+(:func:`advance_all`, :meth:`Coefficients.entry`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any
 
 from .. import dtypes as dt
 
-__all__ = ["Coefficients", "advance", "lerp", "read", "one_minus"]
+__all__ = ["Coefficients", "advance", "advance_all", "lerp", "read", "one_minus"]
 
 
 def read(bk: Any, hyper: dict[str, Any], *names: str) -> list[Any]:
@@ -43,6 +45,20 @@ def advance(bk: Any, step: Any) -> Any:
     """Add one to a step counter (a 0-d float32 native) in place; the new count, as a
     0-d float64 native."""
     return bk.cast(bk.assign(step, bk.add(step, 1.0)), dt.float64)
+
+
+def advance_all(bk: Any, steps: list[Any]) -> Any:
+    """Add one to every step counter of ``steps`` in place; the new counts as one 1-D
+    float64 native (entry ``i`` for ``steps[i]``).  A rule then forms its per-step
+    scalars (bias corrections...) once for a whole group, as vectors, instead of a
+    dozen scalar operations per parameter (inside a compiled TensorFlow step, each is a
+    graph node run every step)."""
+    if len(steps) == 1:
+        return bk.reshape(advance(bk, steps[0]), (1,))
+    new = bk.add(bk.stack(steps, 0), 1.0)
+    for step, value in zip(steps, bk.unstack(new, 0)):
+        bk.assign(step, value)
+    return bk.cast(new, dt.float64)
 
 
 class Coefficients:
@@ -63,6 +79,18 @@ class Coefficients:
             made = bk.to_device(value if d is dt.float64 else bk.cast(value, d), dev)
             entry = self._made[key] = (value, made)
         return entry[1]
+
+    def entry(self, values: Any, i: int, like: Any) -> Any:
+        """Entry ``i`` of the 1-D float64 native ``values`` (per-parameter scalars made
+        by a vectorised computation), rounded and moved as :meth:`__call__` does: the
+        vector is converted once per dtype and device, and split once."""
+        bk = self._bk
+        d, dev = bk.dtype_from_native[like.dtype], bk.device(like)
+        key = (id(values), d, dev, "entries")
+        entry = self._made.get(key)
+        if entry is None:
+            entry = self._made[key] = (values, bk.unstack(self(values, like), 0))
+        return entry[1][i]
 
 
 def lerp(bk: Any, start: Any, end: Any, weight: Any) -> Any:

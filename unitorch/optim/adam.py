@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from ..tensor import Tensor
-from ._rule import Coefficients, advance, one_minus, read
+from ._rule import Coefficients, advance_all, one_minus, read
 from .optimizer import Optimizer, ParamsT, _check_nonnegative, _ParamGroup
 
 __all__ = ["Adam", "AdamW"]
@@ -131,10 +131,10 @@ def adam_rule(bk: Any, static: tuple[bool, ...], params: list[Any], grads: list[
     coef = Coefficients(bk)
     w1, w2 = one_minus(bk, beta1), one_minus(bk, beta2)
     shrink = one_minus(bk, bk.multiply(lr, wd))
+    t = advance_all(bk, steps)  # every parameter's count, as one vector
+    step_sizes = bk.divide(lr, one_minus(bk, bk.pow(beta1, t)))  # lr / bc1
+    bc2_sqrts = bk.sqrt(one_minus(bk, bk.pow(beta2, t)))
     for i, (p, g, m, v) in enumerate(zip(params, grads, exp_avgs, exp_avg_sqs)):
-        t = advance(bk, steps[i])
-        step_size = bk.divide(lr, one_minus(bk, bk.pow(beta1, t)))  # lr / bc1
-        bc2_sqrt = bk.sqrt(one_minus(bk, bk.pow(beta2, t)))
         if maximize:
             g = bk.negative(g)
         if decay:
@@ -147,8 +147,9 @@ def adam_rule(bk: Any, static: tuple[bool, ...], params: list[Any], grads: list[
                                 bk.multiply(bk.multiply(coef(w2, p), g), g)))
         if amsgrad:
             v = bk.assign(max_exp_avg_sqs[i], bk.maximum(max_exp_avg_sqs[i], v))
-        denom = bk.add(bk.divide(bk.sqrt(v), coef(bc2_sqrt, p)), coef(eps, p))
-        bk.assign(p, bk.subtract(p, bk.multiply(coef(step_size, p), bk.divide(m, denom))))
+        denom = bk.add(bk.divide(bk.sqrt(v), coef.entry(bc2_sqrts, i, p)), coef(eps, p))
+        bk.assign(p, bk.subtract(p, bk.multiply(coef.entry(step_sizes, i, p),
+                                                bk.divide(m, denom))))
 
 
 class AdamW(Adam):

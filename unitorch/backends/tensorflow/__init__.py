@@ -1,8 +1,8 @@
 """The TensorFlow backend: the contract in ``backends/contract.py`` implemented with
 TensorFlow, one module per section of the contract (``core``, ``creation``,
 ``elementwise``, ``reductions``, ``linalg``, ``fft``, ``manipulation``, ``indexing``,
-``nn``, ``random``, ``autograd``, ``optim``, ``distributed``, ``compile``), each a mixin
-class with that family's primitives and, beside them, the helpers they use.
+``nn``, ``rnn``, ``random``, ``autograd``, ``optim``, ``distributed``, ``compile``), each
+a mixin class with that family's primitives and, beside them, the helpers they use.
 
 TensorFlow differs from the contract in many small ways; each fix sits next to the
 primitive it concerns and says what TensorFlow does on its own.  ``TF_CPP_MIN_LOG_LEVEL``
@@ -28,13 +28,14 @@ from .nn import NNOps
 from .optim import OptimOps
 from .random import RandomOps
 from .reductions import ReductionOps
+from .rnn import RnnOps
 
 __all__ = ["BACKEND", "TensorFlowBackend"]
 
 
 class TensorFlowBackend(CoreOps, CreationOps, ElementwiseOps, ReductionOps, LinalgOps, FftOps,
-                        ManipulationOps, IndexingOps, NNOps, RandomOps, AutogradOps, OptimOps,
-                        DistributedOps, CompileOps, Backend):
+                        ManipulationOps, IndexingOps, NNOps, RnnOps, RandomOps, AutogradOps,
+                        OptimOps, DistributedOps, CompileOps, Backend):
     name = "tensorflow"
     module = tf
     native_types = (tf.Tensor, tf.Variable)

@@ -99,6 +99,30 @@ class AutogradOps:
         return None
 
     @staticmethod
+    def custom_gradient(forward, backward, inputs):
+        # variables are read outside the custom op (a recorded read): inside it, a
+        # variable would count as one the function captured, whose gradient
+        # tf.custom_gradient asks for separately
+        values = [x.read_value() if isinstance(x, tf.Variable) else x for x in inputs]
+
+        @tf.custom_gradient
+        def op(*xs):
+            with _record.stop_recording():
+                outputs, saved = forward(list(xs))
+
+            def grad(*dys, variables=None):
+                dys = [tf.zeros_like(y) if dy is None else dy for y, dy in zip(outputs, dys)]
+                grads = backward(saved, dys)
+                grads = [tf.zeros_like(x) if g is None else g for x, g in zip(xs, grads)]
+                if variables:  # variables forward() read besides its inputs get none,
+                    return grads, [None] * len(variables)  # as PyTorch's Function
+                return grads
+
+            return list(outputs), grad
+
+        return list(op(*values))
+
+    @staticmethod
     def get_grad(x):
         return _read_grad(x)
 
@@ -191,23 +215,6 @@ class AutogradOps:
                 setattr(new, name, getattr(x, name))
         return new
 
-    @staticmethod
-    def custom_gradient(forward, inputs):
-        @tf.custom_gradient
-        def function(*xs):
-            with _record.stop_recording():  # PyTorch runs forward() without recording
-                outputs, backward = forward(*xs)
-
-            def gradient(*upstream, variables=None):
-                grads = [tf.zeros_like(x) if g is None else g
-                         for g, x in zip(backward(*upstream), xs)]
-                if variables:  # variables forward() read besides its inputs get none
-                    return grads, [None] * len(variables)
-                return grads
-
-            return list(outputs), gradient
-
-        return tuple(function(*inputs))
 
 class _Ambient(threading.local):
     """The per-thread stack of ambient persistent tapes used by ``backward()``."""

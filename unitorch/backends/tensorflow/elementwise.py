@@ -282,7 +282,10 @@ class ElementwiseOps:
         return _divmod_float(x1, x2)[1]  # TF's FloorMod gets the sign of zero wrong
 
     # (no Pow kernel for any unsigned dtype: uint64 in int64 wraps the same)
-    pow = staticmethod(_widen_small(lambda x1, x2: raw.Pow(x=x1, y=x2), _WIDER))
+    # x ** 2 as Square: the same correctly rounded x * x, where TF's Pow kernel runs the
+    # general power function (several times slower; torch.pow special-cases 2 itself)
+    pow = staticmethod(_widen_small(lambda x1, x2: raw.Square(x=x1) if (
+        (type(x2) is int or type(x2) is float) and x2 == 2) else raw.Pow(x=x1, y=x2), _WIDER))
     maximum = staticmethod(_widen_small(lambda x1, x2: raw.Maximum(x=x1, y=x2)))
     minimum = staticmethod(_widen_small(lambda x1, x2: raw.Minimum(x=x1, y=x2)))
     atan2 = staticmethod(lambda x1, x2: raw.Atan2(y=x1, x=x2))

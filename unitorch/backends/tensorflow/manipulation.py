@@ -36,6 +36,17 @@ class ManipulationOps:
         return raw.Pack(values=list(xs), axis=axis)
 
     @staticmethod
+    def split(x, sizes, axis):
+        if len(sizes) == 1:
+            return [x]
+        return raw.SplitV(value=x, size_splits=_ints(tuple(sizes)), axis=axis,
+                          num_split=len(sizes))
+
+    @staticmethod
+    def unstack(x, axis):
+        return raw.Unpack(value=x, num=x.shape[axis], axis=axis)
+
+    @staticmethod
     def flip(x, axes):
         return raw.ReverseV2(tensor=x, axis=_ints(axes))
 

@@ -1,8 +1,8 @@
 """The PyTorch backend: the contract in ``backends/contract.py`` implemented with torch,
 one module per section of the contract (``core``, ``creation``, ``elementwise``,
-``reductions``, ``linalg``, ``fft``, ``manipulation``, ``indexing``, ``nn``, ``random``,
-``autograd``, ``optim``, ``distributed``, ``compile``), each a mixin class with that
-family's primitives and, beside them, the helpers they use.
+``reductions``, ``linalg``, ``fft``, ``manipulation``, ``indexing``, ``nn``, ``rnn``,
+``random``, ``autograd``, ``optim``, ``distributed``, ``compile``), each a mixin class
+with that family's primitives and, beside them, the helpers they use.
 
 Most primitives are torch functions bound directly (no wrapper frame on the hot path).
 Where torch differs from the contract the difference is handled here, next to the
@@ -28,13 +28,14 @@ from .nn import NNOps
 from .optim import OptimOps
 from .random import RandomOps
 from .reductions import ReductionOps
+from .rnn import RnnOps
 
 __all__ = ["BACKEND", "TorchBackend"]
 
 
 class TorchBackend(CoreOps, CreationOps, ElementwiseOps, ReductionOps, LinalgOps, FftOps,
-                   ManipulationOps, IndexingOps, NNOps, RandomOps, AutogradOps, OptimOps,
-                   DistributedOps, CompileOps, Backend):
+                   ManipulationOps, IndexingOps, NNOps, RnnOps, RandomOps, AutogradOps,
+                   OptimOps, DistributedOps, CompileOps, Backend):
     name = "torch"
     module = torch
     native_types = (torch.Tensor,)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
 from typing import Any
 
 import torch
 
 from ...errors import BACKWARD_FREED
 from ..contract import GradTape, Native
+from .core import _eager_in_traces
 
 
 class AutogradOps:
@@ -47,6 +48,11 @@ class AutogradOps:
             if "backward through the graph a second time" not in str(e):
                 raise
             raise RuntimeError(BACKWARD_FREED) from None
+
+    @staticmethod
+    def custom_gradient(forward, backward, inputs):
+        run = _custom_eager if torch.compiler.is_compiling() else _custom
+        return run(forward, backward, inputs)
 
     @staticmethod
     def get_grad(x):
@@ -95,23 +101,44 @@ class AutogradOps:
         x.data = value
         return x
 
-    @staticmethod
-    def custom_gradient(forward, inputs):
-        return _Custom.apply(forward, *inputs)
-
 
 class _Custom(torch.autograd.Function):
-    """The contract's ``custom_gradient``: one torch.autograd.Function whose forward and
-    backward are the ones given (torch runs ``forward`` without recording)."""
+    """A ``torch.autograd.Function`` running the contract's ``forward``/``backward``
+    pair (``custom_gradient``); the saved natives go through ``save_for_backward``, so
+    torch checks they were not modified in place and frees them with the graph."""
 
     @staticmethod
-    def forward(ctx: Any, forward: Callable[..., Any], *inputs: Any) -> Any:
-        outputs, ctx.backward_fn = forward(*inputs)
-        return outputs
+    def forward(ctx, forward, backward, *inputs):
+        outputs, saved = forward(list(inputs))
+        ctx.save_for_backward(*saved)
+        ctx.run_backward = backward
+        return tuple(outputs)
 
     @staticmethod
-    def backward(ctx: Any, *grads: Any) -> Any:
-        return (None, *ctx.backward_fn(*grads))
+    def backward(ctx, *grads):
+        # torch records backward's operations when create_graph asks for it, so
+        # higher-order gradients go through them.  While a compiled function runs, the
+        # autograd engine's calls into Python would be traced too: run them eagerly.
+        run = _run_eager if "torch._dynamo" in sys.modules else _run
+        return (None, None, *run(ctx.run_backward, list(ctx.saved_tensors), list(grads)))
+
+
+def _run(fn, *args):
+    return fn(*args)
+
+
+_run_eager = _eager_in_traces(_run)
+
+
+def _custom(forward, backward, inputs):
+    return list(_Custom.apply(forward, backward, *inputs))
+
+
+# Dynamo traces a torch.autograd.Function's forward and backward as a higher-order
+# operator, in a mode that cannot follow unitorch's operators (it fails to wrap their
+# closures' tables), so inside torch.compile the operation runs eagerly, between graphs.
+# (The wrapper imports torch._dynamo at its first call, which happens while compiling.)
+_custom_eager = _eager_in_traces(_custom)
 
 
 class _TorchTape(GradTape):

@@ -24,6 +24,14 @@ class ManipulationOps:
     def stack(xs, axis):
         return torch.stack(list(xs), dim=axis)
 
+    @staticmethod
+    def split(x, sizes, axis):
+        return list(torch.split(x, list(sizes), dim=axis))
+
+    @staticmethod
+    def unstack(x, axis):
+        return list(torch.unbind(x, dim=axis))
+
     flip = staticmethod(reinterpreted(torch.flip))
     roll = staticmethod(torch.roll)
     tile = staticmethod(torch.tile)

@@ -34,6 +34,18 @@ class NNOps:
                                    -100 if ignore_index is None else ignore_index, 0.0)
 
     @staticmethod
+    def binary_cross_entropy_with_logits(x, target, weight, pos_weight, reduction):
+        # torch.nn.functional's fused kernel (forward and backward one pass each)
+        if reduction != "none" and x.dim() == 0:
+            reduction = "none"
+        return torch.binary_cross_entropy_with_logits(x, target, weight, pos_weight,
+                                                      _REDUCTION[reduction])
+
+    @staticmethod
+    def layer_norm(x, shape, weight, bias, eps):
+        return torch.layer_norm(x, shape, weight, bias, eps)
+
+    @staticmethod
     def conv2d(x, weight, bias, stride, padding, dilation, groups):
         (top, bottom), (left, right) = padding
         if top == bottom and left == right:

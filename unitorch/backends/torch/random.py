@@ -39,5 +39,27 @@ class RandomOps:
     def random_permutation(rng, n, device):
         return torch.randperm(n, generator=rng, device=_torch_device(device))
 
+    @staticmethod
+    def dropout(x, u, p):
+        # one product recorded for autograd: x * where(u >= p, 1 / (1 - p), 0), which
+        # equals (x * mask) * scale bit for bit (x * 1 and x * 0 are exact)
+        scale, zero = _factors(p, x.dtype)
+        return x * torch.where(u >= p, scale, zero)
+
     def host_values(self, produce, shape, dtype, device):
         return self.from_numpy(produce(), device)
+
+
+_FACTORS: dict[tuple[float, torch.dtype], tuple[torch.Tensor, torch.Tensor]] = {}
+
+
+def _factors(p: float, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
+    """``1 / (1 - p)`` and 0 as 0-d CPU tensors of ``dtype`` (scalars to torch.where on
+    any device), made once per ``(p, dtype)``."""
+    found = _FACTORS.get((p, dtype))
+    if found is None:
+        if len(_FACTORS) > 256:
+            _FACTORS.clear()
+        found = _FACTORS[(p, dtype)] = (torch.tensor(1.0 / (1.0 - p), dtype=dtype),
+                                        torch.tensor(0.0, dtype=dtype))
+    return found

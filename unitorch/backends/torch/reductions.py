@@ -27,6 +27,14 @@ class ReductionOps:
     mean_all = staticmethod(torch.mean)
 
     @staticmethod
+    def norms(xs, ord):
+        return list(torch._foreach_norm(list(xs), ord))
+
+    @staticmethod
+    def scale_all(xs, factor):
+        return list(torch._foreach_mul(list(xs), factor))
+
+    @staticmethod
     def prod(x, axes, keepdims, dtype):
         # torch.prod reduces one dimension at a time; go from the last so indices hold.
         # Without dtype= it returns int64 for narrower integers (the contract wants
