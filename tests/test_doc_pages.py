@@ -35,15 +35,11 @@ from doc_pages import (
 MIN_WORDS = 300
 """Words of prose (code excluded) a page needs to count as written."""
 
-PENDING = {
-    "guides/from-tensorflow.md": "issue 15 (unitorch.keras) is writing it",
-}
+PENDING: dict[str, str] = {}
 """Pages being written by other engineers now: page -> who.  The lead removes each entry
 when its page lands."""
 
-PENDING_NAMES = {
-    "unitorch.keras": "issue 15 is building it; the home page says it is coming",
-}
+PENDING_NAMES: dict[str, str] = {}
 """Modules being built now, which pages may name before they exist (they and the names
 under them are not checked); the lead removes each entry when its module lands."""
 

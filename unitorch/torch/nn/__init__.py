@@ -25,7 +25,9 @@ init = importlib.import_module(f"{__name__}.init")
 utils = importlib.import_module(f"{__name__}.utils")
 modules = importlib.import_module(f"{__name__}.modules")
 
-__all__ = sorted({n for n in dir(_core) if not n.startswith("_") and n != "annotations"}
+# (identifiers only: pytest's assertion rewriting adds "@py_builtins" to modules it loads)
+__all__ = sorted({n for n in dir(_core)
+                  if n.isidentifier() and not n.startswith("_") and n != "annotations"}
                  | {"functional", "init", "utils", "modules"})
 
 
