@@ -33,7 +33,8 @@ from doc_pages import blocks, nav_pages
 SEARCH_TERMS = ("matmul", "GradientTape")
 """Terms the site's search must find (each gives at least one result)."""
 
-SCREENSHOTS = {"home": "", "from-pytorch": "guides/from-pytorch/"}
+SCREENSHOTS = {"home": "", "from-pytorch": "guides/from-pytorch/",
+               "from-tensorflow": "guides/from-tensorflow/"}
 """Screenshot name -> page path in the site."""
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",

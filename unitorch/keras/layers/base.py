@@ -81,8 +81,9 @@ class Layer(Module):
         autocast: cast floating inputs to ``dtype``.
         name: the layer's name (default: the class name in snake case, numbered:
             ``dense``, ``dense_1``...).
-        input_shape: (Keras 2's spelling) the input shape without the batch axis: a
-            Sequential model starting with this layer is built at construction.
+        **kwargs: Keras 2's ``input_shape`` (the input shape without the batch axis: a
+            Sequential model starting with this layer is built at construction) and
+            the other legacy keywords Keras 3 still accepts.
 
     Example:
         >>> import unitorch.keras as keras
