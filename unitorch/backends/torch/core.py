@@ -338,7 +338,7 @@ def unsigned_bitwise_right_shift(x1: Any, x2: Any) -> torch.Tensor:
 
 
 def unsigned_abs(x: torch.Tensor) -> torch.Tensor:
-    return x  # unsigned values are their own magnitude
+    return x.clone()  # unsigned values are their own magnitude (a new tensor, as torch.abs)
 
 
 def unsigned_sign(x: torch.Tensor) -> torch.Tensor:

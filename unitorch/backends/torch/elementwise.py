@@ -90,7 +90,7 @@ class ElementwiseOps:
     logical_not = staticmethod(torch.logical_not)
     bitwise_invert = staticmethod(widened(torch.bitwise_not))
     sigmoid = staticmethod(torch.sigmoid)
-    relu = staticmethod(torch.relu)
+    relu = staticmethod(unsigned_only(_u.unsigned_abs, torch.relu))  # (max(x, 0) is x)
     silu = staticmethod(F.silu)
 
     @staticmethod
