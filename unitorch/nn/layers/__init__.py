@@ -30,8 +30,14 @@ from .dropout import Dropout, Dropout2d
 from .embedding import Embedding, EmbeddingBag
 from .flatten import Flatten, Unflatten
 from .linear import Bilinear, Identity, Linear
-from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
-from .norms import GroupNorm, InstanceNorm2d, RMSNorm
+from .normalization import (
+    BatchNorm1d,
+    BatchNorm2d,
+    GroupNorm,
+    InstanceNorm2d,
+    LayerNorm,
+    RMSNorm,
+)
 from .parameter_containers import ParameterDict, ParameterList
 from .pooling import (
     AdaptiveAvgPool2d,
