@@ -19,7 +19,48 @@ __all__ = ["GELU", "LogSoftmax", "ReLU", "SiLU", "Sigmoid", "Softmax", "Tanh", "
            "Hardswish"]
 
 
-class ReLU(Module):
+def _inplace_repr(inplace: bool, head: str = "") -> str:
+    return ", ".join(s for s in (head, "inplace=True" if inplace else "") if s)
+
+
+class _Inplace(Module):
+    """An activation whose only argument is PyTorch's ``inplace`` (in the ``repr`` when
+    set); a subclass writes ``forward``."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace)
+
+
+class _AlphaInplace(Module):
+    """An activation with PyTorch's ``alpha=1.0`` and ``inplace`` (ELU, CELU); a subclass
+    writes ``forward``."""
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace, f"alpha={self.alpha}")
+
+
+class _Dim(Module):
+    """An activation along ``dim`` (``None``: PyTorch's deprecated implicit choice, see
+    ``_implicit_dim``); a subclass writes ``forward``."""
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class ReLU(_Inplace):
     """``max(x, 0)`` element-wise; ``inplace=True`` also stores the result in the input.
 
     Example:
@@ -27,18 +68,11 @@ class ReLU(Module):
         tensor([0., 2.], dtype=float32)
     """
 
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
     def forward(self, input: Tensor) -> Tensor:
         return F.relu(input, self.inplace)
 
-    def extra_repr(self) -> str:
-        return "inplace=True" if self.inplace else ""
 
-
-class SiLU(Module):
+class SiLU(_Inplace):
     """``x * sigmoid(x)`` element-wise; ``inplace=True`` also stores the result in the
     input.
 
@@ -47,15 +81,8 @@ class SiLU(Module):
         tensor([0.], dtype=float32)
     """
 
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
     def forward(self, input: Tensor) -> Tensor:
         return F.silu(input, self.inplace)
-
-    def extra_repr(self) -> str:
-        return "inplace=True" if self.inplace else ""
 
 
 class GELU(Module):
@@ -112,7 +139,7 @@ def _implicit_dim(name: str, ndim: int) -> int:
     return 0 if ndim in (0, 1, 3) else 1
 
 
-class Softmax(Module):
+class Softmax(_Dim):
     """``exp(x) / sum(exp(x))`` along ``dim``.  ``dim=None`` (PyTorch's deprecated
     default) picks axis 0 for 0-, 1- and 3-D input and axis 1 otherwise, with a warning,
     as PyTorch does.
@@ -122,21 +149,14 @@ class Softmax(Module):
         tensor([0.5, 0.5], dtype=float32)
     """
 
-    def __init__(self, dim: int | None = None) -> None:
-        super().__init__()
-        self.dim = dim
-
     def forward(self, input: Tensor) -> Tensor:
         dim = self.dim
         if dim is None:
             dim = _implicit_dim("softmax", input.ndim)
         return F.softmax(input, dim)
 
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
 
-
-class LogSoftmax(Module):
+class LogSoftmax(_Dim):
     """``x - log(sum(exp(x)))`` along ``dim`` (``dim=None`` as in :class:`Softmax`).
 
     Example:
@@ -144,26 +164,15 @@ class LogSoftmax(Module):
         tensor([-0.6931472, -0.6931472], dtype=float32)
     """
 
-    def __init__(self, dim: int | None = None) -> None:
-        super().__init__()
-        self.dim = dim
-
     def forward(self, input: Tensor) -> Tensor:
         dim = self.dim
         if dim is None:
             dim = _implicit_dim("log_softmax", input.ndim)
         return F.log_softmax(input, dim)
 
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
-
 
 # ---------------------------------------------------------------------------------------
 # the activations of issue 11 (functions in unitorch/nn/_activations.py)
-
-
-def _inplace_repr(inplace: bool, head: str = "") -> str:
-    return ", ".join(s for s in (head, "inplace=True" if inplace else "") if s)
 
 
 class LeakyReLU(Module):
@@ -221,7 +230,7 @@ class PReLU(Module):
         return f"num_parameters={self.num_parameters}"
 
 
-class ELU(Module):
+class ELU(_AlphaInplace):
     """``x`` where ``x > 0``, else ``alpha * (exp(x) - 1)``; see
     :func:`unitorch.nn.functional.elu`.
 
@@ -230,19 +239,11 @@ class ELU(Module):
         tensor([0., 1.], dtype=float32)
     """
 
-    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
-        super().__init__()
-        self.alpha = alpha
-        self.inplace = inplace
-
     def forward(self, input: Tensor) -> Tensor:
         return F.elu(input, self.alpha, self.inplace)
 
-    def extra_repr(self) -> str:
-        return _inplace_repr(self.inplace, f"alpha={self.alpha}")
 
-
-class SELU(Module):
+class SELU(_Inplace):
     """The self-normalizing ``scale * elu(x, alpha)``; see
     :func:`unitorch.nn.functional.selu`.
 
@@ -251,18 +252,11 @@ class SELU(Module):
         tensor([0.], dtype=float32)
     """
 
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
     def forward(self, input: Tensor) -> Tensor:
         return F.selu(input, self.inplace)
 
-    def extra_repr(self) -> str:
-        return _inplace_repr(self.inplace)
 
-
-class CELU(Module):
+class CELU(_AlphaInplace):
     """``x`` where ``x > 0``, else ``alpha * (exp(x / alpha) - 1)``; see
     :func:`unitorch.nn.functional.celu`.
 
@@ -271,16 +265,8 @@ class CELU(Module):
         tensor([0., 1.], dtype=float32)
     """
 
-    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
-        super().__init__()
-        self.alpha = alpha
-        self.inplace = inplace
-
     def forward(self, input: Tensor) -> Tensor:
         return F.celu(input, self.alpha, self.inplace)
-
-    def extra_repr(self) -> str:
-        return _inplace_repr(self.inplace, f"alpha={self.alpha}")
 
 
 class Softplus(Module):
@@ -304,7 +290,7 @@ class Softplus(Module):
         return f"beta={self.beta}, threshold={self.threshold}"
 
 
-class Mish(Module):
+class Mish(_Inplace):
     """``x * tanh(softplus(x))``; see :func:`unitorch.nn.functional.mish`.
 
     Example:
@@ -312,15 +298,8 @@ class Mish(Module):
         tensor([0.], dtype=float32)
     """
 
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
     def forward(self, input: Tensor) -> Tensor:
         return F.mish(input, self.inplace)
-
-    def extra_repr(self) -> str:
-        return _inplace_repr(self.inplace)
 
 
 class Hardtanh(Module):
@@ -350,7 +329,7 @@ class Hardtanh(Module):
         return _inplace_repr(self.inplace, f"min_val={self.min_val}, max_val={self.max_val}")
 
 
-class ReLU6(Module):
+class ReLU6(_Inplace):
     """``min(max(x, 0), 6)``; see :func:`unitorch.nn.functional.relu6`.
 
     Example:
@@ -358,18 +337,11 @@ class ReLU6(Module):
         tensor([0., 6.], dtype=float32)
     """
 
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
     def forward(self, input: Tensor) -> Tensor:
         return F.relu6(input, self.inplace)
 
-    def extra_repr(self) -> str:
-        return _inplace_repr(self.inplace)
 
-
-class Hardswish(Module):
+class Hardswish(_Inplace):
     """``x * relu6(x + 3) / 6``; see :func:`unitorch.nn.functional.hardswish`.  (Its
     ``repr`` omits ``inplace``, as PyTorch's.)
 
@@ -378,9 +350,8 @@ class Hardswish(Module):
         tensor([-0.,  4.], dtype=float32)
     """
 
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
     def forward(self, input: Tensor) -> Tensor:
         return F.hardswish(input, self.inplace)
+
+    def extra_repr(self) -> str:
+        return ""  # PyTorch's Hardswish repr omits inplace
