@@ -89,14 +89,8 @@ class Adadelta(Optimizer):
     def _update(self, group: _ParamGroup, params: list[Tensor], grads: list[Any]
                 ) -> None:
         bk = self._backend
-        keys = self._state_keys(group)
-        natives, squares, deltas, steps = [], [], [], []
-        for p in params:
-            st = self._state_of(p, keys)
-            natives.append(p._n)
-            squares.append(st["square_avg"]._n)
-            deltas.append(st["acc_delta"]._n)
-            steps.append(st["step"]._n)
+        natives, squares, deltas, steps = self._natives(
+            group, params, "square_avg", "acc_delta", "step")
         maximize = group["maximize"]
         if not bk.adadelta_update(natives, grads, squares, deltas, steps, group.hyper,
                                   maximize):

@@ -83,13 +83,7 @@ class Adagrad(Optimizer):
     def _update(self, group: _ParamGroup, params: list[Tensor], grads: list[Any]
                 ) -> None:
         bk = self._backend
-        keys = self._state_keys(group)
-        natives, sums, steps = [], [], []
-        for p in params:
-            st = self._state_of(p, keys)
-            natives.append(p._n)
-            sums.append(st["sum"]._n)
-            steps.append(st["step"]._n)
+        natives, sums, steps = self._natives(group, params, "sum", "step")
         maximize = group["maximize"]
         if not bk.adagrad_update(natives, grads, sums, steps, group.hyper, maximize):
             static = (maximize, group.nonzero["weight_decay"])

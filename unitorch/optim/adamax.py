@@ -81,14 +81,8 @@ class Adamax(Optimizer):
     def _update(self, group: _ParamGroup, params: list[Tensor], grads: list[Any]
                 ) -> None:
         bk = self._backend
-        keys = self._state_keys(group)
-        natives, exp_avgs, exp_infs, steps = [], [], [], []
-        for p in params:
-            st = self._state_of(p, keys)
-            natives.append(p._n)
-            exp_avgs.append(st["exp_avg"]._n)
-            exp_infs.append(st["exp_inf"]._n)
-            steps.append(st["step"]._n)
+        natives, exp_avgs, exp_infs, steps = self._natives(
+            group, params, "exp_avg", "exp_inf", "step")
         maximize = group["maximize"]
         if not bk.adamax_update(natives, grads, exp_avgs, exp_infs, steps, group.hyper,
                                 maximize):

@@ -82,15 +82,8 @@ class ASGD(Optimizer):
     def _update(self, group: _ParamGroup, params: list[Tensor], grads: list[Any]
                 ) -> None:
         bk = self._backend
-        keys = self._state_keys(group)
-        natives, axs, mus, etas, steps = [], [], [], [], []
-        for p in params:
-            st = self._state_of(p, keys)
-            natives.append(p._n)
-            axs.append(st["ax"]._n)
-            mus.append(st["mu"]._n)
-            etas.append(st["eta"]._n)
-            steps.append(st["step"]._n)
+        natives, axs, mus, etas, steps = self._natives(
+            group, params, "ax", "mu", "eta", "step")
         maximize = group["maximize"]
         if not bk.asgd_update(natives, grads, axs, mus, etas, steps, group.hyper, maximize):
             static = (maximize, group.nonzero["weight_decay"])

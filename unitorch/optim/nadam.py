@@ -98,15 +98,8 @@ class NAdam(Optimizer):
     def _update(self, group: _ParamGroup, params: list[Tensor], grads: list[Any]
                 ) -> None:
         bk = self._backend
-        keys = self._state_keys(group)
-        natives, exp_avgs, exp_avg_sqs, mu_products, steps = [], [], [], [], []
-        for p in params:
-            st = self._state_of(p, keys)
-            natives.append(p._n)
-            exp_avgs.append(st["exp_avg"]._n)
-            exp_avg_sqs.append(st["exp_avg_sq"]._n)
-            mu_products.append(st["mu_product"]._n)
-            steps.append(st["step"]._n)
+        natives, exp_avgs, exp_avg_sqs, mu_products, steps = self._natives(
+            group, params, "exp_avg", "exp_avg_sq", "mu_product", "step")
         decoupled, maximize = group["decoupled_weight_decay"], group["maximize"]
         if not bk.nadam_update(natives, grads, exp_avgs, exp_avg_sqs, mu_products, steps,
                                group.hyper, decoupled, maximize):

@@ -367,6 +367,21 @@ class Optimizer:
                 st[key] = self._new_state(p, key, fill)
         return st
 
+    def _natives(self, group: _ParamGroup, params: list[Tensor], *names: str
+                 ) -> tuple[list[Any], ...]:
+        """The natives of ``params``, then of their state entries ``names``, one list
+        each in the order of ``params`` (the state of :meth:`_state_keys` is created
+        first where missing): what an ``_update`` hands to the backend's kernel."""
+        keys = self._state_keys(group)
+        natives: list[Any] = []
+        entries: tuple[list[Any], ...] = tuple([] for _ in names)
+        for p in params:
+            st = self._state_of(p, keys)
+            natives.append(p._n)
+            for out, name in zip(entries, names):
+                out.append(st[name]._n)
+        return (natives, *entries)
+
     def _new_state(self, p: Tensor, key: str, fill: float) -> Tensor:
         bk = self._backend
         if key in self._scalar_state:  # a float32 scalar on the host, as torch.optim's

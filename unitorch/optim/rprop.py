@@ -83,14 +83,8 @@ class Rprop(Optimizer):
     def _update(self, group: _ParamGroup, params: list[Tensor], grads: list[Any]
                 ) -> None:
         bk = self._backend
-        keys = self._state_keys(group)
-        natives, prevs, sizes, steps = [], [], [], []
-        for p in params:
-            st = self._state_of(p, keys)
-            natives.append(p._n)
-            prevs.append(st["prev"]._n)
-            sizes.append(st["step_size"]._n)
-            steps.append(st["step"]._n)
+        natives, prevs, sizes, steps = self._natives(
+            group, params, "prev", "step_size", "step")
         maximize = group["maximize"]
         if not bk.rprop_update(natives, grads, prevs, sizes, steps, group.hyper, maximize):
             bk.run_update(rprop_rule, (maximize,), natives, grads, prevs, sizes, steps,
