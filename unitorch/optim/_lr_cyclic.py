@@ -9,7 +9,13 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from .lr_scheduler import LRScheduler, _per_group
+from .lr_scheduler import (
+    LRScheduler,
+    _momentum_is_beta1,
+    _per_group,
+    _set_momentum,
+    _start_momentum,
+)
 from .optimizer import Optimizer
 
 __all__ = ["CosineAnnealingWarmRestarts", "CyclicLR"]
@@ -152,21 +158,12 @@ class CyclicLR(LRScheduler):
         self._init_scale_fn()
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
-            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-                raise ValueError("optimizer must support momentum or beta1 with "
-                                 "`cycle_momentum` option enabled")
-            self.use_beta1 = "betas" in optimizer.defaults
+            self.use_beta1 = _momentum_is_beta1(optimizer)
             self.base_momentums = _per_group("base_momentum", optimizer, base_momentum)
             self.max_momentums = _per_group("max_momentum", optimizer, max_momentum)
             if last_epoch == -1:
-                for m_max, m_base, group in zip(self.max_momentums, self.base_momentums,
-                                                optimizer.param_groups):
-                    if self.use_beta1:
-                        group["betas"] = (m_max, *group["betas"][1:])
-                    else:
-                        group["momentum"] = m_max
-                    group["max_momentum"] = m_max
-                    group["base_momentum"] = m_base
+                _start_momentum(optimizer, self.max_momentums, self.base_momentums,
+                                self.use_beta1)
         super().__init__(optimizer, last_epoch)
         self.base_lrs = base_lrs
 
@@ -211,10 +208,7 @@ class CyclicLR(LRScheduler):
             for group, m_base, m_max in zip(self.optimizer.param_groups, self.base_momentums,
                                             self.max_momentums):
                 momentum = m_max - (m_max - m_base) * scale_factor * self.scale_fn(at)
-                if self.use_beta1:
-                    group["betas"] = (momentum, *group["betas"][1:])
-                else:
-                    group["momentum"] = momentum
+                _set_momentum(group, momentum, self.use_beta1)
         return lrs
 
     def state_dict(self) -> dict[str, Any]:

@@ -6,17 +6,15 @@ last bit) and has the closed form for ``step(epoch)``."""
 
 from __future__ import annotations
 
-import types
 from collections.abc import Callable, Sequence
-from typing import Any
 
-from .lr_scheduler import LRScheduler
+from .lr_scheduler import LRScheduler, _lambdas_per_group, _LambdaScheduler
 from .optimizer import Optimizer
 
 __all__ = ["ConstantLR", "LinearLR", "MultiplicativeLR", "PolynomialLR"]
 
 
-class MultiplicativeLR(LRScheduler):
+class MultiplicativeLR(_LambdaScheduler):
     """Multiply each group's learning rate by ``lr_lambda(epoch)`` at every step (one
     function, or a list with one per group): ``lr_e = lr_{e-1} * lr_lambda(e)``.
 
@@ -33,48 +31,11 @@ class MultiplicativeLR(LRScheduler):
                  lr_lambda: Callable[[int], float] | Sequence[Callable[[int], float]],
                  last_epoch: int = -1) -> None:
         self.optimizer = optimizer
-        if not isinstance(lr_lambda, (list, tuple)):
-            self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
-        else:
-            if len(lr_lambda) != len(optimizer.param_groups):
-                raise ValueError(f"Expected {len(optimizer.param_groups)} lr_lambdas, but got "
-                                 f"{len(lr_lambda)}")
-            self.lr_lambdas = list(lr_lambda)
+        self.lr_lambdas = _lambdas_per_group(optimizer, lr_lambda)
         for fn in self.lr_lambdas:
             if not callable(fn):
                 raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
         super().__init__(optimizer, last_epoch)
-
-    def state_dict(self) -> dict[str, Any]:
-        """The attributes; a lambda that is a callable object is saved as its
-        ``__dict__`` (plain functions are not saved), as in PyTorch.
-
-        Example:
-            >>> opt = ut.optim.SGD([ut.nn.Parameter(ut.zeros(1))], lr=1.0)
-            >>> sched = ut.optim.lr_scheduler.MultiplicativeLR(opt, lambda e: 0.9)
-            >>> sched.state_dict()["lr_lambdas"]
-            [None]
-        """
-        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
-        state["lr_lambdas"] = [None if isinstance(fn, types.FunctionType) else fn.__dict__.copy()
-                               for fn in self.lr_lambdas]
-        return state
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore the attributes (and the state of callable-object lambdas).
-
-        Example:
-            >>> opt = ut.optim.SGD([ut.nn.Parameter(ut.zeros(1))], lr=1.0)
-            >>> sched = ut.optim.lr_scheduler.MultiplicativeLR(opt, lambda e: 0.9)
-            >>> sched.load_state_dict(sched.state_dict())
-        """
-        self._check_loadable(state_dict)
-        state = dict(state_dict)
-        lambdas = state.pop("lr_lambdas")
-        self.__dict__.update(state)
-        for fn, saved in zip(self.lr_lambdas, lambdas):
-            if saved is not None:
-                fn.__dict__.update(saved)
 
     def get_lr(self) -> list[float]:
         if self._is_initial:

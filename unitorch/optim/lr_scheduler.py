@@ -47,6 +47,44 @@ def _per_group(name: str, optimizer: Optimizer, value: Any) -> list[Any]:
     return [value] * len(optimizer.param_groups)
 
 
+def _lambdas_per_group(optimizer: Optimizer, lr_lambda: Any) -> list[Any]:
+    """``lr_lambda`` for each parameter group (one function, or a list with one per
+    group), as LambdaLR and MultiplicativeLR take it."""
+    if not isinstance(lr_lambda, (list, tuple)):
+        return [lr_lambda] * len(optimizer.param_groups)
+    if len(lr_lambda) != len(optimizer.param_groups):
+        raise ValueError(f"Expected {len(optimizer.param_groups)} lr_lambdas, but got "
+                         f"{len(lr_lambda)}")
+    return list(lr_lambda)
+
+
+def _momentum_is_beta1(optimizer: Optimizer) -> bool:
+    """Where ``cycle_momentum`` (CyclicLR, OneCycleLR) writes: Adam's ``beta1`` when the
+    optimizer has ``betas``, else ``momentum``; a ValueError when it has neither."""
+    if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+        raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` "
+                         "option enabled")
+    return "betas" in optimizer.defaults
+
+
+def _set_momentum(group: dict[str, Any], momentum: float, use_beta1: bool) -> None:
+    """Write a cycled momentum into ``group`` (see :func:`_momentum_is_beta1`)."""
+    if use_beta1:
+        group["betas"] = (momentum, *group["betas"][1:])
+    else:
+        group["momentum"] = momentum
+
+
+def _start_momentum(optimizer: Optimizer, max_momentums: list[float],
+                    base_momentums: list[float], use_beta1: bool) -> None:
+    """A fresh cycle's momentum: each group starts at its ``max_momentum`` and records
+    ``max_momentum`` and ``base_momentum``, as PyTorch's schedulers do."""
+    for m_max, m_base, group in zip(max_momentums, base_momentums, optimizer.param_groups):
+        _set_momentum(group, m_max, use_beta1)
+        group["max_momentum"] = m_max
+        group["base_momentum"] = m_base
+
+
 class LRScheduler:
     """Base class of schedulers: subclasses implement :meth:`get_lr`, the learning rate of
     each group at ``last_epoch`` (possibly from the current ``group["lr"]``, as PyTorch's
@@ -198,7 +236,45 @@ def _track_step_calls(optimizer: Optimizer) -> None:
     optimizer.step = recording_step  # type: ignore[method-assign]
 
 
-class LambdaLR(LRScheduler):
+class _LambdaScheduler(LRScheduler):
+    """A scheduler driven by ``lr_lambdas`` (LambdaLR, MultiplicativeLR): their
+    ``state_dict`` and ``load_state_dict``."""
+
+    lr_lambdas: list[Any]
+
+    def state_dict(self) -> dict[str, Any]:
+        """The attributes; a lambda that is a callable object is saved as its
+        ``__dict__`` (plain functions are not saved), as in PyTorch.
+
+        Example:
+            >>> opt = ut.optim.SGD([ut.nn.Parameter(ut.zeros(1))], lr=1.0)
+            >>> sched = ut.optim.lr_scheduler.MultiplicativeLR(opt, lambda e: 0.9)
+            >>> sched.state_dict()["lr_lambdas"]
+            [None]
+        """
+        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
+        state["lr_lambdas"] = [None if isinstance(fn, types.FunctionType) else fn.__dict__.copy()
+                               for fn in self.lr_lambdas]
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the attributes (and the state of callable-object lambdas).
+
+        Example:
+            >>> opt = ut.optim.SGD([ut.nn.Parameter(ut.zeros(1))], lr=1.0)
+            >>> sched = ut.optim.lr_scheduler.MultiplicativeLR(opt, lambda e: 0.9)
+            >>> sched.load_state_dict(sched.state_dict())
+        """
+        self._check_loadable(state_dict)
+        state = dict(state_dict)
+        lambdas = state.pop("lr_lambdas")
+        self.__dict__.update(state)
+        for fn, saved in zip(self.lr_lambdas, lambdas):
+            if saved is not None:
+                fn.__dict__.update(saved)
+
+
+class LambdaLR(_LambdaScheduler):
     """``lr = initial_lr * lr_lambda(epoch)``, with one function, or a list with one per
     group.
 
@@ -210,32 +286,8 @@ class LambdaLR(LRScheduler):
                  lr_lambda: Callable[[int], float] | Sequence[Callable[[int], float]],
                  last_epoch: int = -1) -> None:
         self.optimizer = optimizer
-        if not isinstance(lr_lambda, (list, tuple)):
-            self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
-        else:
-            if len(lr_lambda) != len(optimizer.param_groups):
-                raise ValueError(f"Expected {len(optimizer.param_groups)} lr_lambdas, but got "
-                                 f"{len(lr_lambda)}")
-            self.lr_lambdas = list(lr_lambda)
+        self.lr_lambdas = _lambdas_per_group(optimizer, lr_lambda)
         super().__init__(optimizer, last_epoch)
-
-    def state_dict(self) -> dict[str, Any]:
-        """The attributes; a lambda that is a callable object is saved as its
-        ``__dict__`` (plain functions are not saved), as in PyTorch."""
-        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
-        state["lr_lambdas"] = [None if isinstance(fn, types.FunctionType) else fn.__dict__.copy()
-                               for fn in self.lr_lambdas]
-        return state
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore the attributes (and the state of callable-object lambdas)."""
-        self._check_loadable(state_dict)
-        state = dict(state_dict)
-        lambdas = state.pop("lr_lambdas")
-        self.__dict__.update(state)
-        for fn, saved in zip(self.lr_lambdas, lambdas):
-            if saved is not None:
-                fn.__dict__.update(saved)
 
     def get_lr(self) -> list[float]:
         return [base * fn(self.last_epoch) for fn, base in zip(self.lr_lambdas, self.base_lrs)]
@@ -428,20 +480,11 @@ class OneCycleLR(LRScheduler):
                 group["min_lr"] = group["initial_lr"] / final_div_factor
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
-            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-                raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` "
-                                 "option enabled")
-            self.use_beta1 = "betas" in optimizer.defaults
+            self.use_beta1 = _momentum_is_beta1(optimizer)
             max_ms = _per_group("max_momentum", optimizer, max_momentum)
             base_ms = _per_group("base_momentum", optimizer, base_momentum)
             if last_epoch == -1:
-                for m_max, m_base, group in zip(max_ms, base_ms, optimizer.param_groups):
-                    if self.use_beta1:
-                        group["betas"] = (m_max, *group["betas"][1:])
-                    else:
-                        group["momentum"] = m_max
-                    group["max_momentum"] = m_max
-                    group["base_momentum"] = m_base
+                _start_momentum(optimizer, max_ms, base_ms, self.use_beta1)
         super().__init__(optimizer, last_epoch)
 
     @staticmethod
@@ -477,10 +520,7 @@ class OneCycleLR(LRScheduler):
                 start_step = phase["end_step"]
             lrs.append(lr)
             if self.cycle_momentum:
-                if self.use_beta1:
-                    group["betas"] = (momentum, *group["betas"][1:])
-                else:
-                    group["momentum"] = momentum
+                _set_momentum(group, momentum, self.use_beta1)
         return lrs
 
 
