@@ -17,6 +17,33 @@ from ._common import count, new_parameter
 __all__ = ["Embedding", "EmbeddingBag"]
 
 
+def _padding_index(name: str, padding_idx: int | None, num: int) -> int | None:
+    """``padding_idx`` checked against ``num`` rows; a negative one counts from the end."""
+    if padding_idx is None:
+        return None
+    p = count(name, "padding_idx", padding_idx, -num)
+    if p >= num:
+        raise ValueError(f"{name}: padding_idx must be within num_embeddings ({num}), got "
+                         f"{padding_idx}")
+    return p + num if p < 0 else p
+
+
+def _set_weight(m: Module, name: str, _weight: Any, requires_grad: bool, dtype: Any,
+                device: Any) -> None:
+    """``m.weight``, (num_embeddings, embedding_dim): a new table drawn by
+    ``m.reset_parameters()``, or the given ``_weight`` (its shape checked)."""
+    shape = (m.num_embeddings, m.embedding_dim)
+    if _weight is None:
+        m.weight = new_parameter(shape, dtype, device)
+        m.reset_parameters()
+        return
+    w = asarray(_weight, dtype=dtype, device=device)
+    if tuple(w.shape) != shape:
+        raise ShapeError(f"{name}: _weight must have shape {fmt_shape(shape)}, got "
+                         f"{fmt_shape(w.shape)}")
+    m.weight = Parameter(w, requires_grad=requires_grad)
+
+
 class Embedding(Module):
     """A lookup table: row ``i`` of ``weight`` (num_embeddings, embedding_dim) for each
     integer index ``i`` of the input; output ``input.shape + (embedding_dim,)``.
@@ -50,30 +77,12 @@ class Embedding(Module):
         num = count("Embedding", "num_embeddings", num_embeddings)
         self.num_embeddings = num
         self.embedding_dim = count("Embedding", "embedding_dim", embedding_dim)
-        if padding_idx is not None:
-            p = count("Embedding", "padding_idx", padding_idx, -num)
-            if p >= num:
-                raise ValueError(
-                    f"Embedding: padding_idx must be within num_embeddings ({num}), got "
-                    f"{padding_idx}"
-                )
-            padding_idx = p + num if p < 0 else p
-        self.padding_idx = padding_idx
+        self.padding_idx = _padding_index("Embedding", padding_idx, num)
         self.max_norm = max_norm
         self.norm_type = norm_type
         self.scale_grad_by_freq = scale_grad_by_freq
         self.sparse = sparse
-        if _weight is None:
-            self.weight = new_parameter((num, self.embedding_dim), dtype, device)
-            self.reset_parameters()
-        else:
-            w = asarray(_weight, dtype=dtype, device=device)
-            if tuple(w.shape) != (num, self.embedding_dim):
-                raise ShapeError(
-                    f"Embedding: _weight must have shape {fmt_shape((num, self.embedding_dim))}"
-                    f", got {fmt_shape(w.shape)}"
-                )
-            self.weight = Parameter(w, requires_grad=not _freeze)
+        _set_weight(self, "Embedding", _weight, not _freeze, dtype, device)
 
     def reset_parameters(self) -> None:
         """``weight ~ N(0, 1)``, row ``padding_idx`` zeros."""
@@ -151,29 +160,14 @@ class EmbeddingBag(Module):
         num = count("EmbeddingBag", "num_embeddings", num_embeddings)
         self.num_embeddings = num
         self.embedding_dim = count("EmbeddingBag", "embedding_dim", embedding_dim)
-        if padding_idx is not None:
-            p = count("EmbeddingBag", "padding_idx", padding_idx, -num)
-            if p >= num:
-                raise ValueError(f"EmbeddingBag: padding_idx must be within num_embeddings "
-                                 f"({num}), got {padding_idx}")
-            padding_idx = p + num if p < 0 else p
-        self.padding_idx = padding_idx
+        self.padding_idx = _padding_index("EmbeddingBag", padding_idx, num)
         self.max_norm = max_norm
         self.norm_type = norm_type
         self.scale_grad_by_freq = scale_grad_by_freq
         self.mode = mode
         self.sparse = sparse
         self.include_last_offset = include_last_offset
-        if _weight is None:
-            self.weight = new_parameter((num, self.embedding_dim), dtype, device)
-            self.reset_parameters()
-        else:
-            w = asarray(_weight, dtype=dtype, device=device)
-            if tuple(w.shape) != (num, self.embedding_dim):
-                raise ShapeError(f"EmbeddingBag: _weight must have shape "
-                                 f"{fmt_shape((num, self.embedding_dim))}, got "
-                                 f"{fmt_shape(w.shape)}")
-            self.weight = Parameter(w)
+        _set_weight(self, "EmbeddingBag", _weight, True, dtype, device)
 
     def reset_parameters(self) -> None:
         """``weight ~ N(0, 1)``, row ``padding_idx`` zeros."""
