@@ -18,6 +18,7 @@ from unitorch.optim import lr_scheduler as uls
 from unitorch.testing import assert_close
 from unitorch.testing.tolerances import family_tolerance
 
+from optim_support import torch_optimizer, trajectory, ut_optimizer
 from support import same_error
 
 # ---------------------------------------------------------------------------------------
@@ -73,28 +74,6 @@ def one_cycle(max_lr, e, total_steps, pct_start=0.3, anneal_strategy="cos",
 # driving a scheduler on unitorch and on torch
 
 
-def _ut_optimizer(backend, bases, opt="SGD", **kw):
-    with ut.use_backend(backend):
-        groups = [{"params": [ut.nn.Parameter(ut.zeros(2))], "lr": b} for b in bases]
-        return getattr(ut.optim, opt)(groups, **kw)
-
-
-def _torch_optimizer(bases, opt="SGD", **kw):
-    groups = [{"params": [torch.zeros(2, requires_grad=True)], "lr": b} for b in bases]
-    return getattr(torch.optim, opt)(groups, **kw)
-
-
-def _trajectory(sched, opt, epochs, key=None):
-    """Learning rates (and `key` of group 0: momentum, betas) at epochs 0..epochs."""
-    lrs, extra = [sched.get_last_lr()], [opt.param_groups[0].get(key) if key else None]
-    for _ in range(epochs):
-        opt.step()
-        sched.step()
-        lrs.append(sched.get_last_lr())
-        extra.append(opt.param_groups[0].get(key) if key else None)
-    return lrs, extra
-
-
 SCHEDULERS = {
     "StepLR": (lambda d: {"step_size": d(st.integers(1, 5)),
                           "gamma": d(st.sampled_from([0.1, 0.5, 0.9]))}, step_lr),
@@ -117,16 +96,16 @@ def test_schedule_matches_closed_form_and_torch(backends, name, data):
     kwargs = make_kwargs(data.draw)
     bases = data.draw(st.lists(st.sampled_from([0.1, 0.01, 1.0]), min_size=1, max_size=2))
     epochs = data.draw(st.integers(1, 25))
-    topt = _torch_optimizer(bases)
-    expected_torch, _ = _trajectory(getattr(torch.optim.lr_scheduler, name)(topt, **kwargs),
-                                    topt, epochs)
+    topt = torch_optimizer(bases)
+    expected_torch, _ = trajectory(getattr(torch.optim.lr_scheduler, name)(topt, **kwargs),
+                                   topt, epochs)
     reference = np.array([[closed_form(b, e, **kwargs) for b in bases]
                           for e in range(epochs + 1)])
     rtol, atol = family_tolerance("composite", ut.float64, scale=epochs + 1)
     for b in backends:
-        opt = _ut_optimizer(b, bases)
+        opt = ut_optimizer(b, bases)
         sched = getattr(uls, name)(opt, **kwargs)
-        got, _ = _trajectory(sched, opt, epochs)
+        got, _ = trajectory(sched, opt, epochs)
         assert got == expected_torch, f"{b}: differs from torch.optim.lr_scheduler"
         assert_close(np.array(got), reference, rtol, atol * max(bases), msg=f"{b} vs NumPy")
         assert [g["lr"] for g in opt.param_groups] == got[-1]
@@ -148,24 +127,24 @@ def test_one_cycle_matches_closed_form_and_torch(backends, total_steps, pct_star
                   anneal_strategy=anneal_strategy, three_phase=three_phase)
     key = "betas" if opt_name == "Adam" else "momentum"
     bases = [0.5] * len(max_lr)
-    topt = _torch_optimizer(bases, opt_name)
-    t_lrs, t_moms = _trajectory(torch.optim.lr_scheduler.OneCycleLR(topt, **kwargs), topt,
-                                total_steps - 1, key)
+    topt = torch_optimizer(bases, opt_name)
+    t_lrs, t_moms = trajectory(torch.optim.lr_scheduler.OneCycleLR(topt, **kwargs), topt,
+                               total_steps - 1, key)
     ref = [[one_cycle(m, e, total_steps, pct_start, anneal_strategy,
                       three_phase=three_phase) for m in max_lr] for e in range(total_steps)]
     ref_lr = np.array([[r[0] for r in row] for row in ref])
     ref_mom = np.array([row[0][1] for row in ref])
     rtol, atol = family_tolerance("composite", ut.float64, scale=4)
     for b in backends:
-        opt = _ut_optimizer(b, bases, opt_name)
-        lrs, moms = _trajectory(uls.OneCycleLR(opt, **kwargs), opt, total_steps - 1, key)
+        opt = ut_optimizer(b, bases, opt_name)
+        lrs, moms = trajectory(uls.OneCycleLR(opt, **kwargs), opt, total_steps - 1, key)
         assert lrs == t_lrs and moms == t_moms, f"{b}: differs from torch"
         assert_close(np.array(lrs), ref_lr, rtol, atol, msg=f"{b} lr vs NumPy")
         first = np.array([m[0] if key == "betas" else m for m in moms])
         assert_close(first, ref_mom, rtol, atol, msg=f"{b} momentum vs NumPy")
         holder = "beta1" if key == "betas" else "momentum"
         assert opt.param_groups[0].hyper[holder].value == first[-1]
-        opt_end = _ut_optimizer(b, bases, opt_name)
+        opt_end = ut_optimizer(b, bases, opt_name)
         sched_end = uls.OneCycleLR(opt_end, **kwargs)
         for _ in range(total_steps):  # one past the schedule is allowed, as in torch
             opt_end.step()
@@ -201,7 +180,7 @@ def test_scheduled_rate_reaches_eager_and_compiled_steps(backend):
 def test_state_dict_exchanges_with_torch(backends):
     """A torch scheduler's state loads into unitorch's (and back) and continues alike."""
     kwargs = dict(max_lr=0.5, total_steps=20)
-    topt = _torch_optimizer([0.1], "Adam")
+    topt = torch_optimizer([0.1], "Adam")
     tsched = torch.optim.lr_scheduler.OneCycleLR(topt, **kwargs)
     for _ in range(7):
         topt.step()
@@ -213,7 +192,7 @@ def test_state_dict_exchanges_with_torch(backends):
         tsched.step()
         rest_torch.append((tsched.get_last_lr(), topt.param_groups[0]["betas"]))
     for b in backends:
-        opt = _ut_optimizer(b, [0.1], "Adam")
+        opt = ut_optimizer(b, [0.1], "Adam")
         with ut.use_backend(b):
             opt.load_state_dict(topt_state)
             sched = uls.OneCycleLR(opt, **kwargs)
@@ -225,7 +204,7 @@ def test_state_dict_exchanges_with_torch(backends):
             rest.append((sched.get_last_lr(), opt.param_groups[0]["betas"]))
         assert rest == rest_torch, b
         # and back: unitorch's state loads into torch's scheduler
-        topt2 = _torch_optimizer([0.1], "Adam")
+        topt2 = torch_optimizer([0.1], "Adam")
         tsched2 = torch.optim.lr_scheduler.OneCycleLR(topt2, **kwargs)
         tsched2.load_state_dict(sched.state_dict())
         assert tsched2.last_epoch == sched.last_epoch == 12
@@ -240,13 +219,13 @@ def test_lambda_state_dict_and_resume(backend):
         def __call__(self, e):
             return self.k ** e
 
-    opt = _ut_optimizer(backend, [1.0])
+    opt = ut_optimizer(backend, [1.0])
     sched = uls.LambdaLR(opt, Factor())
     opt.step()
     sched.step()
     state = sched.state_dict()
     assert state["lr_lambdas"] == [{"k": 0.5}]
-    other = _ut_optimizer(backend, [1.0])
+    other = ut_optimizer(backend, [1.0])
     other.load_state_dict(opt.state_dict())
     resumed = uls.LambdaLR(other, Factor(), last_epoch=0)
     resumed.load_state_dict(state)
@@ -256,29 +235,29 @@ def test_lambda_state_dict_and_resume(backend):
 
 
 def test_step_order_warning(backend):
-    opt = _ut_optimizer(backend, [0.1])
+    opt = ut_optimizer(backend, [0.1])
     sched = uls.ExponentialLR(opt, gamma=0.5)
     with pytest.warns(UserWarning, match="before `optimizer.step\\(\\)`"):
         sched.step()
 
 
 @pytest.mark.parametrize("make, exc, match", [
-    (lambda: uls.OneCycleLR(_ut_optimizer(ut.get_backend(), [0.1]), max_lr=1.0), ValueError,
+    (lambda: uls.OneCycleLR(ut_optimizer(ut.get_backend(), [0.1]), max_lr=1.0), ValueError,
      "You must define either total_steps OR"),
-    (lambda: uls.OneCycleLR(_ut_optimizer(ut.get_backend(), [0.1]), 1.0, total_steps=0),
+    (lambda: uls.OneCycleLR(ut_optimizer(ut.get_backend(), [0.1]), 1.0, total_steps=0),
      ValueError, "Expected positive integer total_steps, but got 0"),
-    (lambda: uls.OneCycleLR(_ut_optimizer(ut.get_backend(), [0.1]), 1.0, total_steps=5,
+    (lambda: uls.OneCycleLR(ut_optimizer(ut.get_backend(), [0.1]), 1.0, total_steps=5,
                             anneal_strategy="exp"), ValueError, "anneal_strategy must be"),
-    (lambda: uls.OneCycleLR(_ut_optimizer(ut.get_backend(), [0.1], "Adagrad"), 1.0,
+    (lambda: uls.OneCycleLR(ut_optimizer(ut.get_backend(), [0.1], "Adagrad"), 1.0,
                             total_steps=5), ValueError, "must support momentum or beta1"),
-    (lambda: uls.OneCycleLR(_ut_optimizer(ut.get_backend(), [0.1, 0.2]), [1.0, 2.0, 3.0],
+    (lambda: uls.OneCycleLR(ut_optimizer(ut.get_backend(), [0.1, 0.2]), [1.0, 2.0, 3.0],
                             total_steps=5), ValueError, "max_lr must have the same length"),
-    (lambda: uls.OneCycleLR(_ut_optimizer(ut.get_backend(), [0.1]), 1.0, total_steps=2,
+    (lambda: uls.OneCycleLR(ut_optimizer(ut.get_backend(), [0.1]), 1.0, total_steps=2,
                             pct_start=0.5), ValueError, "gives a phase of no steps"),
-    (lambda: uls.LambdaLR(_ut_optimizer(ut.get_backend(), [0.1]), [abs, abs]), ValueError,
+    (lambda: uls.LambdaLR(ut_optimizer(ut.get_backend(), [0.1]), [abs, abs]), ValueError,
      "Expected 1 lr_lambdas, but got 2"),
-    (lambda: uls.StepLR(_torch_optimizer([0.1]), 2), TypeError, "SGD is not an Optimizer"),
-    (lambda: uls.StepLR(_ut_optimizer(ut.get_backend(), [0.1]), 2, last_epoch=3), KeyError,
+    (lambda: uls.StepLR(torch_optimizer([0.1]), 2), TypeError, "SGD is not an Optimizer"),
+    (lambda: uls.StepLR(ut_optimizer(ut.get_backend(), [0.1]), 2, last_epoch=3), KeyError,
      "'initial_lr' is not specified in param_groups\\[0\\]"),
 ])
 def test_errors_are_the_same_on_every_backend(backends, make, exc, match):
@@ -287,7 +266,7 @@ def test_errors_are_the_same_on_every_backend(backends, make, exc, match):
 
 def test_cosine_closed_form_jump(backend):
     """step(epoch) uses the closed form, as PyTorch does (deprecated there)."""
-    opt = _ut_optimizer(backend, [1.0])
+    opt = ut_optimizer(backend, [1.0])
     sched = uls.CosineAnnealingLR(opt, T_max=10)
     with pytest.warns(UserWarning):
         sched.step(5)

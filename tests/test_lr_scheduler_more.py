@@ -21,6 +21,7 @@ from unitorch.optim import lr_scheduler as uls
 from unitorch.testing import assert_close
 from unitorch.testing.tolerances import family_tolerance
 
+from optim_support import torch_optimizer, trajectory, ut_optimizer
 from support import same_error
 
 # ---------------------------------------------------------------------------------------
@@ -84,28 +85,6 @@ SCHEDULES = {
 }
 
 
-def _ut_optimizer(backend, bases, opt="SGD", **kw):
-    with ut.use_backend(backend):
-        groups = [{"params": [ut.nn.Parameter(ut.zeros(2))], "lr": b} for b in bases]
-        return getattr(ut.optim, opt)(groups, **kw)
-
-
-def _torch_optimizer(bases, opt="SGD", **kw):
-    groups = [{"params": [torch.zeros(2, requires_grad=True)], "lr": b} for b in bases]
-    return getattr(torch.optim, opt)(groups, **kw)
-
-
-def _trajectory(sched, opt, epochs, key=None, metrics=None):
-    """Learning rates (and `key` of group 0) at epochs 0..epochs."""
-    lrs, extra = [sched.get_last_lr()], [opt.param_groups[0].get(key) if key else None]
-    for e in range(epochs):
-        opt.step()
-        sched.step() if metrics is None else sched.step(metrics[e])
-        lrs.append(sched.get_last_lr())
-        extra.append(opt.param_groups[0].get(key) if key else None)
-    return lrs, extra
-
-
 @pytest.mark.parametrize("name", sorted(SCHEDULES))
 @given(data=st.data())
 def test_schedule_matches_closed_form_and_torch(backends, name, data):
@@ -114,15 +93,15 @@ def test_schedule_matches_closed_form_and_torch(backends, name, data):
     kwargs = to_kwargs(settings)
     bases = data.draw(st.lists(st.sampled_from([0.1, 0.01, 1.0]), min_size=1, max_size=2))
     epochs = data.draw(st.integers(1, 25))
-    topt = _torch_optimizer(bases)
-    expected_torch, _ = _trajectory(getattr(torch.optim.lr_scheduler, name)(topt, **kwargs),
-                                    topt, epochs)
+    topt = torch_optimizer(bases)
+    expected_torch, _ = trajectory(getattr(torch.optim.lr_scheduler, name)(topt, **kwargs),
+                                   topt, epochs)
     reference = np.array([[closed_form(b, e, **settings) for b in bases]
                           for e in range(epochs + 1)])
     rtol, atol = family_tolerance("composite", ut.float64, scale=epochs + 1)
     for b in backends:
-        opt = _ut_optimizer(b, bases)
-        got, _ = _trajectory(getattr(uls, name)(opt, **kwargs), opt, epochs)
+        opt = ut_optimizer(b, bases)
+        got, _ = trajectory(getattr(uls, name)(opt, **kwargs), opt, epochs)
         assert got == expected_torch, f"{b}: differs from torch.optim.lr_scheduler"
         assert_close(np.array(got), reference, rtol, atol, msg=f"{b} vs NumPy")
         assert [g.hyper["lr"].value for g in opt.param_groups] == got[-1]
@@ -138,14 +117,14 @@ def test_cyclic_lr_and_momentum_match_closed_form_and_torch(backends, up, down, 
                   gamma=gamma)
     extra = {"momentum": 0.5} if opt_name == "SGD" else {}
     key = "betas" if opt_name == "Adam" else "momentum"
-    topt = _torch_optimizer([0.3], opt_name, **extra)
-    t_lrs, t_moms = _trajectory(torch.optim.lr_scheduler.CyclicLR(topt, **kwargs), topt,
-                                epochs, key)
+    topt = torch_optimizer([0.3], opt_name, **extra)
+    t_lrs, t_moms = trajectory(torch.optim.lr_scheduler.CyclicLR(topt, **kwargs), topt,
+                               epochs, key)
     ref = [cyclic_lr(0.01, e, 0.1, up, down or up, mode, gamma) for e in range(epochs + 1)]
     rtol, atol = family_tolerance("composite", ut.float64, scale=epochs + 1)
     for b in backends:
-        opt = _ut_optimizer(b, [0.3], opt_name, **extra)
-        lrs, moms = _trajectory(uls.CyclicLR(opt, **kwargs), opt, epochs, key)
+        opt = ut_optimizer(b, [0.3], opt_name, **extra)
+        lrs, moms = trajectory(uls.CyclicLR(opt, **kwargs), opt, epochs, key)
         assert lrs == t_lrs and moms == t_moms, f"{b}: differs from torch"
         assert_close(np.array(lrs)[:, 0], np.array([r[0] for r in ref]), rtol, atol)
         first = np.array([m[0] if key == "betas" else m for m in moms])
@@ -161,13 +140,13 @@ def test_reduce_on_plateau_matches_torch(backends, metrics, mode, threshold_mode
                                          cooldown, min_lr):
     kwargs = dict(mode=mode, threshold_mode=threshold_mode, patience=patience,
                   cooldown=cooldown, min_lr=min_lr, factor=0.5)
-    topt = _torch_optimizer([0.1])
-    want, _ = _trajectory(torch.optim.lr_scheduler.ReduceLROnPlateau(topt, **kwargs), topt,
-                          len(metrics), metrics=metrics)
+    topt = torch_optimizer([0.1])
+    want, _ = trajectory(torch.optim.lr_scheduler.ReduceLROnPlateau(topt, **kwargs), topt,
+                         len(metrics), metrics=metrics)
     for b in backends:
-        opt = _ut_optimizer(b, [0.1])
+        opt = ut_optimizer(b, [0.1])
         sched = uls.ReduceLROnPlateau(opt, **kwargs)
-        got, _ = _trajectory(sched, opt, len(metrics), metrics=[ut.asarray(m) for m in metrics])
+        got, _ = trajectory(sched, opt, len(metrics), metrics=[ut.asarray(m) for m in metrics])
         assert got == want, b
         assert all(lr[0] >= min_lr for lr in got)
 
@@ -185,18 +164,18 @@ def test_sequential_and_chained_match_torch(backends, epochs, milestone):
         }
 
     for kind in ("sequential", "chained"):
-        topt = _torch_optimizer([0.1])
-        want, _ = _trajectory(make(torch.optim.lr_scheduler, topt)[kind], topt, epochs)
+        topt = torch_optimizer([0.1])
+        want, _ = trajectory(make(torch.optim.lr_scheduler, topt)[kind], topt, epochs)
         for b in backends:
-            opt = _ut_optimizer(b, [0.1])
-            got, _ = _trajectory(make(uls, opt)[kind], opt, epochs)
+            opt = ut_optimizer(b, [0.1])
+            got, _ = trajectory(make(uls, opt)[kind], opt, epochs)
             assert got == want, (kind, b)
     # the warm-up then decay, against its closed form
     for b in backends:
-        opt = _ut_optimizer(b, [1.0])
+        opt = ut_optimizer(b, [1.0])
         sched = uls.SequentialLR(opt, [uls.LinearLR(opt, 0.25, total_iters=3),
                                        uls.ExponentialLR(opt, 0.5)], milestones=[3])
-        got, _ = _trajectory(sched, opt, 6)
+        got, _ = trajectory(sched, opt, 6)
         expected = [linear_lr(1.0, e, 0.25, 1.0, 3) for e in range(3)] + [
             0.5 ** (e - 3) for e in range(3, 7)]
         assert_close(np.array(got)[:, 0], np.array(expected), 1e-15, 1e-15)
@@ -204,14 +183,14 @@ def test_sequential_and_chained_match_torch(backends, epochs, milestone):
 
 def test_warm_restarts_fractional_epochs_match_torch(backends):
     steps = [0.0, 0.5, 1.25, 3.0, 4.5, 7.0, 7.75, 15.0, 2.0]
-    topt = _torch_optimizer([0.1])
+    topt = torch_optimizer([0.1])
     tsched = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(topt, T_0=2, T_mult=2)
     want = []
     for e in steps:
         tsched.step(e)
         want.append(tsched.get_last_lr())
     for b in backends:
-        opt = _ut_optimizer(b, [0.1])
+        opt = ut_optimizer(b, [0.1])
         sched = uls.CosineAnnealingWarmRestarts(opt, T_0=2, T_mult=2)
         got = []
         for e in steps:
@@ -253,25 +232,25 @@ def test_state_dicts_exchange_with_torch(backends):
         }
 
     for name in makers(uls):
-        topt = _torch_optimizer([0.1], momentum=0.9)
+        topt = torch_optimizer([0.1], momentum=0.9)
         tsched = makers(torch.optim.lr_scheduler)[name](topt)
         metrics = [1.0, 0.5, 0.7, 0.8, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]
         for e in range(5):
             topt.step()
             tsched.step(metrics[e]) if name == "ReduceLROnPlateau" else tsched.step()
         tstate, topt_state = tsched.state_dict(), topt.state_dict()
-        want, _ = _trajectory(tsched, topt, 5, metrics=metrics[5:] if name ==
-                              "ReduceLROnPlateau" else None)
+        want, _ = trajectory(tsched, topt, 5, metrics=metrics[5:] if name ==
+                             "ReduceLROnPlateau" else None)
         for b in backends:
             # resuming as PyTorch's documentation does: build both, then load both
-            opt = _ut_optimizer(b, [0.1], momentum=0.9)
+            opt = ut_optimizer(b, [0.1], momentum=0.9)
             sched = makers(uls)[name](opt)
             opt.load_state_dict(topt_state)
             sched.load_state_dict(tstate)
-            got, _ = _trajectory(sched, opt, 5, metrics=metrics[5:] if name ==
-                                 "ReduceLROnPlateau" else None)
+            got, _ = trajectory(sched, opt, 5, metrics=metrics[5:] if name ==
+                                "ReduceLROnPlateau" else None)
             assert got == want, (name, b)
-            back = makers(torch.optim.lr_scheduler)[name](_torch_optimizer([0.1], momentum=0.9))
+            back = makers(torch.optim.lr_scheduler)[name](torch_optimizer([0.1], momentum=0.9))
             back.load_state_dict(sched.state_dict())
             assert back.last_epoch == sched.last_epoch, (name, b)
 
@@ -300,7 +279,7 @@ def test_no_step_order_warning_with_an_overridden_step(backends):
 
 
 def _opt():
-    return _ut_optimizer(ut.get_backend(), [0.1])
+    return ut_optimizer(ut.get_backend(), [0.1])
 
 
 ERRORS = [
@@ -320,7 +299,7 @@ ERRORS = [
      "Expected integer T_mult >= 1, but got 1.5"),
     (lambda: uls.CyclicLR(_opt(), 0.1, 1.0, mode="sawtooth"), ValueError,
      "mode is invalid and scale_fn is None"),
-    (lambda: uls.CyclicLR(_ut_optimizer(ut.get_backend(), [0.1], "Adagrad"), 0.1, 1.0),
+    (lambda: uls.CyclicLR(ut_optimizer(ut.get_backend(), [0.1], "Adagrad"), 0.1, 1.0),
      ValueError, "must support momentum or beta1"),
     (lambda: uls.ReduceLROnPlateau(_opt(), factor=1.0), ValueError, "Factor should be < 1.0."),
     (lambda: uls.ReduceLROnPlateau(_opt(), mode="avg"), ValueError, "mode avg is unknown!"),

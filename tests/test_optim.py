@@ -19,6 +19,7 @@ from unitorch.testing import assert_close
 from unitorch.testing import strategies as uts
 from unitorch.testing.tolerances import family_tolerance
 
+from optim_support import check_params, realistic_gradient
 from support import same_error
 
 # ---------------------------------------------------------------------------------------
@@ -142,12 +143,6 @@ def configs(draw, name=None):
     return name, kw
 
 
-def _values(a: np.ndarray) -> np.ndarray:
-    # gradients of realistic size or exactly zero: squares of magnitudes below ~1e-19
-    # are subnormal in float32, which TensorFlow's CPU kernels flush to zero
-    return np.where(np.abs(a) < 1e-3, 0, a).astype(a.dtype)
-
-
 @st.composite
 def problems(draw, name=None):
     """(name, kwargs, groups, params, grad steps)."""
@@ -164,7 +159,7 @@ def problems(draw, name=None):
             if draw(st.integers(0, 4)) == 0:  # sometimes no gradient: the step skips it
                 grads.append(None)
             else:
-                grads.append(_values(draw(uts.arrays(dtype, s, min_value=-5, max_value=5))))
+                grads.append(realistic_gradient(draw(uts.arrays(dtype, s, min_value=-5, max_value=5))))
         grad_steps.append(grads)
     if n > 1 and draw(st.booleans()):  # two groups, the second with its own settings
         second = {"lr": draw(_lr)}
@@ -201,14 +196,6 @@ def run_torch(name, kw, groups, params, grad_steps):
             p.grad = None if g is None else torch.tensor(g.copy())
         opt.step()
     return [p.detach().numpy() for p in ps], opt
-
-
-def check_params(results, expected, moved, params, steps, label):
-    for i, (r, e) in enumerate(zip(results, expected)):
-        d = ut.float32 if r.dtype == np.float32 else ut.float64
-        magnitude = max(1.0, float(np.max(np.abs(params[i]), initial=0.0)) + moved[i])
-        rtol, atol = family_tolerance("optimizer", d, scale=steps * magnitude)
-        assert_close(r, e, rtol, atol, msg=f"{label}, parameter {i}")
 
 
 @given(problem=problems())

@@ -25,6 +25,7 @@ from unitorch.testing import assert_close
 from unitorch.testing import strategies as uts
 from unitorch.testing.tolerances import family_tolerance
 
+from optim_support import check_params, realistic_gradient
 from support import same_error
 
 # ---------------------------------------------------------------------------------------
@@ -186,12 +187,6 @@ def configs(draw, name=None):
     return name, kw
 
 
-def _values(a):
-    # gradients of realistic size or exactly zero (TensorFlow's CPU kernels flush the
-    # subnormal squares of tiny float32 values to zero)
-    return np.where(np.abs(a) < 1e-3, 0, a).astype(a.dtype)
-
-
 @st.composite
 def problems(draw, name=None):
     name, kw = draw(configs(name))
@@ -203,7 +198,7 @@ def problems(draw, name=None):
     grad_steps = []
     for _ in range(steps):
         grad_steps.append([None if draw(st.integers(0, 4)) == 0 else
-                           _values(draw(uts.arrays(dtype, s, min_value=-5, max_value=5)))
+                           realistic_gradient(draw(uts.arrays(dtype, s, min_value=-5, max_value=5)))
                            for s in shapes])
     return name, kw, params, grad_steps
 
@@ -227,14 +222,6 @@ def run_torch(name, kw, params, grad_steps):
             p.grad = None if g is None else torch.tensor(g.copy())
         opt.step()
     return [p.detach().numpy() for p in ps], opt
-
-
-def check_params(results, expected, moved, params, steps, label):
-    for i, (r, e) in enumerate(zip(results, expected)):
-        d = ut.float32 if r.dtype == np.float32 else ut.float64
-        magnitude = max(1.0, float(np.max(np.abs(params[i]), initial=0.0)) + moved[i])
-        rtol, atol = family_tolerance("optimizer", d, scale=steps * magnitude)
-        assert_close(r, e, rtol, atol, msg=f"{label}, parameter {i}")
 
 
 @contextlib.contextmanager
