@@ -38,6 +38,19 @@ def _step(step: Any) -> Tensor:
     return as_tensor(step, dt.float32)
 
 
+def _check_decay_steps(decay_steps: int) -> None:
+    if decay_steps <= 0:
+        raise ValueError(f"Argument `decay_steps` must be > 0. Received: "
+                         f"decay_steps={decay_steps}")
+
+
+def _progress(step: Any, decay_steps: int, staircase: bool) -> Tensor:
+    """``step / decay_steps`` (float32), floored with ``staircase``: the exponent of
+    ExponentialDecay, the ratio of InverseTimeDecay."""
+    p = _step(step) / float(decay_steps)
+    return _ut().floor(p) if staircase else p
+
+
 class LearningRateSchedule:
     """Base class: ``__call__(step)`` returns the learning rate (a float32 tensor).
 
@@ -75,18 +88,13 @@ class ExponentialDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float,
                  staircase: bool = False, name: str = "ExponentialDecay") -> None:
-        if decay_steps <= 0:
-            raise ValueError(f"Argument `decay_steps` must be > 0. Received: "
-                             f"decay_steps={decay_steps}")
+        _check_decay_steps(decay_steps)
         self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
         self.decay_rate, self.staircase, self.name = decay_rate, staircase, name
 
     def __call__(self, step: Any) -> Tensor:
-        ut = _ut()
-        p = _step(step) / float(self.decay_steps)
-        if self.staircase:
-            p = ut.floor(p)
-        return float(self.initial_learning_rate) * ut.asarray(
+        p = _progress(step, self.decay_steps, self.staircase)
+        return float(self.initial_learning_rate) * _ut().asarray(
             float(self.decay_rate), dtype=dt.float32) ** p
 
     def get_config(self) -> dict[str, Any]:
@@ -142,9 +150,7 @@ class PolynomialDecay(LearningRateSchedule):
     def __init__(self, initial_learning_rate: float, decay_steps: int,
                  end_learning_rate: float = 0.0001, power: float = 1.0, cycle: bool = False,
                  name: str = "PolynomialDecay") -> None:
-        if decay_steps <= 0:
-            raise ValueError(f"Argument `decay_steps` must be > 0. Received: "
-                             f"decay_steps={decay_steps}")
+        _check_decay_steps(decay_steps)
         self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
         self.end_learning_rate, self.power, self.cycle, self.name = (end_learning_rate, power,
                                                                       cycle, name)
@@ -180,17 +186,12 @@ class InverseTimeDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float,
                  staircase: bool = False, name: str = "InverseTimeDecay") -> None:
-        if decay_steps <= 0:
-            raise ValueError(f"Argument `decay_steps` must be > 0. Received: "
-                             f"decay_steps={decay_steps}")
+        _check_decay_steps(decay_steps)
         self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
         self.decay_rate, self.staircase, self.name = decay_rate, staircase, name
 
     def __call__(self, step: Any) -> Tensor:
-        ut = _ut()
-        p = _step(step) / float(self.decay_steps)
-        if self.staircase:
-            p = ut.floor(p)
+        p = _progress(step, self.decay_steps, self.staircase)
         return float(self.initial_learning_rate) / (1.0 + float(self.decay_rate) * p)
 
     def get_config(self) -> dict[str, Any]:
@@ -213,9 +214,7 @@ class CosineDecay(LearningRateSchedule):
     def __init__(self, initial_learning_rate: float, decay_steps: int, alpha: float = 0.0,
                  name: str = "CosineDecay", warmup_target: float | None = None,
                  warmup_steps: int = 0) -> None:
-        if decay_steps <= 0:
-            raise ValueError(f"Argument `decay_steps` must be > 0. Received: "
-                             f"decay_steps={decay_steps}")
+        _check_decay_steps(decay_steps)
         self.initial_learning_rate, self.decay_steps, self.alpha = (initial_learning_rate,
                                                                     decay_steps, alpha)
         self.name, self.warmup_target, self.warmup_steps = name, warmup_target, warmup_steps
