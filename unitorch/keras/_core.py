@@ -155,6 +155,23 @@ _uids: dict[str, int] = {}
 _uid_lock = threading.Lock()
 
 
+def bind_arguments(owner: Any, params: tuple[tuple[str, Any], ...], args: tuple[Any, ...],
+                   kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The arguments of a class that wraps a function (the losses' and metrics' classes):
+    ``params``'s defaults (``(name, default)`` pairs), then ``args`` in that order, then
+    ``kwargs``; a keyword not in ``params`` is Python's TypeError, naming ``owner``'s
+    class."""
+    values = dict(params)
+    for (key, _), value in zip(params, args):
+        values[key] = value
+    for key, value in kwargs.items():
+        if key not in values:
+            raise TypeError(f"{type(owner).__name__}() got an unexpected keyword argument "
+                            f"{key!r}")
+        values[key] = value
+    return values
+
+
 def snake_case(name: str) -> str:
     """Keras's automatic name for a class: ``Conv2D`` -> ``conv2d``,
     ``BatchNormalization`` -> ``batch_normalization``."""

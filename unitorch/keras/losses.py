@@ -38,7 +38,7 @@ from typing import Any
 
 from .. import dtypes as dt
 from ..tensor import Tensor
-from ._core import as_tensor, missing, snake_case, to_dtype
+from ._core import as_tensor, bind_arguments, missing, snake_case, to_dtype
 from .activations import logits_of
 
 __all__ = [
@@ -569,18 +569,9 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool 
 
 def _wrapper(fn: Callable[..., Tensor], default_name: str, doc: str,
              params: tuple[tuple[str, Any], ...] = ()) -> type[LossFunctionWrapper]:
-    names = [p for p, _ in params]
-
     def __init__(self: Any, *args: Any, reduction: str | None = "sum_over_batch_size",
                  name: str = default_name, dtype: Any = None, **kwargs: Any) -> None:
-        values = dict(params)
-        for key, value in zip(names, args):
-            values[key] = value
-        for key in list(kwargs):
-            if key not in values:
-                raise TypeError(f"{type(self).__name__}() got an unexpected keyword argument "
-                                f"{key!r}")
-            values[key] = kwargs.pop(key)
+        values = bind_arguments(self, params, args, kwargs)
         LossFunctionWrapper.__init__(self, fn, reduction=reduction, name=name, dtype=dtype,
                                      **values)
         for key, value in values.items():

@@ -42,7 +42,7 @@ from .. import dtypes as dt
 from ..tensor import Tensor
 from ..train import metrics as core
 from . import losses as L
-from ._core import as_tensor, assign, missing, snake_case, to_dtype
+from ._core import as_tensor, assign, bind_arguments, missing, snake_case, to_dtype
 
 __all__ = [
     "Metric", "Mean", "Sum", "MeanMetricWrapper", "Accuracy", "BinaryAccuracy",
@@ -434,20 +434,11 @@ class MeanMetricWrapper(Metric):
 
 def _wrapped(fn: Callable[..., Tensor], default: str, direction: str, doc: str,
              params: tuple[tuple[str, Any], ...] = ()) -> type[MeanMetricWrapper]:
-    keys = [k for k, _ in params]
-
     def __init__(self: Any, *args: Any, name: str = default, dtype: Any = None,
                  **kwargs: Any) -> None:
-        values = dict(params)
-        if args and isinstance(args[0], str) and "name" not in kwargs and not keys:
+        if args and isinstance(args[0], str) and "name" not in kwargs and not params:
             name, args = args[0], args[1:]
-        for key, value in zip(keys, args):
-            values[key] = value
-        for key in list(kwargs):
-            if key not in values:
-                raise TypeError(f"{type(self).__name__}() got an unexpected keyword argument "
-                                f"{key!r}")
-            values[key] = kwargs.pop(key)
+        values = bind_arguments(self, params, args, kwargs)
         MeanMetricWrapper.__init__(self, fn, name=name, dtype=dtype, **values)
         self._direction = direction
         for key, value in values.items():
