@@ -191,6 +191,22 @@ def test_to_torch_roundtrip(backend):
     close(again(ut.asarray(x)).numpy(), model(ut.asarray(x)).numpy(), 16 + 27)
 
 
+def test_to_torch_batchnorm_without_bias(backend):
+    """PyTorch's bias=False keyword goes both ways (the layer has a weight, no bias)."""
+    ut.manual_seed(6)
+    model = ut.nn.Sequential(ut.nn.Linear(4, 3), ut.nn.BatchNorm1d(3, bias=False))
+    model.train()
+    model(ut.asarray(rand(8, 4, seed=7)))
+    model.eval()
+    tm = ut.nn.to_torch(model)
+    assert tm[1].bias is None and tm[1].weight is not None
+    assert list(tm.state_dict()) == list(model.state_dict())
+    x = rand(5, 4, seed=8)
+    close(tm(torch.from_numpy(x)).detach().numpy(), model(ut.asarray(x)).numpy(), 4 + 8)
+    again = ut.nn.from_torch(tm)
+    assert again[1].bias is None
+
+
 def test_to_torch_recurrent(backend):
     ut.manual_seed(5)
     model = ut.nn.Sequential(ut.nn.Embedding(7, 3), ut.nn.GRU(3, 4, batch_first=True),

@@ -49,7 +49,8 @@ def _builders() -> dict[type, Callable[[Any], Any]]:
 
     def bn(cls: type) -> Callable[[Any], Any]:
         return lambda m: cls(m.num_features, m.eps, m.momentum, m.affine,
-                             m.track_running_stats, dtype=_torch_dtype(m))
+                             m.track_running_stats, dtype=_torch_dtype(m),
+                             bias=m.bias is not None if m.affine else True)
 
     def pool_stride(m: Any) -> Any:
         return m.stride
