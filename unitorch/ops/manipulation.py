@@ -38,6 +38,7 @@ import numpy as np
 
 from .. import dtypes as dt
 from .._dispatch import backend_of, to_tensor
+from .._views import Relation, track, track_relation
 from ..errors import (
     AxisError,
     DTypeError,
@@ -112,6 +113,8 @@ def reshape(x: Tensor, /, shape: int | Sequence[int], *more: int,
             r = _new(t)
             r._n = native
             r._d = x._d
+            if not t._bk.slices_share_memory:
+                _view_of(r, x, "reshape", shape)
             return r
     if kernel is None and t in TENSOR_TYPES:
         _RESHAPE[t] = t._bk.reshape
@@ -128,8 +131,25 @@ def reshape(x: Tensor, /, shape: int | Sequence[int], *more: int,
         return x
     native = backend.reshape(x._n, new)
     if copy:
-        native = backend.copy(native)
-    return _wrap(type(x), native, x._d)
+        return _wrap(type(x), backend.copy(native), x._d)
+    return _view_of(_wrap(type(x), native, x._d), x, "reshape", new)
+
+
+def _view_of(r: Tensor, x: Tensor, op: str, arg: tuple[int, ...]) -> Tensor:
+    """``r``, recorded as a view of the whole of ``x`` (made by ``reshape`` to shape
+    ``arg`` or ``permute`` by axes ``arg``) where the backend's results are copies, so
+    that writes through either reach the other, as on PyTorch (see
+    :mod:`unitorch._views`).  While tracing with unknown sizes, nothing is recorded."""
+    bk = type(x)._bk
+    if bk.slices_share_memory:
+        return r
+    if op == "reshape":
+        old = bk.shape(x._n)
+        if None not in old:
+            track_relation(r, x, Relation(op, old, bk.shape(r._n)))
+    else:
+        track_relation(r, x, Relation(op, arg))
+    return r
 
 
 def _resolve_shape(old: tuple[int | None, ...], shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -174,7 +194,8 @@ def permute_dims(x: Tensor, /, axes: Sequence[int], *more: int) -> Tensor:
                         f"{ndim} axes")
     if perm == tuple(range(ndim)):
         return x
-    return _wrap(type(x), type(x)._bk.permute_dims(x._n, perm), x._d)
+    return _view_of(_wrap(type(x), type(x)._bk.permute_dims(x._n, perm), x._d), x,
+                    "permute", perm)
 
 
 permute = permute_dims
@@ -272,7 +293,8 @@ def expand_dims(x: Tensor, /, axis: int = 0, *, dim: int | None = None) -> Tenso
     shape = list(x.shape)
     pos = normalize_axis(axis, len(shape) + 1)
     shape.insert(pos, 1)
-    return _wrap(type(x), type(x)._bk.reshape(x._n, tuple(_known(shape))), x._d)
+    new = tuple(_known(shape))
+    return _view_of(_wrap(type(x), type(x)._bk.reshape(x._n, new), x._d), x, "reshape", new)
 
 
 def unsqueeze(x: Tensor, /, dim: int) -> Tensor:
@@ -315,8 +337,8 @@ def squeeze(x: Tensor, /, axis: int | Sequence[int] | None = None, *,
                 )
     if not axes:
         return x
-    new = [s for i, s in enumerate(shape) if i not in axes]
-    return _wrap(type(x), type(x)._bk.reshape(x._n, tuple(_known(new))), x._d)
+    new = tuple(_known([s for i, s in enumerate(shape) if i not in axes]))
+    return _view_of(_wrap(type(x), type(x)._bk.reshape(x._n, new), x._d), x, "reshape", new)
 
 
 def flatten(x: Tensor, /, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -471,7 +493,12 @@ def unstack(x: Tensor, /, *, axis: int = 0) -> tuple[Tensor, ...]:
     if n is None:
         raise ShapeError("unstack() needs the size of the axis to be known")
     T, d = type(x), x._d
-    return tuple(_wrap(T, part, d) for part in T._bk.unstack(x._n, ax))
+    parts = tuple(_wrap(T, part, d) for part in T._bk.unstack(x._n, ax))
+    if not T._bk.slices_share_memory:  # each part is x[..., i] (a view, as on PyTorch)
+        lead = (slice(None),) * ax
+        for i, part in enumerate(parts):
+            track(part, x, (*lead, i))
+    return parts
 
 
 def split(x: Tensor, /, split_size_or_sections: int | Sequence[int], axis: int = 0, *,
