@@ -98,7 +98,7 @@ def install_operators() -> None:
 
     methods = {
         # shape
-        "reshape": mp.reshape, "view": mp.reshape, "permute": mp.permute_dims,
+        "reshape": mp.reshape, "view": mp.view, "permute": mp.permute_dims,
         "transpose": mp.transpose, "swapaxes": mp.swapaxes, "unsqueeze": mp.unsqueeze,
         "squeeze": mp.squeeze, "flatten": mp.flatten, "flip": mp.flip, "roll": mp.roll,
         "tile": mp.tile, "repeat_interleave": mp.repeat, "expand": mp.broadcast_to,

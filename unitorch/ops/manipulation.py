@@ -174,7 +174,71 @@ def _resolve_shape(old: tuple[int | None, ...], shape: tuple[int, ...]) -> tuple
     return shape
 
 
-view = reshape
+def view(x: Tensor, /, *shape_or_dtype: Any) -> Tensor:
+    """PyTorch's ``Tensor.view``: with a shape, :func:`reshape`; with one dtype (a
+    unitorch or NumPy dtype, or ``float``, ``int``, ``complex``, ``bool``), ``x``'s bits
+    reinterpreted as that dtype.  A dtype of another width changes the last axis: a
+    ``complex128`` tensor of shape ``(n, m)`` viewed as ``float64`` has shape
+    ``(n, 2 * m)`` (real and imaginary parts side by side), and back; the last axis of
+    the narrower side must divide evenly.  The reinterpreted tensor is a new tensor (on
+    TensorFlow; PyTorch's shares memory): do not write through it.
+
+    Example:
+        >>> z = ut.asarray([[1 + 2j, 3 - 4j]], dtype=ut.complex128)
+        >>> z.view(float)
+        tensor([[ 1.,  2.,  3., -4.]], dtype=float64)
+        >>> z.view(float).view(ut.complex128)
+        tensor([[1.+2.j, 3.-4.j]], dtype=complex128)
+        >>> ut.asarray([1.0], dtype=ut.float32).view(ut.int32)
+        tensor([1065353216], dtype=int32)
+        >>> ut.arange(6).view(2, 3).shape
+        (2, 3)
+    """
+    if len(shape_or_dtype) == 1 and _is_dtype(shape_or_dtype[0]):
+        return _reinterpret(_tensor("view", x), dt.as_dtype(
+            _PY_DTYPES.get(shape_or_dtype[0], shape_or_dtype[0])))
+    return reshape(x, *shape_or_dtype)
+
+
+_PY_DTYPES = {float: "float64", int: "int64", complex: "complex128", bool: "bool"}
+
+
+def _is_dtype(d: Any) -> bool:
+    return isinstance(d, (dt.DType, np.dtype)) or (
+        isinstance(d, type) and (d in _PY_DTYPES or issubclass(d, np.generic)))
+
+
+def _dense(bk: Any, x: Tensor) -> Any:
+    """``x``'s native with its elements in row-major order in memory (PyTorch's views
+    of another width need it; a reshape to one axis copies a strided view)."""
+    return bk.reshape(bk.reshape(x._n, (-1,)), x.shape)
+
+
+def _reinterpret(x: Tensor, new: dt.DType) -> Tensor:
+    """``x``'s bits as dtype ``new`` (see :func:`view`)."""
+    old = x.dtype
+    if new == old:
+        return x
+    bk = type(x)._bk
+    if new.itemsize == old.itemsize:
+        return _wrap(type(x), bk.bitcast(x._n, new), new)
+    shape = x.shape
+    if not shape:
+        raise ShapeError(f"view(): a 0-d {old} tensor cannot be viewed as {new} "
+                         "(another width needs a last axis)")
+    *lead, n = shape
+    if new.itemsize < old.itemsize:
+        r = old.itemsize // new.itemsize
+        # the framework adds an axis of r (TensorFlow) or widens the last (PyTorch):
+        # the reshape gives PyTorch's shape from either
+        native = bk.reshape(bk.bitcast(_dense(bk, x), new), (*lead, n * r))
+        return _wrap(type(x), native, new)
+    r = new.itemsize // old.itemsize
+    if n % r:
+        raise ShapeError(f"view(): the last axis ({n}) of a {old} tensor must be a "
+                         f"multiple of {r} to be viewed as {new}")
+    native = bk.reshape(_dense(bk, x), (*lead, n // r, r))
+    return _wrap(type(x), bk.reshape(bk.bitcast(native, new), (*lead, n // r)), new)
 
 
 def permute_dims(x: Tensor, /, axes: Sequence[int], *more: int) -> Tensor:
