@@ -139,6 +139,23 @@ def install_operators() -> None:
     for name, fn in inplace.INPLACE.items():
         setattr(T, name, fn)
 
+    # NumPy's and PyTorch's attributes for the parts of a complex tensor (SciPy reads
+    # `d.real`); a real tensor's imaginary part is zeros, as in NumPy (PyTorch raises)
+    T.real = property(un.real, doc="""The real part, :func:`unitorch.real` (the tensor's
+    values for a real tensor).
+
+    Example:
+        >>> ut.tensor([1 + 2j, 3 - 4j]).real
+        tensor([1., 3.], dtype=float32)
+    """)
+    T.imag = property(un.imag, doc="""The imaginary part, :func:`unitorch.imag` (zeros
+    for a real tensor, as in NumPy).
+
+    Example:
+        >>> ut.tensor([1 + 2j, 3 - 4j]).imag
+        tensor([ 2., -4.], dtype=float32)
+    """)
+
     # dtype shortcuts, as in PyTorch
     for name, d in {"float": dt.float32, "double": dt.float64, "half": dt.float16,
                     "bfloat16": dt.bfloat16, "int": dt.int32, "long": dt.int64,
