@@ -549,3 +549,18 @@ def test_diag_errors(backends):
     same_error(backends, ut.ShapeError, ut.diag, np.zeros((2, 2, 2)),
                match=r"1-D or 2-D tensor, got shape \(2, 2, 2\)")
     same_error(backends, TypeError, ut.diag, np.zeros(2), 1.5)
+
+
+@given(start=st.floats(-5, 5), stop=st.floats(-5, 5), num=st.integers(0, 12),
+       endpoint=st.booleans(), base=st.sampled_from([10.0, 2.0, math.e]),
+       dtype=st.sampled_from([ut.float32, ut.float64]))
+def test_logspace_matches_numpy(backends, start, stop, num, endpoint, base, dtype):
+    expected = np.logspace(start, stop, num, endpoint=endpoint, base=base)
+    check(on_backends(backends, lambda: ut.logspace(start, stop, num, base=base,
+                                                    dtype=dtype, endpoint=endpoint)),
+          expected, dtype, family="transcendental", shape=(num,))
+
+
+def test_logspace_errors(backends):
+    same_error(backends, ut.DTypeError, lambda: ut.logspace(0, 1, 3, dtype=ut.int32),
+               match="real floating, got int32")

@@ -40,6 +40,7 @@ from ..tensor import Tensor, _wrap
 __all__ = [
     "asarray", "tensor", "from_native", "from_dlpack", "arange", "empty", "empty_like",
     "zeros", "zeros_like", "ones", "ones_like", "full", "full_like", "eye", "linspace",
+    "logspace",
     "meshgrid", "tril", "triu", "diag", "astype", "set_default_device", "get_default_device",
 ]
 
@@ -738,6 +739,28 @@ def linspace(start: float | complex, stop: float | complex, /, num: int, *,
     else:
         native = backend.linspace(float(start), float(stop), num, bool(endpoint), d, dev)
     return _wrap(backend.Tensor, native, d)
+
+
+def logspace(start: float, stop: float, /, num: int, *, base: float = 10.0,
+             dtype: dt.DTypeLike | None = None, device: str | Device | None = None,
+             endpoint: bool = True) -> Tensor:
+    """``num`` values spaced evenly on a log scale, ``base ** linspace(start, stop,
+    num)`` (NumPy's and PyTorch's ``logspace``; outside the Array API standard, SciPy
+    calls it), computed in double precision and rounded to ``dtype`` (the default
+    float unless given; real floating only).
+
+    Example:
+        >>> ut.logspace(0, 2, 3)
+        tensor([  1.,  10., 100.], dtype=float32)
+    """
+    d = dt.get_default_dtype() if dtype is None else dt.as_dtype(dtype)
+    if d.kind != "f":
+        raise DTypeError(f"logspace() dtype must be real floating, got {d.name}")
+    from . import elementwise as ew
+
+    exponents = linspace(float(start), float(stop), num, dtype=dt.float64, device=device,
+                         endpoint=endpoint)
+    return astype(ew.pow(float(base), exponents), d)
 
 
 def meshgrid(*arrays: Tensor, indexing: str = "xy") -> list[Tensor]:
