@@ -99,42 +99,45 @@ def track(view: Any, parent: Any, key: Any, normalized: bool = False) -> None:
 
 
 class Relation:
-    """A view of the whole of its parent by a shape operation: ``forward`` makes the
-    view's values from the parent's, ``backward`` the parent's from the view's.
+    """A view of the whole of its parent by a shape operation, ``"reshape"`` to a shape
+    (which may hold a ``-1``) or ``"permute"`` by axes: :meth:`view` makes the view's
+    values from the parent's, :meth:`base` the parent's from the view's.  Made for
+    every reshape and transpose on TensorFlow, so it only stores its arguments (the
+    inverse is worked out at the first write).
 
     Example:
         >>> from unitorch._views import Relation
-        >>> r = Relation("reshape", (2, 3), (3, 2))
-        >>> r.forward, r.backward
+        >>> x = ut.arange(6).reshape(2, 3)
+        >>> bk = x._bk
+        >>> r = Relation("permute", (1, 0))
+        >>> v = r.view(bk, x.native)
+        >>> bk.shape(v), bk.shape(r.base(bk, v, x.native))
         ((3, 2), (2, 3))
-        >>> Relation("permute", (1, 2, 0)).backward
-        (2, 0, 1)
     """
 
-    __slots__ = ("op", "forward", "backward")
+    __slots__ = ("op", "arg")
 
-    def __init__(self, op: str, arg: tuple[int, ...],
-                 result: tuple[int, ...] | None = None) -> None:
+    def __init__(self, op: str, arg: tuple[int, ...]) -> None:
         self.op = op
-        if op == "reshape":  # arg: the parent's shape, result: the view's
-            self.forward, self.backward = result, arg
-        else:  # "permute": arg is the permutation; its inverse undoes it
-            inverse = [0] * len(arg)
-            for i, a in enumerate(arg):
-                inverse[a] = i
-            self.forward, self.backward = arg, tuple(inverse)
+        self.arg = arg
 
     def view(self, bk: Any, parent: Any) -> Any:
         """The view's native from its parent's."""
         if self.op == "reshape":
-            return bk.reshape(parent, self.forward)
-        return bk.permute_dims(parent, self.forward)
+            return bk.reshape(parent, self.arg)
+        return bk.permute_dims(parent, self.arg)
 
-    def base(self, bk: Any, view: Any) -> Any:
-        """The parent's values (a native of the parent's shape) from the view's."""
+    def base(self, bk: Any, view: Any, parent: Any) -> Any:
+        """The parent's values (a native of ``parent``'s shape) from the view's."""
         if self.op == "reshape":
-            return bk.reshape(view, self.backward)
-        return bk.permute_dims(view, self.backward)
+            shape = bk.shape(parent)
+            if None in shape:  # tracing: one unknown size is inferred
+                shape = tuple(-1 if s is None else s for s in shape)
+            return bk.reshape(view, shape)
+        inverse = [0] * len(self.arg)
+        for i, a in enumerate(self.arg):
+            inverse[a] = i
+        return bk.permute_dims(view, tuple(inverse))
 
 
 _ALL = (Ellipsis,)
@@ -178,7 +181,8 @@ def _carry(x: Any, root: Any) -> None:
         key = v.key
         if type(key) is Relation:
             # the whole parent, written as a setitem (a tf.Variable stays one)
-            out = bk.setitem(parent._n, normalized_key(parent, _ALL), key.base(bk, t._n))
+            out = bk.setitem(parent._n, normalized_key(parent, _ALL),
+                             key.base(bk, t._n, parent._n))
         else:
             if not v.normalized:  # normalize once, at the first write through the view
                 key = v.key = normalized_key(parent, key)

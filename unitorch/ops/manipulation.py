@@ -139,15 +139,8 @@ def _view_of(r: Tensor, x: Tensor, op: str, arg: tuple[int, ...]) -> Tensor:
     """``r``, recorded as a view of the whole of ``x`` (made by ``reshape`` to shape
     ``arg`` or ``permute`` by axes ``arg``) where the backend's results are copies, so
     that writes through either reach the other, as on PyTorch (see
-    :mod:`unitorch._views`).  While tracing with unknown sizes, nothing is recorded."""
-    bk = type(x)._bk
-    if bk.slices_share_memory:
-        return r
-    if op == "reshape":
-        old = bk.shape(x._n)
-        if None not in old:
-            track_relation(r, x, Relation(op, old, bk.shape(r._n)))
-    else:
+    :mod:`unitorch._views`)."""
+    if not type(x)._bk.slices_share_memory:
         track_relation(r, x, Relation(op, arg))
     return r
 
