@@ -58,7 +58,7 @@ def _fmt_time(seconds: float) -> str:
 def table(rows: list[dict[str, Any]]) -> str:
     """A markdown table: time of native and, for every other contender, its ratio."""
     lines = []
-    order = ("ops", "scalars", "floor", "train", "programs", "import", "data")
+    order = ("ops", "views", "scalars", "floor", "train", "programs", "import", "data")
     suites = sorted({r["suite"] for r in rows},
                     key=lambda s: order.index(s) if s in order else len(order))
     for suite in suites:

@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backends", default="torch,tensorflow")
     parser.add_argument("--suites", default="ops,train,import,data",
                         help="comma-separated: ops, train, programs, import, data, scalars, "
-                             "floor")
+                             "floor, views")
     parser.add_argument("--quick", action="store_true",
                         help="a smoke run: small sizes, few repeats (what CI runs)")
     parser.add_argument("--device", default="cpu", help="cpu or gpu (torch backend)")

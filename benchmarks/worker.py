@@ -26,7 +26,8 @@ def main() -> int:
     rows = []
     for suite in args.suites.split(","):
         module = {"ops": "ops", "train": "train", "import": "imports", "data": "data",
-                  "scalars": "scalars", "programs": "programs", "floor": "floor"}[suite]
+                  "scalars": "scalars", "programs": "programs", "floor": "floor",
+                  "views": "views"}[suite]
         mod = __import__(f"benchmarks.{module}", fromlist=["run"])
         rows += mod.run(args.backend, args.quick, **({"device": args.device}
                                                       if suite in ("train", "programs")

@@ -529,3 +529,38 @@ def test_astype_copy_and_errors(backends):
     same_error(backends, ut.DTypeError, lambda t: ut.astype(t, ut.float32),
                np.ones(2, np.complex64), match="cannot convert complex")
     same_error(backends, TypeError, lambda: ut.astype([1.0], ut.float32), match="Tensor")
+
+
+@given(n=st.integers(0, 4), m=st.integers(1, 4), k=st.integers(-5, 5),
+       dtype=st.sampled_from([ut.float64, ut.int32, ut.bool, ut.complex64]))
+def test_diag_matches_numpy(backends, n, m, k, dtype):
+    """NumPy's diag (SciPy's RBFInterpolator calls xp.diag): a vector to a matrix and a
+    matrix to its diagonal, any dtype."""
+    rng = np.random.default_rng(n * 100 + m * 10 + k)
+    v = rng.integers(-3, 4, n).astype(dtype.numpy)
+    a = rng.integers(-3, 4, (n, m)).astype(dtype.numpy)
+    check(on_backends(backends, ut.diag, v, k=k), np.diag(v, k), dtype,
+          shape=np.diag(v, k).shape)
+    check(on_backends(backends, ut.diag, a, k), np.diag(a, k), dtype,
+          shape=np.diag(a, k).shape)
+
+
+def test_diag_errors(backends):
+    same_error(backends, ut.ShapeError, ut.diag, np.zeros((2, 2, 2)),
+               match=r"1-D or 2-D tensor, got shape \(2, 2, 2\)")
+    same_error(backends, TypeError, ut.diag, np.zeros(2), 1.5)
+
+
+@given(start=st.floats(-5, 5), stop=st.floats(-5, 5), num=st.integers(0, 12),
+       endpoint=st.booleans(), base=st.sampled_from([10.0, 2.0, math.e]),
+       dtype=st.sampled_from([ut.float32, ut.float64]))
+def test_logspace_matches_numpy(backends, start, stop, num, endpoint, base, dtype):
+    expected = np.logspace(start, stop, num, endpoint=endpoint, base=base)
+    check(on_backends(backends, lambda: ut.logspace(start, stop, num, base=base,
+                                                    dtype=dtype, endpoint=endpoint)),
+          expected, dtype, family="transcendental", shape=(num,))
+
+
+def test_logspace_errors(backends):
+    same_error(backends, ut.DTypeError, lambda: ut.logspace(0, 1, 3, dtype=ut.int32),
+               match="real floating, got int32")

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import unitorch as ut
+from unitorch.dtypes import as_dtype
 from unitorch.testing import strategies as uts
 
 from support import check, on_backends, same_error
@@ -452,3 +453,46 @@ def test_manipulation_in_tf_function():
                                                              a[::-1]], axis=1))
     np.testing.assert_array_equal(z.numpy(), np.pad(a, ((1, 0), (2, 5)), "reflect"))
     np.testing.assert_array_equal(w.numpy(), np.repeat(np.tile(a.T, (1, 2)), 2, axis=0))
+
+
+# ---------------------------------------------------------------------------------------
+# view(dtype): PyTorch's reinterpretation of the bits (SciPy's RBFInterpolator uses it)
+
+
+@given(data=st.data())
+def test_view_as_a_dtype_matches_numpy_and_torch(backends, data):
+    pairs = [(np.complex128, np.float64), (np.float64, np.complex128),
+             (np.complex64, np.float32), (np.float32, np.int32), (np.int64, np.float64),
+             (np.float64, np.int32), (np.int16, np.int64), (np.uint8, np.int8)]
+    src, dst = data.draw(st.sampled_from(pairs), label="dtypes")
+    r = max(1, np.dtype(dst).itemsize // np.dtype(src).itemsize)
+    shape = data.draw(st.tuples(st.integers(1, 3), st.integers(1, 3).map(lambda k: k * r)),
+                      label="shape")
+    x = data.draw(hnp.arrays(src, shape, elements=hnp.from_dtype(
+        np.dtype(src), allow_nan=False, allow_infinity=False)), label="x")
+    expected = x.view(dst)  # NumPy's reinterpretation of a C-ordered array
+    for name, out in on_backends(backends, lambda t: t.view(as_dtype(dst)), x).items():
+        assert out.dtype is as_dtype(dst) and out.shape == expected.shape, name
+        np.testing.assert_array_equal(out.numpy().view(np.uint8), expected.view(np.uint8),
+                                      err_msg=name)
+
+
+def test_view_as_a_dtype_follows_torch(backends):
+    torch = pytest.importorskip("torch")
+    z = np.array([[1 + 2j, 3 - 4j], [5j, -6.5 + 0j]])
+    ref = torch.from_numpy(z).view(torch.float64).numpy()
+    for name, out in on_backends(backends, lambda t: t.view(float), z).items():
+        np.testing.assert_array_equal(out.numpy(), ref, err_msg=name)
+        back = on_backends((name,), lambda t: t.view(complex), out.numpy())[name]
+        np.testing.assert_array_equal(back.numpy(), z, err_msg=name)
+    # a transposed tensor: unitorch reinterprets its values in row-major order
+    x = np.arange(6.0).reshape(2, 3)
+    for name, out in on_backends(backends, lambda t: t.T.view(ut.complex128), x).items():
+        np.testing.assert_array_equal(out.numpy(), x.T.copy().view(np.complex128), name)
+
+
+def test_view_as_a_dtype_errors(backends):
+    same_error(backends, ut.ShapeError, lambda t: t.view(ut.complex128), np.zeros((2, 3)),
+               match=r"last axis \(3\) .* must be a multiple of 2")
+    same_error(backends, ut.ShapeError, lambda t: t.view(ut.float32), np.array(1.0),
+               match="0-d")

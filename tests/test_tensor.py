@@ -507,3 +507,17 @@ def test_pytorch_style_methods_are_the_functions(backends):
     expected_sorted = np.sort(a, axis=1)
     check(on_backends(backends, lambda t: t.sort(dim=1).values, a), expected_sorted, ut.float32,
           "exact")
+
+
+def test_real_and_imag_attributes_match_numpy(backends):
+    """``t.real`` / ``t.imag``, as NumPy's arrays (and PyTorch's complex tensors) have
+    them; a real tensor's imaginary part is zeros, as in NumPy."""
+    z = np.array([[1 + 2j, 3 - 4j], [-0.5j, 7 + 0j]])
+    x = np.array([1.5, -2.0], dtype=np.float32)
+    for name, (re, im, xre, xim) in on_backends(
+            backends, lambda a, b: (a.real, a.imag, b.real, b.imag), z, x).items():
+        assert re.dtype is ut.float64 and xim.dtype is ut.float32, name
+        np.testing.assert_array_equal(re.numpy(), z.real, err_msg=name)
+        np.testing.assert_array_equal(im.numpy(), z.imag, err_msg=name)
+        np.testing.assert_array_equal(xre.numpy(), x.real, err_msg=name)
+        np.testing.assert_array_equal(xim.numpy(), x.imag, err_msg=name)

@@ -67,6 +67,31 @@ def _mirror(family: list, arrays: list, op: tuple) -> None:
         t = family[i]
         t += value
         arrays[i] += value  # a NumPy view: in place too
+    else:  # a shape operation, a view of the whole tensor where NumPy gives one
+        a = _SHAPE_OPS[kind][1](arrays[i])
+        if np.shares_memory(a, arrays[i]) or a.size == 0:
+            family.append(_SHAPE_OPS[kind][0](family[i]))
+            arrays.append(a)
+        else:
+            # NumPy and PyTorch copy here (their strides cannot express the result),
+            # TensorFlow's tracked reshape is a view: no one rule to mirror; go on
+            # with an unrelated tensor
+            family.append(ut.asarray(a.copy()))
+            arrays.append(a.copy())
+
+
+#: shape operations that PyTorch and NumPy answer with a view: unitorch's, NumPy's,
+#: and the shape they give
+_SHAPE_OPS = {
+    "flat": (lambda t: ut.reshape(t, (-1,)), lambda a: a.reshape(-1),
+             lambda s: (int(np.prod(s)),)),
+    "T": (lambda t: ut.permute_dims(t, tuple(range(t.ndim))[::-1]), lambda a: a.T,
+          lambda s: s[::-1]),
+    "unsqueeze": (lambda t: ut.expand_dims(t, axis=0), lambda a: a[None],
+                  lambda s: (1, *s)),
+    "rows": (lambda t: ut.unstack(t)[0] if t.ndim else t,
+             lambda a: a[0, ...] if a.ndim else a, lambda s: s[1:] if s else s),
+}
 
 
 @st.composite
@@ -79,8 +104,13 @@ def programs(draw):
     for _ in range(draw(st.integers(1, 6))):
         i = draw(st.integers(0, len(shapes) - 1))
         s = shapes[i]
-        kind = draw(st.sampled_from(["view", "view", "set", "iadd"]))
-        if kind == "view":
+        kind = draw(st.sampled_from(["view", "view", "set", "iadd", *_SHAPE_OPS]))
+        if kind in _SHAPE_OPS:
+            if kind == "rows" and (not s or s[0] == 0):
+                continue
+            shapes.append(_SHAPE_OPS[kind][2](s))
+            ops.append((kind, i))
+        elif kind == "view":
             key = draw(basic_keys(s))
             shapes.append(np.empty(s)[key].shape)
             ops.append(("view", i, key))
@@ -145,13 +175,62 @@ def test_integer_keys_give_views_of_rows_and_elements(backend):
 
 def test_negative_steps_and_other_operations_give_copies(backend):
     """PyTorch cannot view memory backwards, so a negative step copies on every backend;
-    reshape and the like make new tensors (the documented rule)."""
+    flip, arithmetic and the like make new tensors (the documented rule)."""
     x = ut.arange(4.0)
-    r = x[::-1]
+    r, f, y = x[::-1], ut.flip(x), x + 0
     r[0] = 50.0
+    f[1] = 60.0
+    y[2] = 70.0
     assert x.tolist() == [0.0, 1.0, 2.0, 3.0]
     x[0] = -1.0
     assert r.tolist() == [50.0, 2.0, 1.0, 0.0]
+    assert f.tolist() == [3.0, 60.0, 1.0, 0.0]
+    assert y.tolist() == [0.0, 1.0, 70.0, 3.0]
+
+
+def test_shape_operations_give_views(backend):
+    """reshape, the transposes, expand_dims, squeeze and unstack give views of the
+    whole tensor, as on PyTorch: SciPy's tanh-sinh quadrature writes through
+    ``fr, fl = reshape(fj.T, (2, n, m))`` and reads ``fj`` afterwards."""
+    fj = ut.asarray(np.arange(12.0).reshape(3, 4))
+    fr, fl = ut.reshape(fj.T, (2, 2, 3))
+    fr[fr > 4] = -1.0  # advanced indexing on a view of a view of a view
+    fl += 100
+    expected = np.arange(12.0).reshape(3, 4)
+    efr, efl = expected.T.reshape(2, 2, 3)  # NumPy: views too
+    efr[efr > 4] = -1.0
+    efl += 100
+    np.testing.assert_array_equal(fj.numpy(), expected)
+    np.testing.assert_array_equal(fr.numpy(), efr)
+    x = ut.zeros((2, 3))
+    col = ut.expand_dims(x, axis=0).mT[0, 1]  # x[:, 1] by a longer road
+    t, e, sq = x.T, x.reshape(6), ut.squeeze(ut.expand_dims(x, axis=2), axis=2)
+    col[...] = 5.0
+    e[0] = 1.0
+    sq[1, 2] = 2.0
+    assert x.tolist() == [[1.0, 5.0, 0.0], [0.0, 5.0, 2.0]]
+    assert t.tolist() == [[1.0, 0.0], [5.0, 5.0], [0.0, 2.0]]
+    x += 1  # and every view sees a later write to the base
+    assert e.tolist() == [2.0, 6.0, 1.0, 1.0, 6.0, 3.0]
+    assert col.tolist() == [6.0, 6.0]
+    rows = ut.unstack(x, axis=1)
+    rows[2][0] = -3.0
+    assert x.tolist()[0] == [2.0, 6.0, -3.0]
+    s = ut.reshape(ut.asarray(4.0), (1,))  # 0-d base
+    s[0] = 7.0
+    copied = ut.reshape(x, (6,), copy=True)
+    copied[0] = 99.0
+    assert x.tolist()[0][0] == 2.0
+
+
+def test_reshape_of_a_parameter_writes_into_it(backend):
+    w = ut.nn.Parameter(ut.zeros((2, 2)))  # a tf.Variable on TensorFlow: it stays one
+    with ut.no_grad():
+        flat = ut.reshape(w, (4,))
+        flat[3] = 3.0
+        w.T[0, 1] = 2.0
+    assert w.tolist() == [[0.0, 0.0], [2.0, 3.0]]
+    assert type(w.native) is type(ut.nn.Parameter(ut.zeros(1)).native)
 
 
 def test_views_of_a_parameter_write_into_it(backend):

@@ -7,7 +7,11 @@ another view of ``x``).  PyTorch's basic indexing shares memory, so there is not
 do.  TensorFlow's slices are copies (``tf.Tensor`` is immutable), so unitorch keeps the
 relation itself: a backend whose ``Backend.slices_share_memory`` is False gets its
 slices *tracked* here (:func:`track`): the view remembers its parent and key, the parent
-(weakly) its views.  Writes go through :func:`write`, which, when the tensor written
+(weakly) its views.  The operations PyTorch answers with a view of the whole tensor
+(``reshape`` and its spellings, ``permute_dims`` and the transposes, ``expand_dims``,
+``squeeze``, ``unstack``) are tracked the same way (:func:`track_relation`), with a
+:class:`Relation` in place of the key: SciPy writes through ``reshape(x.T, ...)`` and
+the rows it unpacks from it, as NumPy and PyTorch allow.  Writes go through :func:`write`, which, when the tensor written
 belongs to a tracked family, writes the view's new values into its parent (and so on up
 to the root) and re-slices every live view of the root from the updated values.
 
@@ -17,8 +21,9 @@ reading a tensor costs nothing (``t.native`` is always current, no check on read
 write into a family costs one strided-slice update per level above the view and one
 re-slice per live view.  A slice with a negative step is a copy on every backend
 (PyTorch cannot view memory backwards), and so is the result of every other operation
-(``reshape``, ``permute_dims``...: PyTorch may share memory there; do not write through
-them).  Only unitorch's writes are seen: ``x[key] = v``, the in-place operators
+(``flip``, ``broadcast_to``, arithmetic...).  A ``reshape`` is a view on TensorFlow even
+where PyTorch copies (the reshape of a transposed matrix into one axis: PyTorch's
+strides cannot express it).  Only unitorch's writes are seen: ``x[key] = v``, the in-place operators
 (``+=``...) and the functions documented as in-place; a native changed behind
 unitorch's back (a ``tf.Variable`` assigned directly) does not refresh its views.
 
@@ -38,7 +43,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["track", "write", "is_tracked"]
+__all__ = ["track", "track_relation", "Relation", "write", "is_tracked"]
 
 _STRIPES = tuple(threading.RLock() for _ in range(64))
 
@@ -93,6 +98,56 @@ def track(view: Any, parent: Any, key: Any, normalized: bool = False) -> None:
     children.append(ref)
 
 
+class Relation:
+    """A view of the whole of its parent by a shape operation, ``"reshape"`` to a shape
+    (which may hold a ``-1``) or ``"permute"`` by axes: :meth:`view` makes the view's
+    values from the parent's, :meth:`base` the parent's from the view's.  Made for
+    every reshape and transpose on TensorFlow, so it only stores its arguments (the
+    inverse is worked out at the first write).
+
+    Example:
+        >>> from unitorch._views import Relation
+        >>> x = ut.arange(6).reshape(2, 3)
+        >>> bk = x._bk
+        >>> r = Relation("permute", (1, 0))
+        >>> v = r.view(bk, x.native)
+        >>> bk.shape(v), bk.shape(r.base(bk, v, x.native))
+        ((3, 2), (2, 3))
+    """
+
+    __slots__ = ("op", "arg")
+
+    def __init__(self, op: str, arg: tuple[int, ...]) -> None:
+        self.op = op
+        self.arg = arg
+
+    def view(self, bk: Any, parent: Any) -> Any:
+        """The view's native from its parent's."""
+        if self.op == "reshape":
+            return bk.reshape(parent, self.arg)
+        return bk.permute_dims(parent, self.arg)
+
+    def base(self, bk: Any, view: Any, parent: Any) -> Any:
+        """The parent's values (a native of ``parent``'s shape) from the view's."""
+        if self.op == "reshape":
+            shape = bk.shape(parent)
+            if None in shape:  # tracing: one unknown size is inferred
+                shape = tuple(-1 if s is None else s for s in shape)
+            return bk.reshape(view, shape)
+        inverse = [0] * len(self.arg)
+        for i, a in enumerate(self.arg):
+            inverse[a] = i
+        return bk.permute_dims(view, tuple(inverse))
+
+
+_ALL = (Ellipsis,)
+
+
+def track_relation(view: Any, parent: Any, relation: Relation) -> None:
+    """Record that ``view`` is the whole of ``parent`` seen through ``relation``."""
+    track(view, parent, relation, normalized=True)
+
+
 def _root(t: Any) -> Any:
     v = _VIEWS.get(id(t))
     while v is not None:
@@ -123,9 +178,16 @@ def _carry(x: Any, root: Any) -> None:
         v = _VIEWS[id(t)]
         parent = v.parent
         bk = type(parent)._bk
-        if not v.normalized:  # normalize once, at the first write through the view
-            v.key, v.normalized = normalized_key(parent, v.key), True
-        out = bk.setitem(parent._n, v.key, t._n)
+        key = v.key
+        if type(key) is Relation:
+            # the whole parent, written as a setitem (a tf.Variable stays one)
+            out = bk.setitem(parent._n, normalized_key(parent, _ALL),
+                             key.base(bk, t._n, parent._n))
+        else:
+            if not v.normalized:  # normalize once, at the first write through the view
+                key = v.key = normalized_key(parent, key)
+                v.normalized = True
+            out = bk.setitem(parent._n, key, t._n)
         if out is not parent._n:
             parent._n = out
         t = parent
@@ -141,5 +203,9 @@ def _refresh(t: Any) -> None:
         c = v()
         if c is None:
             continue
-        c._n = bk.getitem(t._n, v.key) if v.normalized else bk.basic_getitem(t._n, v.key)
+        key = v.key
+        if type(key) is Relation:
+            c._n = key.view(bk, t._n)
+        else:
+            c._n = bk.getitem(t._n, key) if v.normalized else bk.basic_getitem(t._n, key)
         _refresh(c)

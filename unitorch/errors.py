@@ -37,7 +37,7 @@ class ShapeError(UnitorchError, ValueError):
         >>> ut.ones((2, 3)) + ut.ones(4)
         Traceback (most recent call last):
         ...
-        unitorch.errors.ShapeError: add(): shapes (2, 3), (4,) do not broadcast
+        unitorch.errors.ShapeError: add(): shapes (2, 3), (4,) cannot be broadcast together
     """
 
 
@@ -241,7 +241,8 @@ def broadcast_shapes(*shapes: Sequence[int | None]) -> tuple[int | None, ...]:
                 size = d
             elif size != d:
                 raise ShapeError(
-                    "shapes " + ", ".join(fmt_shape(s) for s in shapes) + " do not broadcast"
+                    "shapes " + ", ".join(fmt_shape(s) for s in shapes)
+                    + " cannot be broadcast together"  # (NumPy's words, which clients match)
                 )
         out.append(size)
     return tuple(out)

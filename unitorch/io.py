@@ -11,9 +11,9 @@ The file
 --------
 A standard safetensors file (written with ``safetensors.numpy``):
 
-* every tensor leaf is stored under a generated key with its exact dtype (``BOOL``, ``U8``,
-  ``U16``...``U64``, ``I8``...``I64``, ``F16``, ``BF16``, ``F32``, ``F64``).  complex64/complex128 have no
-  safetensors dtype: they are stored as their float32/float64 parts, with one more
+* every tensor leaf is stored under a generated key with its exact dtype (``BOOL``,
+  ``U8``...``U64``, ``I8``...``I64``, ``F16``, ``BF16``, ``F32``, ``F64``).  complex64/complex128
+  have no safetensors dtype: they are stored as their float32/float64 parts, with one more
   trailing axis of length 2 (real, imaginary), the layout of ``torch.view_as_real``;
 * the key is the leaf's path in the nest, its dict keys and list/tuple indices joined with
   ``"."`` (``model.fc.weight``, ``optimizer.state.0.exp_avg``), or ``tensor`` for a tensor
@@ -95,11 +95,12 @@ _META_CRC = "unitorch_crc32"
 # unitorch dtype name -> safetensors dtype of the stored data (complex: its float parts)
 _STORED = {
     "bool": "BOOL", "uint8": "U8", "uint16": "U16", "uint32": "U32", "uint64": "U64",
-    "int8": "I8", "int16": "I16", "int32": "I32", "int64": "I64", "float16": "F16", "bfloat16": "BF16", "float32": "F32", "float64": "F64",
+    "int8": "I8", "int16": "I16", "int32": "I32", "int64": "I64", "float16": "F16",
+    "bfloat16": "BF16", "float32": "F32", "float64": "F64",
     "complex64": "F32", "complex128": "F64",
 }
-_ITEMSIZE = {"BOOL": 1, "U8": 1, "U16": 2, "U32": 4, "U64": 8, "I8": 1, "I16": 2, "I32": 4, "I64": 8, "F16": 2, "BF16": 2,
-             "F32": 4, "F64": 8}
+_ITEMSIZE = {"BOOL": 1, "U8": 1, "U16": 2, "U32": 4, "U64": 8, "I8": 1, "I16": 2, "I32": 4,
+             "I64": 8, "F16": 2, "BF16": 2, "F32": 4, "F64": 8}
 _PART = {"complex64": np.dtype(np.float32), "complex128": np.dtype(np.float64)}
 _LEAF_TYPES = ("tensor", "ndarray", "numpy_scalar")
 _BIG_ENDIAN = sys.byteorder == "big"

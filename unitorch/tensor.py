@@ -19,6 +19,7 @@ import numpy as np
 
 from . import dtypes as _dt
 from ._size import Count
+from ._views import Relation, track_relation
 from .backends import on_load
 from .devices import Device, as_device
 from .errors import DTypeError, ShapeError, fmt_shape
@@ -153,7 +154,7 @@ class Tensor:
                 f"T needs a 2-D tensor, got shape {fmt_shape(self.shape)}; "
                 "use .mT for the last two axes or permute_dims"
             )
-        return _wrap(type(self), bk.permute_dims(self._n, (1, 0)), self._d)
+        return _transposed(self, (1, 0))
 
     @property
     def mT(self) -> Tensor:
@@ -168,8 +169,7 @@ class Tensor:
         if nd < 2:
             raise ShapeError(
                 f"mT needs at least 2 dimensions, got shape {fmt_shape(self.shape)}")
-        perm = (*range(nd - 2), nd - 1, nd - 2)
-        return _wrap(type(self), bk.permute_dims(self._n, perm), self._d)
+        return _transposed(self, (*range(nd - 2), nd - 1, nd - 2))
 
     def __array_namespace__(self, /, *, api_version: str | None = None) -> Any:
         import unitorch
@@ -617,6 +617,16 @@ def _wrap(T: type[Tensor], native: Any, dtype: _dt.DType) -> Tensor:
     r = _new(T)
     r._n = native
     r._d = dtype
+    return r
+
+
+def _transposed(x: Tensor, perm: tuple[int, ...]) -> Tensor:
+    """``x`` with its axes permuted by ``perm``: a view of ``x``, as on PyTorch (where
+    the backend's results are copies, :mod:`unitorch._views` keeps the relation)."""
+    bk = x._bk
+    r = _wrap(type(x), bk.permute_dims(x._n, perm), x._d)
+    if not bk.slices_share_memory:
+        track_relation(r, x, Relation("permute", perm))
     return r
 
 

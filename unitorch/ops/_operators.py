@@ -98,7 +98,7 @@ def install_operators() -> None:
 
     methods = {
         # shape
-        "reshape": mp.reshape, "view": mp.reshape, "permute": mp.permute_dims,
+        "reshape": mp.reshape, "view": mp.view, "permute": mp.permute_dims,
         "transpose": mp.transpose, "swapaxes": mp.swapaxes, "unsqueeze": mp.unsqueeze,
         "squeeze": mp.squeeze, "flatten": mp.flatten, "flip": mp.flip, "roll": mp.roll,
         "tile": mp.tile, "repeat_interleave": mp.repeat, "expand": mp.broadcast_to,
@@ -138,6 +138,23 @@ def install_operators() -> None:
             setattr(T, name, getattr(module, name))
     for name, fn in inplace.INPLACE.items():
         setattr(T, name, fn)
+
+    # NumPy's and PyTorch's attributes for the parts of a complex tensor (SciPy reads
+    # `d.real`); a real tensor's imaginary part is zeros, as in NumPy (PyTorch raises)
+    T.real = property(un.real, doc="""The real part, :func:`unitorch.real` (the tensor's
+    values for a real tensor).
+
+    Example:
+        >>> ut.tensor([1 + 2j, 3 - 4j]).real
+        tensor([1., 3.], dtype=float32)
+    """)
+    T.imag = property(un.imag, doc="""The imaginary part, :func:`unitorch.imag` (zeros
+    for a real tensor, as in NumPy).
+
+    Example:
+        >>> ut.tensor([1 + 2j, 3 - 4j]).imag
+        tensor([ 2., -4.], dtype=float32)
+    """)
 
     # dtype shortcuts, as in PyTorch
     for name, d in {"float": dt.float32, "double": dt.float64, "half": dt.float16,

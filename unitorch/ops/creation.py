@@ -31,16 +31,17 @@ import numpy as np
 
 from .. import dtypes as dt
 from .._alloc import allocate
-from .._dispatch import backend_of, is_scalar
-from ..backends import Backend, _loaded, backend_of_native, current
+from .._dispatch import backend_of, is_scalar, to_tensor
+from ..backends import Backend, _loaded, backend_of_native, current, use_backend
 from ..devices import Device, as_device, check_available
-from ..errors import DTypeError, ShapeError
+from ..errors import DTypeError, ShapeError, fmt_shape
 from ..tensor import Tensor, _wrap
 
 __all__ = [
     "asarray", "tensor", "from_native", "from_dlpack", "arange", "empty", "empty_like",
     "zeros", "zeros_like", "ones", "ones_like", "full", "full_like", "eye", "linspace",
-    "meshgrid", "tril", "triu", "astype", "set_default_device", "get_default_device",
+    "logspace",
+    "meshgrid", "tril", "triu", "diag", "astype", "set_default_device", "get_default_device",
 ]
 
 _default_device: list[Device | None] = [None]
@@ -740,6 +741,28 @@ def linspace(start: float | complex, stop: float | complex, /, num: int, *,
     return _wrap(backend.Tensor, native, d)
 
 
+def logspace(start: float, stop: float, /, num: int, *, base: float = 10.0,
+             dtype: dt.DTypeLike | None = None, device: str | Device | None = None,
+             endpoint: bool = True) -> Tensor:
+    """``num`` values spaced evenly on a log scale, ``base ** linspace(start, stop,
+    num)`` (NumPy's and PyTorch's ``logspace``; outside the Array API standard, SciPy
+    calls it), computed in double precision and rounded to ``dtype`` (the default
+    float unless given; real floating only).
+
+    Example:
+        >>> ut.logspace(0, 2, 3)
+        tensor([  1.,  10., 100.], dtype=float32)
+    """
+    d = dt.get_default_dtype() if dtype is None else dt.as_dtype(dtype)
+    if d.kind != "f":
+        raise DTypeError(f"logspace() dtype must be real floating, got {d.name}")
+    from . import elementwise as ew
+
+    exponents = linspace(float(start), float(stop), num, dtype=dt.float64, device=device,
+                         endpoint=endpoint)
+    return astype(ew.pow(float(base), exponents), d)
+
+
 def meshgrid(*arrays: Tensor, indexing: str = "xy") -> list[Tensor]:
     """Coordinate grids from 1-D tensors of one dtype (``indexing="xy"``: Cartesian,
     the first two outputs transposed; ``"ij"``: matrix indexing).
@@ -806,3 +829,39 @@ def triu(x: Tensor, /, *, k: int = 0) -> Tensor:
                 [0., 1.]], dtype=float32)
     """
     return _tri("triu", x, k)
+
+
+def diag(x: Tensor, /, k: int = 0) -> Tensor:
+    """NumPy's and PyTorch's ``diag``: a 1-D ``x`` becomes a square matrix (of size
+    ``len(x) + |k|``, ``x``'s dtype) with ``x`` on its ``k``-th diagonal (``k > 0``
+    above the main one) and zeros elsewhere; a 2-D ``x`` gives its ``k``-th diagonal
+    (:func:`unitorch.linalg.diagonal`).  Outside the Array API standard; SciPy calls it.
+
+    Example:
+        >>> ut.diag(ut.tensor([1, 2]))
+        tensor([[1, 0],
+                [0, 2]], dtype=int64)
+        >>> ut.diag(ut.tensor([[1, 2], [3, 4]]), 1)
+        tensor([2], dtype=int64)
+    """
+    from .. import linalg
+    from . import elementwise as ew
+    from . import indexing as ix
+    from . import manipulation as mp
+
+    x = to_tensor(x, backend_of("diag", x))
+    k = operator.index(k)
+    if x.ndim == 2:
+        return linalg.diagonal(x, offset=k)
+    if x.ndim != 1:
+        raise ShapeError(f"diag() needs a 1-D or 2-D tensor, got shape {fmt_shape(x.shape)}")
+    n = x.shape[0] + abs(k)
+    with use_backend(x.backend):
+        mask = eye(n, n, k=k, dtype=dt.bool, device=x.device)
+        rows = arange(n, device=x.device)
+    if x.shape[0] == 0:
+        return zeros((n, n), dtype=x.dtype, device=x.device)
+    # row i of the result holds x[i] (k >= 0) or x[i + k] (k < 0) on the diagonal
+    index = ew.clip(ew.subtract(rows, max(-k, 0)), 0, x.shape[0] - 1)
+    values = mp.expand_dims(ix.take(x, index), axis=1)
+    return ew.where(mask, values, zeros_like(values))

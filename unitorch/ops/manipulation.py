@@ -38,6 +38,7 @@ import numpy as np
 
 from .. import dtypes as dt
 from .._dispatch import backend_of, to_tensor
+from .._views import Relation, track, track_relation
 from ..errors import (
     AxisError,
     DTypeError,
@@ -112,6 +113,8 @@ def reshape(x: Tensor, /, shape: int | Sequence[int], *more: int,
             r = _new(t)
             r._n = native
             r._d = x._d
+            if not t._bk.slices_share_memory:
+                _view_of(r, x, "reshape", shape)
             return r
     if kernel is None and t in TENSOR_TYPES:
         _RESHAPE[t] = t._bk.reshape
@@ -128,8 +131,18 @@ def reshape(x: Tensor, /, shape: int | Sequence[int], *more: int,
         return x
     native = backend.reshape(x._n, new)
     if copy:
-        native = backend.copy(native)
-    return _wrap(type(x), native, x._d)
+        return _wrap(type(x), backend.copy(native), x._d)
+    return _view_of(_wrap(type(x), native, x._d), x, "reshape", new)
+
+
+def _view_of(r: Tensor, x: Tensor, op: str, arg: tuple[int, ...]) -> Tensor:
+    """``r``, recorded as a view of the whole of ``x`` (made by ``reshape`` to shape
+    ``arg`` or ``permute`` by axes ``arg``) where the backend's results are copies, so
+    that writes through either reach the other, as on PyTorch (see
+    :mod:`unitorch._views`)."""
+    if not type(x)._bk.slices_share_memory:
+        track_relation(r, x, Relation(op, arg))
+    return r
 
 
 def _resolve_shape(old: tuple[int | None, ...], shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -154,7 +167,71 @@ def _resolve_shape(old: tuple[int | None, ...], shape: tuple[int, ...]) -> tuple
     return shape
 
 
-view = reshape
+def view(x: Tensor, /, *shape_or_dtype: Any) -> Tensor:
+    """PyTorch's ``Tensor.view``: with a shape, :func:`reshape`; with one dtype (a
+    unitorch or NumPy dtype, or ``float``, ``int``, ``complex``, ``bool``), ``x``'s bits
+    reinterpreted as that dtype.  A dtype of another width changes the last axis: a
+    ``complex128`` tensor of shape ``(n, m)`` viewed as ``float64`` has shape
+    ``(n, 2 * m)`` (real and imaginary parts side by side), and back; the last axis of
+    the narrower side must divide evenly.  The reinterpreted tensor is a new tensor (on
+    TensorFlow; PyTorch's shares memory): do not write through it.
+
+    Example:
+        >>> z = ut.asarray([[1 + 2j, 3 - 4j]], dtype=ut.complex128)
+        >>> z.view(float)
+        tensor([[ 1.,  2.,  3., -4.]], dtype=float64)
+        >>> z.view(float).view(ut.complex128)
+        tensor([[1.+2.j, 3.-4.j]], dtype=complex128)
+        >>> ut.asarray([1.0], dtype=ut.float32).view(ut.int32)
+        tensor([1065353216], dtype=int32)
+        >>> ut.arange(6).view(2, 3).shape
+        (2, 3)
+    """
+    if len(shape_or_dtype) == 1 and _is_dtype(shape_or_dtype[0]):
+        return _reinterpret(_tensor("view", x), dt.as_dtype(
+            _PY_DTYPES.get(shape_or_dtype[0], shape_or_dtype[0])))
+    return reshape(x, *shape_or_dtype)
+
+
+_PY_DTYPES = {float: "float64", int: "int64", complex: "complex128", bool: "bool"}
+
+
+def _is_dtype(d: Any) -> bool:
+    return isinstance(d, (dt.DType, np.dtype)) or (
+        isinstance(d, type) and (d in _PY_DTYPES or issubclass(d, np.generic)))
+
+
+def _dense(bk: Any, x: Tensor) -> Any:
+    """``x``'s native with its elements in row-major order in memory (PyTorch's views
+    of another width need it; a reshape to one axis copies a strided view)."""
+    return bk.reshape(bk.reshape(x._n, (-1,)), x.shape)
+
+
+def _reinterpret(x: Tensor, new: dt.DType) -> Tensor:
+    """``x``'s bits as dtype ``new`` (see :func:`view`)."""
+    old = x.dtype
+    if new == old:
+        return x
+    bk = type(x)._bk
+    if new.itemsize == old.itemsize:
+        return _wrap(type(x), bk.bitcast(x._n, new), new)
+    shape = x.shape
+    if not shape:
+        raise ShapeError(f"view(): a 0-d {old} tensor cannot be viewed as {new} "
+                         "(another width needs a last axis)")
+    *lead, n = shape
+    if new.itemsize < old.itemsize:
+        r = old.itemsize // new.itemsize
+        # the framework adds an axis of r (TensorFlow) or widens the last (PyTorch):
+        # the reshape gives PyTorch's shape from either
+        native = bk.reshape(bk.bitcast(_dense(bk, x), new), (*lead, n * r))
+        return _wrap(type(x), native, new)
+    r = new.itemsize // old.itemsize
+    if n % r:
+        raise ShapeError(f"view(): the last axis ({n}) of a {old} tensor must be a "
+                         f"multiple of {r} to be viewed as {new}")
+    native = bk.reshape(_dense(bk, x), (*lead, n // r, r))
+    return _wrap(type(x), bk.reshape(bk.bitcast(native, new), (*lead, n // r)), new)
 
 
 def permute_dims(x: Tensor, /, axes: Sequence[int], *more: int) -> Tensor:
@@ -174,7 +251,8 @@ def permute_dims(x: Tensor, /, axes: Sequence[int], *more: int) -> Tensor:
                         f"{ndim} axes")
     if perm == tuple(range(ndim)):
         return x
-    return _wrap(type(x), type(x)._bk.permute_dims(x._n, perm), x._d)
+    return _view_of(_wrap(type(x), type(x)._bk.permute_dims(x._n, perm), x._d), x,
+                    "permute", perm)
 
 
 permute = permute_dims
@@ -272,7 +350,8 @@ def expand_dims(x: Tensor, /, axis: int = 0, *, dim: int | None = None) -> Tenso
     shape = list(x.shape)
     pos = normalize_axis(axis, len(shape) + 1)
     shape.insert(pos, 1)
-    return _wrap(type(x), type(x)._bk.reshape(x._n, tuple(_known(shape))), x._d)
+    new = tuple(_known(shape))
+    return _view_of(_wrap(type(x), type(x)._bk.reshape(x._n, new), x._d), x, "reshape", new)
 
 
 def unsqueeze(x: Tensor, /, dim: int) -> Tensor:
@@ -315,8 +394,8 @@ def squeeze(x: Tensor, /, axis: int | Sequence[int] | None = None, *,
                 )
     if not axes:
         return x
-    new = [s for i, s in enumerate(shape) if i not in axes]
-    return _wrap(type(x), type(x)._bk.reshape(x._n, tuple(_known(new))), x._d)
+    new = tuple(_known([s for i, s in enumerate(shape) if i not in axes]))
+    return _view_of(_wrap(type(x), type(x)._bk.reshape(x._n, new), x._d), x, "reshape", new)
 
 
 def flatten(x: Tensor, /, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -471,7 +550,12 @@ def unstack(x: Tensor, /, *, axis: int = 0) -> tuple[Tensor, ...]:
     if n is None:
         raise ShapeError("unstack() needs the size of the axis to be known")
     T, d = type(x), x._d
-    return tuple(_wrap(T, part, d) for part in T._bk.unstack(x._n, ax))
+    parts = tuple(_wrap(T, part, d) for part in T._bk.unstack(x._n, ax))
+    if not T._bk.slices_share_memory:  # each part is x[..., i] (a view, as on PyTorch)
+        lead = (slice(None),) * ax
+        for i, part in enumerate(parts):
+            track(part, x, (*lead, i))
+    return parts
 
 
 def split(x: Tensor, /, split_size_or_sections: int | Sequence[int], axis: int = 0, *,

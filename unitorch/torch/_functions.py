@@ -353,22 +353,7 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
         >>> ut.torch.diag(ut.tensor([[1, 2], [3, 4]]), 1)
         tensor([2], dtype=int64)
     """
-    from .. import linalg
-
-    k = operator.index(diagonal)
-    if input.ndim == 2:
-        return linalg.diagonal(input, offset=k)
-    if input.ndim != 1:
-        raise ShapeError(f"diag() needs a 1-D or 2-D tensor, got shape "
-                         f"{fmt_shape(input.shape)}")
-    n = input.shape[0] + abs(k)
-    with use_backend(input.backend):
-        eye = cr.eye(n, n, k=k, dtype=dt.bool, device=input.device)
-        rows = cr.arange(n, device=input.device)
-    # row i of the result holds input[i] (k >= 0) or input[i + k] (k < 0) on the diagonal
-    index = ew.clip(ew.subtract(rows, max(-k, 0)), 0, input.shape[0] - 1)
-    values = mp.expand_dims(ix.take(input, index), axis=1)
-    return ew.where(eye, values, cr.zeros_like(values))
+    return cr.diag(input, operator.index(diagonal))
 
 
 def trace(input: Tensor) -> Tensor:
