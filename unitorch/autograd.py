@@ -473,6 +473,10 @@ def compile(fn: Callable[..., Any] | None = None, *, disable: bool = False,
             return fn(*args, **kwargs)
         c = compiled.get(backend.name)
         if c is None:
+            # the element-wise ops' tables filled now, not while the compiler traces
+            from .ops._ufunc import bind_all
+
+            bind_all(backend.Tensor)
             options = dict(backend_options.get(backend.name) or {})
             c = compiled[backend.name] = backend.compile(native_fn_for(backend), fallback,
                                                          **options)
