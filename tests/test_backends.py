@@ -47,6 +47,26 @@ def test_import_never_imports_the_other_framework(backends, chosen, other):
     assert result.stdout.split() == [chosen, "30.0", "False"]
 
 
+def test_torch_backend_imports_its_compiler_only_when_something_is_compiled(backends):
+    """torch._dynamo (about half a second to import, more on a loaded machine) is
+    imported by the first compiled call, not by using the torch backend eagerly: a
+    module-level ``@torch._dynamo.disable`` once imported it with the backend."""
+    if "torch" not in backends:
+        pytest.skip("torch not selected")
+    result = _run("""
+        import sys
+        import unitorch as ut
+        x = ut.arange(6).reshape(2, 3) * 2.0
+        loss = ut.sum(ut.nn.Linear(3, 1)(x))
+        loss.backward()
+        before = 'torch._dynamo' in sys.modules
+        ut.compile(lambda t: t + 1.0)(x)
+        print(before, 'torch._dynamo' in sys.modules)
+    """, "torch")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True"]
+
+
 def test_unknown_backend_name_fails_at_import_naming_the_choices():
     result = _run("import unitorch", "jax")
     assert result.returncode != 0

@@ -1,6 +1,7 @@
 """The contract's primitives with a default built from others and a faster framework
 kernel on some backend (``split``, ``unstack``, ``norms``, ``scale_all``, ``dropout``,
-``binary_cross_entropy_with_logits``, ``layer_norm``): on every backend the backend's
+``binary_cross_entropy_with_logits``, ``layer_norm``, ``assign_add``/``assign_sub``): on
+every backend the backend's
 version against the contract's default on the same natives, and both against NumPy
 float64; their gradients where the public layer differentiates them; and Adam's
 per-step scalars, formed as vectors over a group's parameters, against torch.optim
@@ -194,3 +195,37 @@ def test_adam_vectorised_step_scalars_with_two_dtypes_and_uneven_steps(backends)
                 d = p.dtype
                 assert_close(p.numpy(), t.detach().numpy(),
                              *family_tolerance("optimizer", d, scale=5), msg=f"{name} {d}")
+
+
+@pytest.mark.parametrize("dtype", [ut.float32, ut.float64])
+def test_assign_add_and_sub_match_the_default_and_numpy(backend, dtype):
+    """In place on the backend's mutable state (eagerly, and inside a compiled update
+    rule through ``run_update``: TensorFlow's AssignAdd/AssignSubVariableOp), and on an
+    immutable native where the backend has them (TensorFlow; torch tensors are all
+    mutable, and written): the same bits as the default (``assign`` of the sum) and as
+    NumPy's one rounded addition or subtraction."""
+    bk = current()
+    npd = np.float32 if dtype is ut.float32 else np.float64
+    x0, d = RNG.standard_normal((4, 3)).astype(npd), RNG.standard_normal((4, 3)).astype(npd)
+
+    def state():
+        s = bk.state_variable((4, 3), 0.0, dtype, bk.device(_n(x0)))
+        return bk.assign(s, _n(x0))
+
+    def rule(bk_, static, xs, deltas):
+        bk_.assign_add(xs[0], deltas[0])
+        bk_.assign_sub(xs[1], deltas[0])
+
+    for name, add, sub in (("backend", bk.assign_add, bk.assign_sub),
+                           ("default", lambda x, v: Backend.assign_add(bk, x, v),
+                            lambda x, v: Backend.assign_sub(bk, x, v))):
+        a, s = state(), state()
+        a, s = add(a, _n(d)), sub(s, _n(d))
+        assert_close(_np(bk, a), x0 + d, 0, 0, msg=f"{name} add")
+        assert_close(_np(bk, s), x0 - d, 0, 0, msg=f"{name} sub")
+        fresh = bk.copy(_n(x0))  # (_n may share x0's memory; x0 must stay as it is)
+        assert_close(_np(bk, add(fresh, _n(d))), x0 + d, 0, 0, msg=f"{name} immutable")
+    a, s = state(), state()
+    bk.run_update(rule, (), [a, s], [_n(d)])
+    assert_close(_np(bk, a), x0 + d, 0, 0, msg="compiled add")
+    assert_close(_np(bk, s), x0 - d, 0, 0, msg="compiled sub")

@@ -750,6 +750,50 @@ def test_tensorflow_layer_is_one_compiled_call_eagerly():
         assert out.shape == (6, 2, 4)
 
 
+def test_a_freed_layer_leaves_later_layers_of_its_structure_working(backend):
+    """A layer trained and freed, then a new layer of the same structure trained for two
+    steps: the TensorFlow backend's cached per-structure function once kept references
+    to the first layer's variables and failed on the new one ("a function referencing
+    variables which have been deleted").  The new layer's second step must run and
+    match the same two steps computed by torch.nn (float64)."""
+    import gc
+
+    rng = np.random.default_rng(31)
+    x = rng.standard_normal((5, 3, 4))
+
+    def train(m, steps):
+        opt = ut.optim.SGD(m.parameters(), lr=0.1)
+        xu = ut.asarray(x)
+        for _ in range(steps):
+            opt.zero_grad()
+            loss = ut.sum(m(xu)[0] ** 2)
+            loss.backward()
+            opt.step()
+        return loss
+
+    first = ut.nn.LSTM(4, 6, 2, dtype=ut.float64)
+    train(first, 1)
+    del first
+    gc.collect()
+    ut.manual_seed(5)
+    m = ut.nn.LSTM(4, 6, 2, dtype=ut.float64)
+    tm = torch.nn.LSTM(4, 6, 2, dtype=torch.float64)
+    tm.load_state_dict({k: torch.from_numpy(v.numpy().copy())
+                        for k, v in m.state_dict().items()})
+    gc.collect()
+    loss = train(m, 2)
+    topt = torch.optim.SGD(tm.parameters(), lr=0.1)
+    for _ in range(2):
+        topt.zero_grad()
+        tloss = (tm(torch.from_numpy(x))[0] ** 2).sum()
+        tloss.backward()
+        topt.step()
+    rtol, atol = _tol(5, 2)
+    assert_close(loss.numpy(), tloss.detach().numpy(), rtol, atol, msg="second loss")
+    for (name, p), (_, tp) in zip(m.named_parameters(), tm.named_parameters(), strict=True):
+        assert_close(p.numpy(), tp.detach().numpy(), rtol, atol, msg=name)
+
+
 # ---------------------------------------------------------------------------------------
 # packed sequences (ut.nn.utils.rnn)
 

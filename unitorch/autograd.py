@@ -349,7 +349,12 @@ def backward(tensor: Tensor, gradient: Tensor | None = None, *, retain_graph: bo
     """
     backend = type(tensor)._bk
     if gradient is None:
-        if tensor.size != 1:
+        # the element count from the shape's ints: ``tensor.size`` makes a Count (an int
+        # subclass torch.compile cannot build), a graph break in every compiled step
+        count = 1
+        for n in backend.shape(tensor._n):
+            count = -1 if n is None else count * n
+        if count != 1:
             raise ShapeError(
                 f"backward() of a tensor of shape {tensor.shape} needs a gradient argument "
                 "of that shape (only one-element tensors have an implicit gradient)"
@@ -468,6 +473,10 @@ def compile(fn: Callable[..., Any] | None = None, *, disable: bool = False,
             return fn(*args, **kwargs)
         c = compiled.get(backend.name)
         if c is None:
+            # the element-wise ops' tables filled now, not while the compiler traces
+            from .ops._ufunc import bind_all
+
+            bind_all(backend.Tensor)
             options = dict(backend_options.get(backend.name) or {})
             c = compiled[backend.name] = backend.compile(native_fn_for(backend), fallback,
                                                          **options)

@@ -52,7 +52,13 @@ class Tensor:
     from .numpy_protocol import array_function as __array_function__
     from .numpy_protocol import array_ufunc as __array_ufunc__
     from .pickling import reduce_tensor as __reduce__  # pickle: values, dtype, backend
-    __hash__ = object.__hash__  # hashable by identity, like torch.Tensor
+    def __hash__(self) -> int:
+        # hashable by identity, like torch.Tensor.  A Python method, not
+        # ``object.__hash__``: torch.compile traces a Python ``__hash__`` (``id``) but
+        # graph-breaks on a C hash slot set on a Python class, and an optimizer looks its
+        # state up by parameter, so every compiled step broke out of the graph there
+        return id(self)
+
 
     # -- identity -----------------------------------------------------------------
 

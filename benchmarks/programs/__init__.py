@@ -13,6 +13,9 @@ The programs (one module each, with every version of the program side by side):
 * ``lstm``: a word-level language model as pytorch/examples' (embedding 128, a 2-layer
   LSTM of 128 with dropout, decoder to 1000 words), SGD with gradient clipping,
   sequence 35, batch 32;
+* ``rnn``: the LSTM layer alone (2 layers of 128, input 128, sequence 35, batch 32):
+  forward, backward of a mean squared error and an SGD update, the issue's LSTM case
+  against ``torch.nn.LSTM`` and a compiled Keras LSTM step;
 * ``gpt``: a GPT block stack as minGPT's gpt-nano (3 layers, 3 heads, 48 wide, context
   64, characters), AdamW with weight decay on the matmul weights only, clipping,
   batch 16;
@@ -46,7 +49,7 @@ from typing import Any
 
 from ..timing import compare
 
-PROGRAMS = ("cnn", "vae", "lstm", "gpt", "function")
+PROGRAMS = ("cnn", "vae", "lstm", "rnn", "gpt", "function")
 
 
 def installed(name: str) -> bool:

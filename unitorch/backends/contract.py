@@ -209,6 +209,17 @@ class Backend(abc.ABC):
         mutable (a ``torch.Tensor``, a ``tf.Variable``) and return ``x``; otherwise return
         ``value``."""
 
+    def assign_add(self, x: Native, delta: Native) -> Native:
+        """``assign(x, add(x, delta))`` for ``delta`` of ``x``'s shape and dtype: one
+        rounded addition written into ``x``.  A backend may run it as one in-place kernel
+        (TensorFlow's ``AssignAddVariableOp``: inside a compiled update rule, no separate
+        sum and no new buffer per parameter)."""
+        return self.assign(x, self.add(x, delta))
+
+    def assign_sub(self, x: Native, delta: Native) -> Native:
+        """``assign(x, subtract(x, delta))``, as :meth:`assign_add`."""
+        return self.assign(x, self.subtract(x, delta))
+
     #: Whether a process forked from one where the framework has run operations can
     #: use the framework (PyTorch: yes, with one thread, which :meth:`prepare_worker`
     #: sets; TensorFlow: no, its thread pools do not survive ``fork``).  Data-loading

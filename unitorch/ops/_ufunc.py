@@ -93,6 +93,33 @@ def finish(T: type, native: Any, dtype: dt.DType) -> Tensor:
 # one input
 
 
+# What the element-wise ops look up when they run (their tables, a binary op's spec),
+# reached through this module global by an int key each op keeps.  Not in the ops'
+# closures: torch.compile traces a method of a tensor made inside the compiled region
+# (every intermediate: ``a + b``, ``x.exp()``) without a source, and then must rebuild
+# every closure cell of the op as a value, which it cannot do for a dict of DTypes or a
+# spec; each such op broke the compiled graph.
+_TABLES: list[Any] = []
+
+
+def _register(value: Any) -> int:
+    """Keep ``value`` in :data:`_TABLES`; its key."""
+    _TABLES.append(value)
+    return len(_TABLES) - 1
+
+
+#: every element-wise op's ``bind(tensor_type)``, which fills its tables
+_BINDERS: list[Callable[[type], None]] = []
+
+
+def bind_all(tensor_type: type) -> None:
+    """Fill every element-wise op's tables for ``tensor_type`` (a backend's Tensor class)
+    now.  An op binds itself at its first call; ``ut.compile`` calls this before the
+    first trace, as binding while torch.compile traces breaks the graph."""
+    for bind in _BINDERS:
+        bind(tensor_type)
+
+
 def unary(kinds: str, *, result: str = "same", float_only: bool = False,
           compute: Callable[..., Any] | None = None,
           primitive: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -116,7 +143,13 @@ def unary(kinds: str, *, result: str = "same", float_only: bool = False,
         if float_only:  # integers are computed as floats: never on the fast path
             fast = {d: o for d, o in fast.items() if d.kind not in "biu"}
             kinds_in = accepted + "biu"
-        tables: dict[type, Table] = {}
+        key = _register({})
+
+        def bind(t: type) -> None:
+            if t not in _TABLES[key]:
+                _TABLES[key][t] = _table(t._bk, name, fast)
+
+        _BINDERS.append(bind)
 
         def slow(x: Any) -> Tensor:
             backend = backend_of(name, x)
@@ -134,10 +167,10 @@ def unary(kinds: str, *, result: str = "same", float_only: bool = False,
         def op(x: Tensor, /) -> Tensor:
             t = type(x)
             try:
-                table = tables[t]
+                table = _TABLES[key][t]
             except KeyError:
                 if t in TENSOR_TYPES:
-                    tables[t] = _table(t._bk, name, fast)
+                    bind(t)
                     return op(x)
                 return slow(x)
             entry = table[x._d._id]
@@ -192,23 +225,26 @@ def binary(kinds: str, *, result: str = "same", float_only: bool = False,
             fast = {d: o for d, o in fast.items() if d.kind in "fc"}
         scalar_fast = {d: o for d, o in fast.items() if d.kind in "fc"} if scalar_native \
             else {}
-        spec = _BinarySpec(name=name, kinds=accepted, outmap=outmap, float_only=float_only,
-                           commutative=commutative, scalar_native=scalar_native,
-                           compute=compute)
-        tables: dict[type, Table] = {}
-        scalar_tables: dict[type, Table] = {}
-        reflected_tables: dict[type, Table] = {}
+        spec = _register(_BinarySpec(
+            name=name, kinds=accepted, outmap=outmap, float_only=float_only,
+            commutative=commutative, scalar_native=scalar_native, compute=compute))
+        # tables of two tensors, a tensor and a Python scalar, a scalar and a tensor
+        key, scalar_key, reflected_key = _register({}), _register({}), _register({})
 
         def bind(t: type) -> None:
             """Fill the tables of the backend of tensor type ``t``: dtype ``_id`` ->
             ``(kernel, result dtype)``, for two tensors, for a tensor and a Python scalar,
             and for a Python scalar and a tensor."""
+            if t in _TABLES[key]:
+                return
             bk = t._bk
-            tables[t] = _table(bk, name, fast)
-            scalar_tables[t] = _table(bk, name, scalar_fast,
-                                      lambda k: bk.scalar_kernel(k, False))
-            reflected_tables[t] = _table(bk, name, scalar_fast,
-                                         lambda k: bk.scalar_kernel(k, True))
+            _TABLES[key][t] = _table(bk, name, fast)
+            _TABLES[scalar_key][t] = _table(bk, name, scalar_fast,
+                                            lambda k: bk.scalar_kernel(k, False))
+            _TABLES[reflected_key][t] = _table(bk, name, scalar_fast,
+                                               lambda k: bk.scalar_kernel(k, True))
+
+        _BINDERS.append(bind)
 
         def op(x1: Any, x2: Any, /) -> Tensor:
             # The hot path: two tensors of one backend and one dtype, or a floating
@@ -218,12 +254,12 @@ def binary(kinds: str, *, result: str = "same", float_only: bool = False,
             t2 = type(x2)
             if t is t2:
                 try:
-                    table = tables[t]
+                    table = _TABLES[key][t]
                 except KeyError:
                     if t in TENSOR_TYPES:
                         bind(t)
                         return op(x1, x2)
-                    return _binary_slow(spec, x1, x2)
+                    return _binary_slow(_TABLES[spec], x1, x2)
                 d = x1._d
                 if d is x2._d:
                     entry = table[d._id]
@@ -231,16 +267,16 @@ def binary(kinds: str, *, result: str = "same", float_only: bool = False,
                         try:
                             native = entry[0](x1._n, x2._n)
                         except Exception:  # re-raised by the slow path with our message
-                            return _binary_slow(spec, x1, x2)
+                            return _binary_slow(_TABLES[spec], x1, x2)
                         r = _new(t)
                         r._n = native
                         r._d = entry[1]
                         return r
             elif t2 is float or t2 is int:
-                table = scalar_tables.get(t)
+                table = _TABLES[scalar_key].get(t)
                 if table is None and t in TENSOR_TYPES:  # a scalar before any tensor pair
                     bind(t)
-                    table = scalar_tables[t]
+                    table = _TABLES[scalar_key][t]
                 if table is not None:
                     entry = table[x1._d._id]
                     if entry is not None:
@@ -248,7 +284,7 @@ def binary(kinds: str, *, result: str = "same", float_only: bool = False,
                         r._n = entry[0](x1._n, x2)
                         r._d = entry[1]
                         return r
-            return _binary_slow(spec, x1, x2)
+            return _binary_slow(_TABLES[spec], x1, x2)
 
         op = functools.update_wrapper(op, fn)
         if commutative:
@@ -261,10 +297,10 @@ def binary(kinds: str, *, result: str = "same", float_only: bool = False,
             t = type(x)
             t2 = type(other)
             if t2 is float or t2 is int:
-                table = reflected_tables.get(t)
+                table = _TABLES[reflected_key].get(t)
                 if table is None and t in TENSOR_TYPES:
                     bind(t)
-                    table = reflected_tables[t]
+                    table = _TABLES[reflected_key][t]
                 if table is not None:
                     entry = table[x._d._id]
                     if entry is not None:

@@ -153,7 +153,9 @@ def _resolve_shape(old: tuple[int | None, ...], shape: tuple[int, ...]) -> tuple
     if any(s is None for s in old):
         return shape  # tracing with unknown dimensions: the framework checks
     total = math.prod(old)
-    known = math.prod(s for s in shape if s != -1)
+    # (a list, not a generator: torch.compile cannot trace a generator argument here,
+    # which broke every compiled reshape with a -1 out of the graph)
+    known = math.prod([s for s in shape if s != -1])
     if -1 in shape:
         if known == 0 or total % known:
             raise ShapeError(

@@ -142,14 +142,13 @@ def adam_rule(bk: Any, static: tuple[bool, ...], params: list[Any], grads: list[
                 p = bk.assign(p, bk.multiply(p, coef(shrink, p)))
             else:
                 g = bk.add(g, bk.multiply(coef(wd, p), p))
-        m = bk.assign(m, bk.add(m, bk.multiply(coef(w1, p), bk.subtract(g, m))))
+        m = bk.assign_add(m, bk.multiply(coef(w1, p), bk.subtract(g, m)))
         v = bk.assign(v, bk.add(bk.multiply(v, coef(beta2, p)),
                                 bk.multiply(bk.multiply(coef(w2, p), g), g)))
         if amsgrad:
             v = bk.assign(max_exp_avg_sqs[i], bk.maximum(max_exp_avg_sqs[i], v))
         denom = bk.add(bk.divide(bk.sqrt(v), coef.entry(bc2_sqrts, i, p)), coef(eps, p))
-        bk.assign(p, bk.subtract(p, bk.multiply(coef.entry(step_sizes, i, p),
-                                                bk.divide(m, denom))))
+        bk.assign_sub(p, bk.multiply(coef.entry(step_sizes, i, p), bk.divide(m, denom)))
 
 
 class AdamW(Adam):

@@ -336,6 +336,7 @@ class Optimizer:
                 loss = closure()
         self._opt_called = True
         get_grad = self._backend.get_grad
+        work = []
         for group in self.param_groups:
             params, grads = [], []
             for p in group["params"]:
@@ -344,8 +345,32 @@ class Optimizer:
                     params.append(p)
                     grads.append(g)
             if params:
-                self._update(group, params, grads)
+                work.append((group, params, grads))
+        if self._lacks_state(work):
+            # State is made eagerly, which is a graph break while torch.compile traces:
+            # here, outside any loop, so the trace resumes after it (a break inside the
+            # loops would make torch.compile run the whole update eagerly for good)
+            self._make_state(work)
+        for group, params, grads in work:
+            self._update(group, params, grads)
         return loss
+
+    def _lacks_state(self, work: list[tuple[_ParamGroup, list[Tensor], list[Any]]]) -> bool:
+        """Whether a parameter about to be updated lacks some of its state."""
+        for group, params, _ in work:
+            keys = self._state_keys(group)
+            for p in params:
+                st = self.state.get(p)
+                if st is None or any(key not in st for key, _ in keys):
+                    return True
+        return False
+
+    def _make_state(self, work: list[tuple[_ParamGroup, list[Tensor], list[Any]]]) -> None:
+        """Make the missing state of the parameters about to be updated."""
+        for group, params, _ in work:
+            keys = self._state_keys(group)
+            for p in params:
+                self._state_of(p, keys)
 
     def _update(self, group: _ParamGroup, params: list[Tensor], grads: list[Any]) -> None:
         """One step of ``group`` for ``params`` (those with a gradient; ``grads`` are the

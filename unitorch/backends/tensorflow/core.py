@@ -302,6 +302,20 @@ class CoreOps:
             return x
         return value
 
+    @staticmethod
+    def assign_add(x: Native, delta: Native) -> Native:
+        if isinstance(x, tf.Variable):
+            raw.AssignAddVariableOp(resource=x.handle, value=delta)
+            return x
+        return raw.AddV2(x=x, y=delta)
+
+    @staticmethod
+    def assign_sub(x: Native, delta: Native) -> Native:
+        if isinstance(x, tf.Variable):
+            raw.AssignSubVariableOp(resource=x.handle, value=delta)
+            return x
+        return raw.Sub(x=x, y=delta)
+
     # a process forked after TensorFlow ran ops hangs in its first op that uses the
     # intra-op thread pool (a 500x500 matmul did, on TF 2.21): data workers start fresh
     fork_safe = False

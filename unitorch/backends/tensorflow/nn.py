@@ -12,7 +12,7 @@ import tensorflow as tf
 from tensorflow.python.util import _pywrap_util_port as _util_port
 
 from ..contract import Backend, Native
-from .core import _ints, raw
+from .core import _constants, _ints, raw
 
 
 class NNOps:
@@ -204,8 +204,11 @@ def _nan_over_slices(out: Native, axis: int) -> Native:
     (``inf - inf`` or the NaN itself), and every other slice sums to about 1, so adding
     0 times the slice's sum changes nothing else, bit for bit, and passes the gradient
     through unchanged."""
+    # (raw ops and a cached zero: tf.zeros and tf.stop_gradient cost tens of
+    # microseconds each in Python, several times the softmax itself at 64x64)
     total = raw.Sum(input=out, axis=_ints((axis,)), keep_dims=True)
-    return raw.AddV2(x=out, y=tf.stop_gradient(raw.Mul(x=total, y=tf.zeros((), out.dtype))))
+    zero, = _constants(out.dtype, 0)
+    return raw.AddV2(x=out, y=raw.StopGradient(input=raw.Mul(x=total, y=zero)))
 
 
 # element-wise ops that commute with a transpose, by TF op type: how to apply them again

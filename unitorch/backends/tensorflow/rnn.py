@@ -28,9 +28,17 @@ class RnnOps:
 
     @staticmethod
     def rnn(mode, x, states, weights, num_layers, bidirectional, lengths, mask):
-        args = (x, tuple(states), tuple(weights), lengths, mask)
         if not tf.executing_eagerly():
-            return _layers(mode, num_layers, bidirectional, *args)
+            return _layers(mode, num_layers, bidirectional, x, tuple(states),
+                           tuple(weights), lengths, mask)
+        # The cached function takes the weights' values, not the variables: a trace run
+        # on variables keeps references to those variables, so once the module that
+        # traced it was freed, the next module of the same structure failed ("a function
+        # referencing variables which have been deleted").  Reading records on the tape,
+        # so the gradient still reaches the variables.
+        weights = tuple(tf.convert_to_tensor(w) if isinstance(w, tf.Variable) else w
+                        for w in weights)
+        args = (x, tuple(states), weights, lengths, mask)
 
         def make() -> Callable[..., Any]:
             def run(*a: Any) -> Any:

@@ -11,6 +11,7 @@ from typing import Any
 import torch
 
 from ...errors import check_message, checked_error, value_needed_message
+from .core import _eager_in_traces
 
 
 class _Calls(threading.local):
@@ -80,7 +81,9 @@ class CompileOps:
         return torch.where(condition, x, torch.zeros((), dtype=x.dtype, device=x.device))
 
 
-@torch._dynamo.disable
+# (torch._disable_dynamo: torch._dynamo, ~0.5 s to import, is imported at the first
+# call, not with the backend)
+@_eager_in_traces
 def _read_eagerly(to_numpy: Callable[[torch.Tensor], Any], x: torch.Tensor, what: str,
                   form: str) -> Any:
     """A read of values inside a compiled function: Dynamo breaks the graph at this call

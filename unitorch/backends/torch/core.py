@@ -136,6 +136,14 @@ class CoreOps:
         return x.copy_(value)
 
     @staticmethod
+    def assign_add(x: Native, delta: Native) -> Native:
+        return x.add_(delta)
+
+    @staticmethod
+    def assign_sub(x: Native, delta: Native) -> Native:
+        return x.sub_(delta)
+
+    @staticmethod
     def out_of_memory(error: BaseException) -> bool:
         # a GPU raises torch.OutOfMemoryError; the CPU allocator a plain RuntimeError
         # ("DefaultCPUAllocator: can't allocate memory: you tried to allocate ...")
