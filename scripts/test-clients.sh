@@ -3,14 +3,14 @@
 # and, for comparison, on real torch tensors (a longer, separate command from
 # scripts/test.sh; see the README's testing section).
 #
-# unitorch.testing.clients (a pytest plugin of this repo) adds `unitorch.torch` and
-# `unitorch.tensorflow` to the array namespaces the two suites parametrize over, and
+# unitorch.testing.clients (a pytest plugin of this repo) adds `unitorch_on_torch` and
+# `unitorch_on_tensorflow` to the array namespaces the two suites parametrize over, and
 # prints passed/failed/skipped per namespace at the end of each run.
 #
 # Environment:
 #   SCIPY_MODULES        the SciPy test packages to run (default below; the whole of
 #                        SciPy's array-API tests is ~29,000 tests per namespace)
-#   CLIENT_NAMESPACES    the namespaces to run (default torch,unitorch.torch,unitorch.tensorflow;
+#   CLIENT_NAMESPACES    the namespaces to run (default torch,unitorch_on_torch,unitorch_on_tensorflow;
 #                        add numpy for NumPy's own runs)
 #   UNITORCH_NO_INSTALL=1  skip the pip install (unitorch is imported from this repo
 #                        through PYTHONPATH either way)
@@ -19,7 +19,7 @@
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 SCIPY_MODULES="${SCIPY_MODULES:-scipy.special scipy.cluster scipy.spatial scipy.integrate scipy.optimize scipy.differentiate scipy.interpolate scipy.linalg scipy._lib}"
-CLIENT_NAMESPACES="${CLIENT_NAMESPACES:-torch,unitorch.torch,unitorch.tensorflow}"
+CLIENT_NAMESPACES="${CLIENT_NAMESPACES:-torch,unitorch_on_torch,unitorch_on_tensorflow}"
 
 if [ -z "${UNITORCH_NO_INSTALL:-}" ]; then
     python -m pip install -q -c "$REPO/requirements/constraints.txt" \

@@ -9,13 +9,13 @@ tensors of each backend, next to the same tests on real ``torch`` tensors::
         --pyargs sklearn.utils.tests.test_array_api scipy.special.tests
 
 * scikit-learn: ``sklearn.utils._array_api.yield_namespaces`` and
-  ``yield_namespace_device_dtype_combinations`` also yield ``unitorch.torch`` and
-  ``unitorch.tensorflow`` (with the devices and dtypes they yield for torch: ``"cpu"``,
+  ``yield_namespace_device_dtype_combinations`` also yield ``unitorch_on_torch`` and
+  ``unitorch_on_tensorflow`` (with the devices and dtypes they yield for torch: ``"cpu"``,
   float64 and float32); ``sklearn.utils._testing._array_api_for_tests`` imports those
   names, which this plugin registers in ``sys.modules`` as :class:`BackendNamespace`.
 * SciPy: its ``xp`` fixture (``scipy/conftest.py``; any ``xp`` fixture parametrized
-  over namespace modules) gets two more parameters, ``unitorch.torch`` and
-  ``unitorch.tensorflow``.  SciPy's ``skip_xp_backends`` /
+  over namespace modules) gets two more parameters, ``unitorch_on_torch`` and
+  ``unitorch_on_tensorflow``.  SciPy's ``skip_xp_backends`` /
   ``xfail_xp_backends`` markers name the libraries SciPy knows; of them this plugin
   applies ``np_only`` (SciPy has no array-API implementation of the function), and
   ``cpu_only`` when the backend's default device is a GPU.
@@ -30,7 +30,7 @@ each backend with real torch directly; ``--unitorch-clients-report=FILE`` writes
 and every failing test id, as JSON.
 
 ``--unitorch-backends`` (unitorch's own plugin) chooses the backends added;
-``--unitorch-clients-namespaces=torch,unitorch.torch,unitorch.tensorflow`` leaves out
+``--unitorch-clients-namespaces=torch,unitorch_on_torch,unitorch_on_tensorflow`` leaves out
 the tests on the other namespaces (NumPy...).  Nothing here imports a framework until a
 test runs on unitorch; scikit-learn is imported when pytest configures the run.
 """
@@ -49,7 +49,7 @@ import pytest
 
 __all__ = ["BackendNamespace", "NAMESPACES", "namespace_of"]
 
-NAMESPACES = {"unitorch.torch": "torch", "unitorch.tensorflow": "tensorflow"}
+NAMESPACES = {"unitorch_on_torch": "torch", "unitorch_on_tensorflow": "tensorflow"}
 """The module names this plugin registers, and the backend each one pins."""
 
 _SKLEARN_DTYPES = ("float64", "float32")  # what sklearn yields for torch on one device
@@ -67,12 +67,12 @@ class BackendNamespace(types.ModuleType):
         >>> xp = BackendNamespace(ut.get_backend())
         >>> xp.asarray([1.0, 2.0]).backend == ut.get_backend()
         True
-        >>> xp.__name__ == "unitorch." + ut.get_backend()
+        >>> xp.__name__ == "unitorch_on_" + ut.get_backend()
         True
     """
 
     def __init__(self, backend: str) -> None:
-        super().__init__(f"unitorch.{backend}", f"unitorch on the {backend} backend")
+        super().__init__(f"unitorch_on_{backend}", f"unitorch on the {backend} backend")
         self.backend = backend
 
     def __getattr__(self, name: str) -> Any:
@@ -117,7 +117,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="write the per-namespace counts and failing test ids as JSON")
     group.addoption("--unitorch-clients-namespaces", default=None, metavar="NAMES",
                     help="run only the tests on these array namespaces, comma-separated "
-                         "(e.g. torch,unitorch.torch,unitorch.tensorflow); tests not "
+                         "(e.g. torch,unitorch_on_torch,unitorch_on_tensorflow); tests not "
                          "parametrized by namespace run as usual")
 
 
@@ -200,15 +200,15 @@ def _over_modules(params: Any) -> bool:
 
 
 def namespace_of(item: pytest.Item) -> str | None:
-    """The array namespace a client test runs on (``"torch"``, ``"unitorch.torch"``...),
+    """The array namespace a client test runs on (``"torch"``, ``"unitorch_on_torch"``...),
     from its parameters, or ``None`` for a test that is not parametrized by namespace.
 
     Example:
         >>> class Item:  # stands for a collected pytest item
         ...     class callspec:
-        ...         params = {"array_namespace": "unitorch.torch", "dtype_name": "float32"}
+        ...         params = {"array_namespace": "unitorch_on_torch", "dtype_name": "float32"}
         >>> namespace_of(Item())
-        'unitorch.torch'
+        'unitorch_on_torch'
     """
     callspec = getattr(item, "callspec", None)
     if callspec is None:
