@@ -309,24 +309,24 @@ def _wide_binary(fn: Callable[..., torch.Tensor], x1: Any, x2: Any) -> torch.Ten
     return from_wide(fn(a, b), d, False)
 
 
-def unsigned_floor_divide(x1: Any, x2: Any) -> torch.Tensor:
+def _unsigned_divmod(x1: Any, x2: Any, fn: Any, part: int) -> torch.Tensor:
+    """``fn(x1, x2)`` for uint operands: in the wide dtype, or for uint64 the ``part``
+    (0: quotient, 1: remainder) of the bitwise division."""
     d = unsigned_of((x1, x2))
     if d is not torch.uint64:
-        return _wide_binary(torch.floor_divide, x1, x2)
+        return _wide_binary(fn, x1, x2)
     like = x1 if isinstance(x1, torch.Tensor) else x2
     a = to_wide(_as_tensor(x1, like), d, False)
     b = to_wide(_as_tensor(x2, like), d, False)
-    return _udivmod64(a, b)[0].to(d)
+    return _udivmod64(a, b)[part].to(d)
+
+
+def unsigned_floor_divide(x1: Any, x2: Any) -> torch.Tensor:
+    return _unsigned_divmod(x1, x2, torch.floor_divide, 0)
 
 
 def unsigned_remainder(x1: Any, x2: Any) -> torch.Tensor:
-    d = unsigned_of((x1, x2))
-    if d is not torch.uint64:
-        return _wide_binary(torch.remainder, x1, x2)
-    like = x1 if isinstance(x1, torch.Tensor) else x2
-    a = to_wide(_as_tensor(x1, like), d, False)
-    b = to_wide(_as_tensor(x2, like), d, False)
-    return _udivmod64(a, b)[1].to(d)
+    return _unsigned_divmod(x1, x2, torch.remainder, 1)
 
 
 def unsigned_bitwise_right_shift(x1: Any, x2: Any) -> torch.Tensor:
